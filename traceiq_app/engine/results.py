@@ -1,0 +1,95 @@
+"""What a run produces, and the callback interface the engine reports through.
+
+The engine never writes to a database or a queue: callers (the CLI, RQ jobs) pass a
+`Reporter` and decide what to do with each event.
+"""
+
+from __future__ import annotations
+
+from dataclasses import asdict, dataclass, field
+from pathlib import Path
+from typing import Any, Literal, Protocol
+
+StepStatus = Literal["passed", "failed", "skipped"]
+TestStatus = Literal["passed", "failed", "error"]
+TraceMode = Literal["on", "off", "failures"]
+
+
+@dataclass
+class StepResult:
+    index: int  # 0-based index into the definition's steps
+    type: str  # the step's action
+    status: StepStatus
+    duration_ms: int
+    name: str | None = None
+    error: str | None = None  # already masked
+    locator_used: str | None = None  # which fallback alternative matched (describe())
+    console_errors: list[str] = field(default_factory=list)
+    network_errors: list[str] = field(default_factory=list)
+    screenshot: str | None = None  # path of a screenshot taken at/after this step
+
+    def to_dict(self) -> dict[str, Any]:
+        return asdict(self)
+
+
+@dataclass
+class TestResult:
+    __test__ = False  # not a pytest test class
+
+    name: str
+    status: TestStatus
+    duration_ms: int
+    failed_step: int | None = None
+    error: str | None = None
+    steps: list[StepResult] = field(default_factory=list)
+    # kind -> path or list of paths: "trace", "video", "failure_screenshot", "screenshots"
+    artifacts: dict[str, Any] = field(default_factory=dict)
+    variables: dict[str, str] = field(default_factory=dict)  # extracted values (masked)
+
+    def to_dict(self) -> dict[str, Any]:
+        return asdict(self)
+
+
+@dataclass
+class RunOptions:
+    artifacts_dir: Path | None = None  # None: keep no files at all
+    trace: TraceMode = "failures"
+    video: bool = False
+    screenshot_every_step: bool = False
+    base_url: str | None = None  # rebase absolute URLs onto this origin
+    variables: dict[str, str] = field(default_factory=dict)  # override the test's defaults
+    secrets: dict[str, str] = field(default_factory=dict)  # secret variables (values masked)
+    allowed_hosts: list[str] | None = None  # None: any host; else navigation elsewhere fails
+    extra_headers: dict[str, str] = field(default_factory=dict)
+    default_timeout_ms: int | None = None
+
+
+class Reporter(Protocol):
+    """Callbacks, in order: test_started, (step_started, step_finished)*, artifact*, test_finished."""
+
+    def test_started(self, name: str, total_steps: int) -> None: ...
+
+    def step_started(self, index: int, action: str, name: str | None) -> None: ...
+
+    def step_finished(self, result: StepResult) -> None: ...
+
+    def artifact(self, kind: str, path: Path) -> None: ...
+
+    def test_finished(self, result: TestResult) -> None: ...
+
+
+class NullReporter:
+    def test_started(self, name: str, total_steps: int) -> None:
+        pass
+
+    def step_started(self, index: int, action: str, name: str | None) -> None:
+        pass
+
+    def step_finished(self, result: StepResult) -> None:
+        pass
+
+    def artifact(self, kind: str, path: Path) -> None:
+        pass
+
+    def test_finished(self, result: TestResult) -> None:
+        pass

@@ -1,0 +1,88 @@
+"""The one typed settings module. Every field is read from the environment variable named by
+its alias (or a `.env` file in the working directory) and is documented in
+`docs/configuration.md`; `tests/test_settings_documented.py` fails when one is not.
+
+With nothing set, TraceIQ runs on embedded defaults: SQLite and artifacts under ./data, a
+redis-server child on a unix socket, and supervised RQ workers.
+"""
+
+from __future__ import annotations
+
+from functools import lru_cache
+from pathlib import Path
+from typing import Literal
+
+from pydantic import Field
+from pydantic_settings import BaseSettings, SettingsConfigDict
+
+DEFAULT_SECRET_KEY = "insecure-dev-key-change-me"
+
+
+class Settings(BaseSettings):
+    model_config = SettingsConfigDict(env_file=".env", extra="ignore", populate_by_name=True)
+
+    # --- where things live -------------------------------------------------------------
+    data_dir: Path = Field(Path("data"), alias="TRACEIQ_DATA_DIR")
+    database_url: str | None = Field(None, alias="DATABASE_URL")
+    redis_url: str | None = Field(None, alias="REDIS_URL")
+
+    # --- processes -----------------------------------------------------------------------
+    port: int = Field(3000, alias="TRACEIQ_PORT", ge=1, le=65535)
+    workers: int = Field(2, alias="TRACEIQ_WORKERS", ge=0, le=64)
+    redis_server_bin: str = Field("redis-server", alias="TRACEIQ_REDIS_SERVER")
+    mode: Literal["production", "development"] = Field("production", alias="TRACEIQ_MODE")
+    public_url: str | None = Field(None, alias="TRACEIQ_PUBLIC_URL")
+
+    # --- artifacts -----------------------------------------------------------------------
+    s3_endpoint: str | None = Field(None, alias="S3_ENDPOINT")
+    s3_access_key: str | None = Field(None, alias="S3_ACCESS_KEY")
+    s3_secret_key: str | None = Field(None, alias="S3_SECRET_KEY")
+    s3_bucket: str = Field("traceiq", alias="S3_BUCKET")
+    s3_region: str | None = Field(None, alias="S3_REGION")
+    s3_secure: bool = Field(False, alias="S3_SECURE")
+
+    # --- browsers ------------------------------------------------------------------------
+    chromium_path: str | None = Field(None, alias="TRACEIQ_CHROMIUM_PATH")
+
+    # --- security ------------------------------------------------------------------------
+    secret_key: str = Field(DEFAULT_SECRET_KEY, alias="TRACEIQ_SECRET_KEY")
+
+    @property
+    def database_url_effective(self) -> str:
+        if self.database_url:
+            return self.database_url
+        return f"sqlite:///{(self.data_dir / 'traceiq.db').resolve()}"
+
+    @property
+    def artifacts_dir(self) -> Path:
+        return self.data_dir / "artifacts"
+
+    @property
+    def embedded_redis_socket(self) -> Path:
+        return (self.data_dir / "redis" / "redis.sock").resolve()
+
+    @property
+    def redis_url_effective(self) -> str:
+        """REDIS_URL, or the embedded redis-server's unix socket (never assumes 6379 is free)."""
+        if self.redis_url:
+            return self.redis_url
+        return f"unix://{self.embedded_redis_socket}"
+
+    @property
+    def uses_embedded_redis(self) -> bool:
+        return not self.redis_url
+
+
+def env_var_names() -> list[str]:
+    """Every environment variable TraceIQ reads, for the documentation test."""
+    return sorted(str(f.alias) for f in Settings.model_fields.values() if f.alias)
+
+
+@lru_cache(maxsize=1)
+def get_settings() -> Settings:
+    return Settings()
+
+
+def reset_settings_cache() -> None:
+    """Tests change the environment between cases; let them re-read it."""
+    get_settings.cache_clear()
