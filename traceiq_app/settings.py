@@ -8,6 +8,8 @@ redis-server child on a unix socket, and supervised RQ workers.
 
 from __future__ import annotations
 
+import os
+import secrets
 from functools import lru_cache
 from pathlib import Path
 from typing import Literal
@@ -45,7 +47,7 @@ class Settings(BaseSettings):
     chromium_path: str | None = Field(None, alias="TRACEIQ_CHROMIUM_PATH")
 
     # --- security ------------------------------------------------------------------------
-    secret_key: str = Field(DEFAULT_SECRET_KEY, alias="TRACEIQ_SECRET_KEY")
+    secret_key: str | None = Field(None, alias="TRACEIQ_SECRET_KEY")
 
     @property
     def database_url_effective(self) -> str:
@@ -68,9 +70,37 @@ class Settings(BaseSettings):
             return self.redis_url
         return f"unix://{self.embedded_redis_socket}"
 
+    def secret_key_effective(self) -> str:
+        """TRACEIQ_SECRET_KEY, or a random key created once and kept in the data folder.
+
+        A fresh install is therefore never on a well-known key, and restarts keep sessions and
+        encrypted secrets readable.
+        """
+        if self.secret_key:
+            return self.secret_key
+        path = self.data_dir / "secret.key"
+        if not path.exists():
+            path.parent.mkdir(parents=True, exist_ok=True)
+            fd = os.open(path, os.O_WRONLY | os.O_CREAT | os.O_EXCL, 0o600)
+            with os.fdopen(fd, "w") as handle:
+                handle.write(secrets.token_urlsafe(48))
+        return path.read_text().strip()
+
     @property
     def uses_embedded_redis(self) -> bool:
         return not self.redis_url
+
+
+class InsecureSettingsError(RuntimeError):
+    pass
+
+
+def check_production_safety(settings: Settings) -> None:
+    if settings.mode == "production" and settings.secret_key == DEFAULT_SECRET_KEY:
+        raise InsecureSettingsError(
+            "TRACEIQ_SECRET_KEY is the published development key; set a random one "
+            "(or unset it to have one generated) before running in production mode"
+        )
 
 
 def env_var_names() -> list[str]:

