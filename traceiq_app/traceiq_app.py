@@ -2,12 +2,9 @@
 
 import reflex as rx
 
+import traceiq_app.pages  # noqa: F401 - imports every page module; each registers its routes
 from traceiq_app.api.app import create_api
 from traceiq_app.lifecycle import embedded_services
-from traceiq_app.pages import home  # noqa: F401 - registers its @rx.page routes
 
-app = rx.App(
-    api_transformer=create_api(),
-    theme=None,
-)
+app = rx.App(api_transformer=create_api())
 app.register_lifespan_task(embedded_services)
