@@ -9,8 +9,8 @@ _origin = _settings.public_url or f"http://localhost:{_settings.port}"
 
 config = rx.Config(
     app_name="traceiq_app",
-    # The SQLModel engine is ours (traceiq_app/db.py); Reflex's db_url only feeds `reflex db`.
-    db_url=_settings.database_url_effective,
+    # No db_url: the database and its migrations are ours (traceiq_app/db.py, alembic/);
+    # Reflex's own schema check would run its alembic against our tables.
     # Reflex keeps per-tab state in Redis only when the operator gave us a shared Redis, so that
     # several web processes can serve. The embedded Redis is ours alone (jobs + streams).
     redis_url=_settings.redis_url,

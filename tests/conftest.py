@@ -18,3 +18,18 @@ def redis_server(tmp_path_factory: pytest.TempPathFactory) -> Iterator[RedisServ
     server = RedisServer(directory).start()
     yield server
     server.stop()
+
+
+@pytest.fixture(scope="session")
+def chromium():
+    """A real Chromium for tests that drive pages of the app (not the engine's own browser)."""
+    from playwright.sync_api import sync_playwright
+
+    executable = os.environ.get("TRACEIQ_CHROMIUM_PATH", "/usr/bin/chromium")
+    with sync_playwright() as pw:
+        browser = pw.chromium.launch(
+            executable_path=executable,
+            args=["--no-sandbox", "--disable-gpu", "--disable-background-networking"],
+        )
+        yield browser
+        browser.close()

@@ -13,6 +13,7 @@ grace period) and Redis last, so in-flight jobs can still report their results.
 from __future__ import annotations
 
 import argparse
+import contextlib
 import ctypes
 import fcntl
 import logging
@@ -39,10 +40,8 @@ _PR_SET_PDEATHSIG = 1
 
 def _die_with_parent() -> None:
     """preexec_fn: the kernel sends SIGTERM to the child when the supervisor dies, even by SIGKILL."""
-    try:
+    with contextlib.suppress(OSError):  # not Linux: the parent-watch loop still stops children
         ctypes.CDLL("libc.so.6", use_errno=True).prctl(_PR_SET_PDEATHSIG, signal.SIGTERM)
-    except OSError:  # not Linux: the parent-watch loop still stops children
-        pass
 
 
 @dataclass
@@ -75,10 +74,8 @@ class Child:
     def signal(self, sig: int) -> None:
         if self.alive:
             assert self.process is not None
-            try:
+            with contextlib.suppress(ProcessLookupError):
                 self.process.send_signal(sig)
-            except ProcessLookupError:
-                pass
 
     def wait(self, timeout: float) -> bool:
         if self.process is None:

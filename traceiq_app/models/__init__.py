@@ -1,0 +1,121 @@
+"""TraceIQ's database tables (SQLModel). Importing this package registers every table on
+`SQLModel.metadata` (what alembic compares against), with the constraint naming convention.
+
+Conventions:
+- ids: UUIDv7 generated in Python (`uuid7()`), known before the INSERT, time-sortable.
+- datetimes: aware UTC in and out on both databases (`utcnow()`); naive ones are rejected.
+- JSON columns (`sa.JSON`): reassign to change them, in-place mutation is not tracked.
+- enums: StrEnums stored as VARCHAR(32); rows return enum members.
+- no ORM relationships: query by foreign key; hard deletes cascade IN THE DATABASE
+  (SQLite needs `PRAGMA foreign_keys=ON`, which `traceiq_app.db.make_engine` sets), so
+  expunge/refresh objects after deleting a parent.
+- API shapes: `<X>Create` (input, validated), `<X>Update` (partial: `model_dump(exclude_unset=True)`),
+  `<X>Public` (output, `model_validate(row)`) for Project, Suite, TestCase, Environment, Run.
+- schema changes: edit a model, then `alembic revision --autogenerate -m "..."` and review;
+  `tests/db` fails on any drift between models and migrations.
+"""
+
+from __future__ import annotations
+
+# base first: it installs the naming convention before any table is declared.
+from traceiq_app.models.base import NAMING_CONVENTION, utcnow, uuid7  # isort: skip
+from traceiq_app.models.api_token import ApiToken
+from traceiq_app.models.artifact import Artifact
+from traceiq_app.models.audit import AuditLog
+from traceiq_app.models.enums import (
+    ArtifactKind,
+    ArtifactOutcome,
+    Browser,
+    OrgRole,
+    ProjectRole,
+    RunStatus,
+    RunTrigger,
+    SourceFormat,
+    StepStatus,
+    TestPriority,
+    TestResultStatus,
+)
+from traceiq_app.models.environment import (
+    Environment,
+    EnvironmentBase,
+    EnvironmentCreate,
+    EnvironmentPublic,
+    EnvironmentUpdate,
+)
+from traceiq_app.models.execution_settings import CookieSpec, ExecutionSettings, Viewport, resolve_settings
+from traceiq_app.models.membership import OrganizationMember, ProjectMember
+from traceiq_app.models.organization import Organization
+from traceiq_app.models.project import Project, ProjectBase, ProjectCreate, ProjectPublic, ProjectUpdate
+from traceiq_app.models.run import Run, RunBase, RunCreate, RunPublic, RunSelection
+from traceiq_app.models.schedule import Schedule
+from traceiq_app.models.suite import Suite, SuiteBase, SuiteCreate, SuitePublic, SuiteUpdate
+from traceiq_app.models.test_case import (
+    TestCase,
+    TestCaseBase,
+    TestCaseCreate,
+    TestCasePublic,
+    TestCaseUpdate,
+    TestCaseVersion,
+)
+from traceiq_app.models.test_result import StepResult, TestResult
+from traceiq_app.models.user import User, normalize_email
+from traceiq_app.models.web_session import WebSession
+
+__all__ = [
+    "NAMING_CONVENTION",
+    "ApiToken",
+    "Artifact",
+    "ArtifactKind",
+    "ArtifactOutcome",
+    "AuditLog",
+    "Browser",
+    "CookieSpec",
+    "Environment",
+    "EnvironmentBase",
+    "EnvironmentCreate",
+    "EnvironmentPublic",
+    "EnvironmentUpdate",
+    "ExecutionSettings",
+    "OrgRole",
+    "Organization",
+    "OrganizationMember",
+    "Project",
+    "ProjectBase",
+    "ProjectCreate",
+    "ProjectMember",
+    "ProjectPublic",
+    "ProjectRole",
+    "ProjectUpdate",
+    "Run",
+    "RunBase",
+    "RunCreate",
+    "RunPublic",
+    "RunSelection",
+    "RunStatus",
+    "RunTrigger",
+    "Schedule",
+    "SourceFormat",
+    "StepResult",
+    "StepStatus",
+    "Suite",
+    "SuiteBase",
+    "SuiteCreate",
+    "SuitePublic",
+    "SuiteUpdate",
+    "TestCase",
+    "TestCaseBase",
+    "TestCaseCreate",
+    "TestCasePublic",
+    "TestCaseUpdate",
+    "TestCaseVersion",
+    "TestPriority",
+    "TestResult",
+    "TestResultStatus",
+    "User",
+    "Viewport",
+    "WebSession",
+    "normalize_email",
+    "resolve_settings",
+    "utcnow",
+    "uuid7",
+]

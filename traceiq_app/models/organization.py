@@ -1,0 +1,20 @@
+"""Organizations: the tenants. Every project, token and audit entry belongs to one."""
+
+from __future__ import annotations
+
+import uuid
+from datetime import datetime
+
+from sqlmodel import Field, SQLModel
+
+from traceiq_app.models.base import created_at_field, id_field, timestamp_field
+
+
+class Organization(SQLModel, table=True):
+    __tablename__ = "organizations"
+
+    id: uuid.UUID = id_field()
+    name: str = Field(max_length=200)
+    slug: str = Field(max_length=100, unique=True)
+    created_at: datetime = created_at_field()
+    deleted_at: datetime | None = timestamp_field()
