@@ -33,3 +33,24 @@ def chromium():
         )
         yield browser
         browser.close()
+
+
+@pytest.fixture(scope="session")
+def app_server():
+    """One running app (prod build) shared by the browser tests of a session.
+
+    Tests using it must be marked `pytest.mark.xdist_group("app")` so they share one xdist
+    worker (Reflex bakes the port into the build; one build per session keeps CI fast).
+    `app_server.redis` is the private Redis it uses; there are no embedded workers.
+    """
+    from tests.support.app_server import AppServer
+
+    directory = Path(os.environ.get("TMPDIR", "/tmp")) / f"tiq-app-redis-{os.getpid()}"
+    redis = RedisServer(directory).start()
+    server = AppServer(env={"REDIS_URL": redis.url, "GRANIAN_WORKERS": "2"}, workers=0)
+    server.redis = redis  # type: ignore[attr-defined]
+    yield server
+    server.stop()
+    print(server.logs()[-5000:])
+    redis.stop()
+    server.cleanup()

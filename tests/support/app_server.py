@@ -39,6 +39,25 @@ def _prepare_app_dir(target: Path) -> None:
         shutil.copytree(web, target / ".web", symlinks=True, ignore=_skip_old_build)
 
 
+def _seed_node_modules_cache(built_web: Path) -> None:
+    """After the first successful start in a fresh clone, keep its node modules in the repo's
+    `.web/` so later servers (and `make run`) skip `npm install`."""
+    import fcntl
+
+    target = REPO / ".web"
+    if (target / "node_modules").is_dir():
+        return
+    with open(Path(tempfile.gettempdir()) / "traceiq-web-cache.lock", "w") as lock:
+        fcntl.flock(lock, fcntl.LOCK_EX)
+        if not (target / "node_modules").is_dir():
+            staging = REPO / f".web.tmp-{os.getpid()}"
+            shutil.copytree(built_web, staging, symlinks=True,
+                            ignore=lambda folder, names: {"build"} & set(names) if Path(folder) == built_web else set())
+            if target.exists():
+                shutil.rmtree(target)
+            staging.rename(target)
+
+
 class AppServer:
     """`reflex run --env prod` on a free port, with its own data folder."""
 
@@ -66,6 +85,7 @@ class AppServer:
             start_new_session=True,  # so stop() can signal the whole tree
         )
         self._wait_until_up(start_timeout)
+        _seed_node_modules_cache(self.dir / ".web")
 
     @property
     def url(self) -> str:
