@@ -9,11 +9,11 @@ This module is pure: no Playwright, no database, no web framework.
 
 from __future__ import annotations
 
-from typing import Annotated, Any, Literal
+from typing import Annotated, Any, Final, Literal
 
 from pydantic import BaseModel, BeforeValidator, ConfigDict, Field, model_validator
 
-FORMAT_VERSION = 1
+FORMAT_VERSION: Final = 1
 
 LOCATOR_KINDS = (
     "css",
@@ -100,7 +100,12 @@ def _as_list(value: Any) -> Any:
     return [value] if isinstance(value, dict) else value
 
 
-Target = Annotated[list[Locator], BeforeValidator(_as_list), Field(min_length=1)]
+Target = Annotated[
+    list[Locator],
+    # The schema must also accept the single-locator shorthand the validator unwraps.
+    BeforeValidator(_as_list, json_schema_input_type=Locator | list[Locator]),
+    Field(min_length=1),
+]
 
 
 class ExpectNavigation(_Strict):

@@ -27,6 +27,7 @@ class StepResult:
     console_errors: list[str] = field(default_factory=list)
     network_errors: list[str] = field(default_factory=list)
     screenshot: str | None = None  # path of a screenshot taken at/after this step
+    dialogs: list[str] = field(default_factory=list)  # "confirm: Delete?" (handled per policy)
 
     def to_dict(self) -> dict[str, Any]:
         return asdict(self)
@@ -62,10 +63,13 @@ class RunOptions:
     allowed_hosts: list[str] | None = None  # None: any host; else navigation elsewhere fails
     extra_headers: dict[str, str] = field(default_factory=dict)
     default_timeout_ms: int | None = None
+    ignore_https_errors: bool = False  # self-signed staging certificates
 
 
 class Reporter(Protocol):
-    """Callbacks, in order: test_started, (step_started, step_finished)*, artifact*, test_finished."""
+    """Callbacks, in order: test_started, then per step step_started + step_finished (skipped
+    steps get only step_finished), then test_finished. `artifact` comes when a file is kept: a
+    step's screenshots just before its step_finished, trace and videos before test_finished."""
 
     def test_started(self, name: str, total_steps: int) -> None: ...
 

@@ -1,0 +1,95 @@
+"""Browser selection, missing browsers (status error with an install hint), ffmpeg linking."""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+import pytest
+
+from tests.engine.helpers import Recorder, assert_passed
+from traceiq_app.engine import browser as browser_module
+from traceiq_app.engine.errors import BrowserNotAvailable
+from traceiq_app.engine.model import TestDefinition
+from traceiq_app.engine.results import RunOptions
+from traceiq_app.engine.runner import Engine
+
+TEST = TestDefinition.model_validate({"name": "t", "steps": [{"action": "goto", "url": "about:blank"}]})
+
+
+def test_it_reuses_one_warm_browser_across_tests(engine, run):
+    assert_passed(run([], page="index.html"))
+    first = engine._pool.get()
+    assert_passed(run([], page="index.html"))
+    assert engine._pool.get() is first
+
+
+def test_it_errors_with_a_hint_when_the_chromium_path_is_wrong(engine):
+    # A second Engine in the same process shares the Playwright driver with the session engine.
+    other = Engine(executable_path="/nonexistent/chrome")
+    try:
+        result = other.run(TEST, RunOptions())
+        assert result.status == "error"
+        assert result.error == "Chromium not found at /nonexistent/chrome (TRACEIQ_CHROMIUM_PATH or --chromium-path)"
+        assert [s.status for s in result.steps] == ["skipped"]
+        with pytest.raises(BrowserNotAvailable):
+            other.check_browser()
+    finally:
+        other.close()
+    engine.check_browser()  # the shared driver survived the other engine's close
+
+
+@pytest.mark.parametrize("name", ["firefox", "webkit"])
+def test_it_explains_how_to_install_a_missing_playwright_browser(engine, name):
+    other = Engine(browser=name)
+    try:
+        try:
+            other.check_browser()
+        except BrowserNotAvailable as exc:
+            assert f"playwright install {name}" in str(exc)
+            result = other.run(TEST)
+            assert result.status == "error" and f"playwright install {name}" in (result.error or "")
+        else:
+            assert other.run(TEST).status == "passed"  # installed here: it just works
+    finally:
+        other.close()
+
+
+def test_it_rejects_an_unknown_browser_name():
+    other = Engine(browser="netscape")
+    try:
+        result = other.run(TEST)
+        assert result.status == "error"
+        assert result.error == "unknown browser 'netscape' (use one of chromium, firefox, webkit)"
+    finally:
+        other.close()
+
+
+def test_it_links_the_system_ffmpeg_where_playwright_looks(tmp_path, monkeypatch):
+    if not Path("/usr/bin/ffmpeg").exists():
+        pytest.skip("no system ffmpeg")
+    monkeypatch.setenv("PLAYWRIGHT_BROWSERS_PATH", str(tmp_path))
+    linked = browser_module.ensure_ffmpeg()
+    assert linked is not None and linked.parent.name.startswith("ffmpeg-") and linked.name == "ffmpeg-linux"
+    assert linked.resolve() == Path("/usr/bin/ffmpeg").resolve()
+    assert browser_module.ensure_ffmpeg() == linked  # idempotent
+
+
+class _KillBrowserAfterFirstStep(Recorder):
+    def __init__(self, browser) -> None:
+        super().__init__([])
+        self.browser = browser
+
+    def step_finished(self, result) -> None:
+        super().step_finished(result)
+        if result.index == 0:
+            self.browser.close()
+
+
+def test_it_errors_when_the_browser_dies_and_relaunches_for_the_next_test(engine, run):
+    browser = engine._pool.get()
+    result = run([{"action": "click", "target": {"css": "#submit"}}], reporter=_KillBrowserAfterFirstStep(browser))
+    assert result.status == "error"
+    assert result.failed_step == 1
+    assert result.error == "step 2 (click): the browser crashed or was closed"
+    assert_passed(run([], page="index.html"))
+    assert engine._pool.get() is not browser

@@ -1,0 +1,168 @@
+"""Turn a Target (ordered Locator alternatives) into a Playwright Locator.
+
+Fallbacks: all alternatives are polled together, in order, until one matches at least one
+element or the step's time is up, so a stale alternative #1 never eats the whole timeout.
+`frame` / `frame_index` paths start at the page's main frame; everything else starts at the
+current scope (the main frame, or the frame chosen by `switch_frame`).
+"""
+
+from __future__ import annotations
+
+import time
+from dataclasses import dataclass
+from typing import Any
+
+from playwright.sync_api import Error as PlaywrightError
+from playwright.sync_api import Frame, Page
+from playwright.sync_api import Locator as PWLocator
+from playwright.sync_api import TimeoutError as PlaywrightTimeout
+
+from traceiq_app.engine.errors import StepFailed
+from traceiq_app.engine.model import Locator
+from traceiq_app.engine.playwright_errors import first_line
+
+_MAX_POLL_MS = 200
+
+
+class _FrameMissing(Exception):
+    """A frame_index path does not exist (yet): keep polling."""
+
+
+@dataclass
+class Resolved:
+    all: PWLocator  # every element the winning alternative matches
+    alternative: Locator
+    index: int  # which alternative won (0-based)
+
+    @property
+    def element(self) -> PWLocator:
+        # Several matches: act on the first (set `nth` to choose another), like the Recorder.
+        return self.all.first
+
+    @property
+    def described(self) -> str:
+        return self.alternative.describe()
+
+
+def build(scope: Page | Frame, main_frame: Frame, loc: Locator) -> PWLocator:
+    """The Playwright locator for one alternative (no waiting)."""
+    base: Any = scope
+    if loc.frame_index is not None:
+        base = _frame_by_index(main_frame, loc.frame_index)
+    if loc.frame:
+        if loc.frame_index is None:
+            base = main_frame
+        for css in loc.frame:
+            base = base.frame_locator(css)
+    return _apply(base, loc)
+
+
+def _frame_by_index(main_frame: Frame, path: list[int]) -> Frame:
+    frame = main_frame
+    for depth, i in enumerate(path):
+        children = frame.child_frames
+        if i >= len(children):
+            raise _FrameMissing(f"frame {path[: depth + 1]} does not exist (found {len(children)} child frames)")
+        frame = children[i]
+    return frame
+
+
+def _apply(base: Any, loc: Locator) -> PWLocator:
+    for outer in loc.within or []:
+        base = _apply(base, outer)
+    exact = loc.exact
+    if loc.css is not None:
+        # The css engine (not auto-detection) so "//x" or "text=..." stay CSS; it pierces open shadow roots.
+        result = base.locator(f"css={loc.css}")
+    elif loc.xpath is not None:
+        result = base.locator(f"xpath={loc.xpath}")
+    elif loc.text is not None:
+        result = base.get_by_text(loc.text, exact=exact)
+    elif loc.role is not None:
+        result = base.get_by_role(loc.role, name=loc.name, exact=exact if loc.name is not None else None)
+    elif loc.label is not None:
+        result = base.get_by_label(loc.label, exact=exact)
+    elif loc.placeholder is not None:
+        result = base.get_by_placeholder(loc.placeholder, exact=exact)
+    elif loc.test_id is not None:
+        result = base.get_by_test_id(loc.test_id)
+    elif loc.alt_text is not None:
+        result = base.get_by_alt_text(loc.alt_text, exact=exact)
+    else:
+        result = base.get_by_title(loc.title, exact=exact)
+    if loc.has_text is not None:
+        result = result.filter(has_text=loc.has_text)
+    if loc.nth is not None:
+        result = result.nth(loc.nth)
+    return result
+
+
+def resolve(scope: Page | Frame, page: Page, target: list[Locator], timeout_ms: float) -> Resolved:
+    """Wait until one alternative matches an element; the earliest alternative wins ties."""
+    main_frame = page.main_frame
+    if len(target) == 1 and target[0].frame_index is None:
+        return _resolve_single(scope, main_frame, target[0], timeout_ms)
+    deadline = time.monotonic() + timeout_ms / 1000
+    problems: dict[int, str] = {}
+    delay = 0
+    while True:
+        for i, alt in enumerate(target):
+            try:
+                located = build(scope, main_frame, alt)
+                if located.count() > 0:
+                    return Resolved(located, alt, i)
+                problems[i] = "no match"
+            except _FrameMissing as exc:
+                problems[i] = str(exc)
+            except PlaywrightError as exc:
+                problems[i] = first_line(exc)
+        if time.monotonic() >= deadline:
+            raise StepFailed(_none_matched(target, problems, timeout_ms))
+        delay = min(max(delay * 2, 25), _MAX_POLL_MS)
+        # page.wait_for_timeout, not time.sleep: it keeps Playwright events (dialogs) flowing.
+        page.wait_for_timeout(min(delay, max(deadline - time.monotonic(), 0) * 1000))
+
+
+def _resolve_single(scope: Page | Frame, main_frame: Frame, alt: Locator, timeout_ms: float) -> Resolved:
+    # One alternative: Playwright's own waiting is cheaper and exact; no polling needed.
+    located = build(scope, main_frame, alt)
+    try:
+        located.first.wait_for(state="attached", timeout=timeout_ms)
+    except PlaywrightTimeout:
+        raise StepFailed(f"no element matches {alt.describe()} (waited {_secs(timeout_ms)})") from None
+    except PlaywrightError as exc:
+        raise StepFailed(f"cannot use locator {alt.describe()}: {first_line(exc)}") from None
+    return Resolved(located, alt, 0)
+
+
+def maybe_resolve(scope: Page | Frame, page: Page, target: list[Locator]) -> Resolved:
+    """For checks that pass when nothing matches (hidden, count): the first alternative that
+    matches right now, else the first alternative, without waiting."""
+    main_frame = page.main_frame
+    first: Resolved | None = None
+    for i, alt in enumerate(target):
+        try:
+            located = build(scope, main_frame, alt)
+            if located.count() > 0:
+                return Resolved(located, alt, i)
+        except _FrameMissing:
+            continue
+        except PlaywrightError as exc:
+            raise StepFailed(f"cannot use locator {alt.describe()}: {first_line(exc)}") from None
+        first = first or Resolved(located, alt, i)
+    if first is None:
+        raise StepFailed(f"no frame for any of: {describe_target(target)}")
+    return first
+
+
+def describe_target(target: list[Locator]) -> str:
+    return " | ".join(alt.describe() for alt in target)
+
+
+def _none_matched(target: list[Locator], problems: dict[int, str], timeout_ms: float) -> str:
+    tried = "; ".join(f"{alt.describe()} ({problems.get(i, 'not tried')})" for i, alt in enumerate(target))
+    return f"no element matches any of {len(target)} alternatives within {_secs(timeout_ms)}: {tried}"
+
+
+def _secs(ms: float) -> str:
+    return f"{round(ms / 1000, 1):g} s"

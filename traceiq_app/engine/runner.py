@@ -1,0 +1,310 @@
+"""Run a TestDefinition in a real browser and return a TestResult.
+
+    engine = Engine()                       # owns one warm browser for this process
+    result = engine.run(test, RunOptions(artifacts_dir=Path("out")), reporter)
+    engine.close()
+
+Step status: passed / failed / skipped. Test status: passed, failed (a step failed) or error
+(it could not run: browser missing, unknown variable, internal error).
+"""
+
+from __future__ import annotations
+
+import logging
+import time
+from contextlib import AbstractContextManager
+from pathlib import Path
+from typing import Any
+
+from playwright.sync_api import BrowserContext, expect
+from playwright.sync_api import Error as PlaywrightError
+from playwright.sync_api import TimeoutError as PlaywrightTimeout
+
+from traceiq_app.engine.actions import ACTIONS
+from traceiq_app.engine.browser import BrowserPool
+from traceiq_app.engine.errors import BrowserCrashed, BrowserNotAvailable, StepFailed, VariableError
+from traceiq_app.engine.evidence import Capture, Evidence
+from traceiq_app.engine.model import Step, TestDefinition
+from traceiq_app.engine.playwright_errors import first_line, is_closed, is_timeout, reason
+from traceiq_app.engine.results import NullReporter, Reporter, RunOptions, StepResult, TestResult, TestStatus
+from traceiq_app.engine.session import Session
+from traceiq_app.engine.variables import Variables
+
+log = logging.getLogger(__name__)
+
+DEFAULT_STEP_TIMEOUT_MS = 10_000
+
+# How a failed action reads in a message: "could not <verb> <locator>: <reason>".
+VERBS = {
+    "click": "click", "dblclick": "double-click", "right_click": "right-click", "hover": "hover over",
+    "fill": "fill", "type": "type into", "press": "press a key in", "check": "check",
+    "uncheck": "uncheck", "select_option": "select an option in", "upload": "upload files to",
+    "drag_and_drop": "drag and drop", "scroll": "scroll", "extract": "read from",
+    "switch_frame": "enter the frame", "screenshot": "take a screenshot of",
+}
+
+
+class Engine:
+    """Runs tests one after another in one warm browser. Not thread-safe: one per process."""
+
+    def __init__(self, browser: str = "chromium", executable_path: str | None = None, headless: bool = True,
+                 pool: BrowserPool | None = None) -> None:
+        self.browser_name = browser
+        self._pool = pool or BrowserPool(executable_path=executable_path, headless=headless)
+
+    def run(self, test: TestDefinition, options: RunOptions | None = None, reporter: Reporter | None = None,
+            source_dir: Path | None = None) -> TestResult:
+        """Never raises for test problems: they come back as a failed/error TestResult."""
+        return _TestRun(self, test, options or RunOptions(), reporter or NullReporter(), source_dir).execute()
+
+    def check_browser(self) -> None:
+        """Launch the browser now; raises BrowserNotAvailable with an install hint."""
+        self._pool.get(self.browser_name)
+
+    def close(self) -> None:
+        self._pool.close()
+
+    def __enter__(self) -> Engine:
+        return self
+
+    def __exit__(self, *exc: object) -> None:
+        self.close()
+
+
+class _TestRun:
+    def __init__(self, engine: Engine, test: TestDefinition, options: RunOptions, reporter: Reporter,
+                 source_dir: Path | None) -> None:
+        self.engine = engine
+        self.test = test
+        self.options = options
+        self.reporter = reporter
+        self.source_dir = source_dir
+        self.vars = Variables(test.variables, options.variables, options.secrets, test.secrets)
+        self.mask = self.vars.masker
+        self.results: list[StepResult] = []
+        self.errored = False  # "error" (could not run) rather than "failed"
+        self.error: str | None = None
+        self.started = time.monotonic()
+        self.deadline = self.started + test.timeout_ms / 1000
+
+    # ---- whole test -------------------------------------------------------------------
+    def execute(self) -> TestResult:
+        self.reporter.test_started(self.mask(self.test.name), len(self.test.steps))
+        evidence = Evidence(self.options, self.test.name, self.reporter)
+        try:
+            browser = self.engine._pool.get(self.engine.browser_name)
+            context = browser.new_context(**self._context_options(evidence))
+        except (BrowserNotAvailable, VariableError) as exc:
+            return self._finish(evidence, error=self.mask(str(exc)))
+        except PlaywrightError as exc:
+            return self._finish(evidence, error=self.mask(f"could not start the browser: {first_line(exc)}"))
+        session = Session(context, self.engine.browser_name, self.test, self.options, self.vars,
+                          evidence, Capture(self.mask), self.source_dir)
+        startup_error: str | None = None
+        try:
+            try:
+                evidence.start_tracing(context)
+                session.open_main_page()
+            except PlaywrightError as exc:  # the browser died between launch and here
+                startup_error = self.mask(f"could not open a page: {first_line(exc)}")
+            else:
+                self._run_steps(session)
+        finally:
+            self._close(context, evidence, session.pages)
+        return self._finish(evidence, error=startup_error)
+
+    def _context_options(self, evidence: Evidence) -> dict[str, Any]:
+        viewport = self.test.viewport
+        headers = {**self.test.headers, **self.options.extra_headers}
+        options: dict[str, Any] = {
+            "viewport": {"width": viewport.width, "height": viewport.height} if viewport else None,
+            "extra_http_headers": {k: self.vars.substitute(v) for k, v in headers.items()},
+            "ignore_https_errors": self.options.ignore_https_errors,
+            **evidence.context_options(),
+        }
+        if options["viewport"] is None:
+            del options["viewport"]
+        return options
+
+    def _close(self, context: BrowserContext, evidence: Evidence, pages: list[Any]) -> None:
+        evidence.stop_tracing(context, failed=self._status() != "passed", masker=self.mask)
+        try:
+            context.close()
+        except PlaywrightError:
+            log.debug("context close failed", exc_info=True)
+        evidence.collect_videos(pages)
+
+    def _status(self) -> TestStatus:
+        if self.errored:
+            return "error"
+        return "failed" if any(r.status == "failed" for r in self.results) else "passed"
+
+    def _finish(self, evidence: Evidence, error: str | None = None) -> TestResult:
+        evidence.finish()
+        if error is not None:
+            self.errored, self.error = True, error
+            for index, step in enumerate(self.test.steps[len(self.results):], start=len(self.results)):
+                self._skip(index, step)
+        failed = next((r for r in self.results if r.status == "failed"), None)
+        result = TestResult(
+            name=self.mask(self.test.name),
+            status=self._status(),
+            duration_ms=int((time.monotonic() - self.started) * 1000),
+            failed_step=failed.index if failed else None,
+            error=self.error or (failed.error if failed else None),
+            steps=self.results,
+            artifacts=evidence.artifacts,
+            variables={k: self.mask(v) for k, v in self.vars.extracted.items()},
+        )
+        self.reporter.test_finished(result)
+        return result
+
+    # ---- steps ------------------------------------------------------------------------
+    def _run_steps(self, session: Session) -> None:
+        stop = False
+        for index, step in enumerate(self.test.steps):
+            if stop:
+                self._skip(index, step)
+                continue
+            result = self._run_step(session, index, step)
+            self.results.append(result)
+            self.reporter.step_finished(result)
+            if result.status == "failed" and (self.errored or not step.continue_on_failure):
+                stop = True
+
+    def _skip(self, index: int, step: Step) -> None:
+        result = StepResult(index=index, type=step.action, status="skipped", duration_ms=0,
+                            name=self._step_name(step))
+        self.results.append(result)
+        self.reporter.step_finished(result)
+
+    def _step_name(self, step: Step) -> str | None:
+        if step.name is None:
+            return None
+        try:
+            return self.mask(self.vars.substitute(step.name))
+        except VariableError:
+            return self.mask(step.name)
+
+    def _step_timeout_ms(self, step: Step) -> int:
+        return (step.timeout_ms or self.test.step_timeout_ms or self.options.default_timeout_ms
+                or DEFAULT_STEP_TIMEOUT_MS)
+
+    def _run_step(self, s: Session, index: int, step: Step) -> StepResult:
+        name = self._step_name(step)
+        self.reporter.step_started(index, step.action, name)
+        started = time.monotonic()
+        timeout_ms = self._step_timeout_ms(step)
+        test_left_ms = (self.deadline - started) * 1000
+        limited_by_test = test_left_ms < timeout_ms
+        s.deadline = started + max(min(timeout_ms, test_left_ms), 0) / 1000
+        s.step_index, s.locator_used, s.dialogs, s.step_screenshot = index, [], [], None
+        effective_ms = int(max(min(timeout_ms, test_left_ms), 0))
+        error = self._attempt(s, step, effective_ms, limited_by_test, test_left_ms)
+        screenshot = s.step_screenshot
+        if error is not None:
+            error = self.mask(f"{self._where(index, step)}: {error}")
+            screenshot = s.evidence.screenshot(s.page, f"failure-step-{index + 1:02d}.png", "failure_screenshot",
+                                               many=False) or screenshot
+        elif self.options.screenshot_every_step and step.action != "screenshot":
+            screenshot = s.evidence.screenshot(s.page, f"step-{index + 1:02d}.png", "screenshots") or screenshot
+        console, network = s.capture.take()
+        return StepResult(
+            index=index, type=step.action, status="failed" if error else "passed",
+            duration_ms=int((time.monotonic() - started) * 1000), name=name, error=error,
+            locator_used=self.mask(" → ".join(s.locator_used)) or None,
+            console_errors=console, network_errors=network, screenshot=screenshot,
+            dialogs=list(s.dialogs),
+        )
+
+    def _where(self, index: int, step: Step) -> str:
+        details = step.action + (f", line {step.source_line}" if step.source_line else "")
+        return f"step {index + 1} ({details})"
+
+    def _attempt(self, s: Session, step: Step, timeout_ms: int, limited_by_test: bool,
+                 test_left_ms: float) -> str | None:
+        """Run one step; return None on success or the (unmasked, unprefixed) error text."""
+        try:
+            if test_left_ms <= 0:
+                raise StepFailed(f"the test timeout ({self.test.timeout_ms} ms) was reached before this step")
+            concrete = self.vars.substitute_model(step)
+            s.step_page = self._step_page(s, concrete)
+            self._perform(s, concrete)
+            s.raise_if_blocked()
+            return None
+        except (VariableError, BrowserCrashed) as exc:
+            self.errored = True
+            return str(exc)
+        except StepFailed as exc:
+            return self._with_test_timeout(str(exc), limited_by_test)
+        except PlaywrightError as exc:
+            if s.blocked:
+                return s.blocked.pop(0)
+            return self._explain(s, step, exc, timeout_ms, limited_by_test)
+        except Exception as exc:  # noqa: BLE001 - a bug must fail one test, not the worker
+            log.exception("internal error in step %s", step.action)
+            self.errored = True
+            return f"internal error: {type(exc).__name__}: {first_line(exc)}"
+        finally:
+            s.step_page = None
+
+    def _with_test_timeout(self, message: str, limited_by_test: bool) -> str:
+        if limited_by_test and time.monotonic() >= self.deadline:
+            return f"{message} (the test timeout of {self.test.timeout_ms} ms was reached)"
+        return message
+
+    def _step_page(self, s: Session, step: Step) -> Any:
+        if step.page is None:
+            return None
+        if step.page == "main":
+            return s.main_page
+        return s.find_page(step.page, exclude_main=False)
+
+    def _perform(self, s: Session, step: Step) -> None:
+        nav = step.expect_navigation
+        if nav is None:
+            ACTIONS[step.action](s, step)
+            return
+        page = s.current_page
+        url = s.expected_url(nav.url) if nav.url else None
+        waiter: AbstractContextManager[Any] = (
+            page.expect_navigation(url=url, timeout=s.remaining_ms()) if url
+            else page.expect_navigation(timeout=s.remaining_ms())
+        )
+        done = False
+        try:
+            with waiter:
+                ACTIONS[step.action](s, step)
+                done = True
+        except PlaywrightTimeout:
+            if not done:
+                raise
+            s.raise_if_blocked()
+            wanted = f"navigate to '{url}'" if url else "cause a navigation"
+            raise StepFailed(f"the step did not {wanted} (the page is at '{page.url}')") from None
+        if nav.title is not None:
+            try:
+                expect(page).to_have_title(nav.title, timeout=s.remaining_ms())
+            except AssertionError:
+                raise StepFailed(f"after navigating, expected title '{nav.title}' but found '{page.title()}'") from None
+
+    def _explain(self, s: Session, step: Step, exc: PlaywrightError, timeout_ms: int, limited_by_test: bool) -> str:
+        if is_closed(exc):
+            if not s.browser_alive():
+                self.errored = True
+                return "the browser crashed or was closed"
+            return "the page was closed during the step"
+        located = s.locator_used[-1] if s.locator_used else None
+        if is_timeout(exc):
+            if located:
+                message = f"could not {VERBS.get(step.action, step.action)} {located}"
+            else:
+                message = f"{step.action} did not finish"
+            why = reason(exc)
+            message += f": {why}" if why else ""
+            message += f" (waited {round(timeout_ms / 1000, 1):g} s)"
+            return self._with_test_timeout(message, limited_by_test)
+        text = first_line(exc)
+        return f"{text} ({located})" if located else text
+
+

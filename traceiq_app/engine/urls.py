@@ -1,0 +1,79 @@
+"""URL rules: relative URLs, rebasing onto --base-url, host allowlists, popup URL matching."""
+
+from __future__ import annotations
+
+import fnmatch
+from urllib.parse import urljoin, urlsplit, urlunsplit
+
+from traceiq_app.engine.errors import StepFailed
+
+_DEFAULT_PORTS = {"http": 80, "https": 443}
+
+
+def resolve_url(url: str, override_base: str | None, test_base: str | None) -> str:
+    """Relative URLs join the base; with an override base, absolute http(s) URLs move onto its
+    origin (path, query and fragment kept) so a test recorded on prod runs against staging."""
+    parts = urlsplit(url)
+    if parts.scheme:
+        if override_base and parts.scheme in _DEFAULT_PORTS:
+            return rebase(url, override_base)
+        return url
+    base = override_base or test_base
+    if not base:
+        raise StepFailed(f"relative URL {url!r} needs a base_url (set it in the test or pass a base URL)")
+    return urljoin(base, url)
+
+
+def rebase(url: str, base: str) -> str:
+    target, origin = urlsplit(url), urlsplit(base)
+    return urlunsplit((origin.scheme, origin.netloc, target.path, target.query, target.fragment))
+
+
+def host_allowed(url: str, allowed: list[str] | None) -> bool:
+    """Entries: host names ("example.com"), wildcards ("*.example.com"), host:port, and IPv6
+    in brackets ("[::1]", "[::1]:8080")."""
+    if allowed is None:
+        return True
+    parts = urlsplit(url)
+    if parts.scheme not in _DEFAULT_PORTS:
+        return True  # about:blank, data:, blob:, chrome-error: never reach a host
+    host = (parts.hostname or "").lower()
+    try:
+        port = parts.port or _DEFAULT_PORTS[parts.scheme]
+    except ValueError:
+        return False  # a port Chromium would reject anyway
+    for entry in allowed:
+        name, entry_port = _parse_entry(entry.strip().lower())
+        if entry_port is not None and entry_port != str(port):
+            continue
+        if name == host or (":" not in name and fnmatch.fnmatchcase(host, name)):
+            return True
+    return False
+
+
+def _parse_entry(entry: str) -> tuple[str, str | None]:
+    if entry.startswith("["):
+        end = entry.find("]")
+        rest = entry[end + 1:]
+        return entry[1:end], (rest[1:] if rest.startswith(":") else None)
+    if entry.count(":") == 1:
+        name, port = entry.split(":")
+        return name, port
+    return entry, None  # a plain name, or a bare IPv6 address
+
+
+def blocked_message(url: str) -> str:
+    host = urlsplit(url).hostname or url
+    return f"navigation to {url} blocked: host {host} is not in the project's allowlist"
+
+
+def redirect_message(url: str, source: str) -> str:
+    host = urlsplit(url).hostname or url
+    return f"redirect from {source} to {url} left the allowlist: host {host} is not in the project's allowlist"
+
+
+def url_matches(pattern: str, url: str) -> bool:
+    """Exact (trailing slash ignored) or a glob with '*'."""
+    if "*" in pattern:
+        return fnmatch.fnmatchcase(url, pattern)
+    return url.rstrip("/") == pattern.rstrip("/")
