@@ -22,17 +22,16 @@ def redis_server(tmp_path_factory: pytest.TempPathFactory) -> Iterator[RedisServ
 
 @pytest.fixture(scope="session")
 def chromium():
-    """A real Chromium for tests that drive pages of the app (not the engine's own browser)."""
-    from playwright.sync_api import sync_playwright
+    """A real Chromium for tests that drive pages of the app (not a test's own engine run).
 
-    executable = os.environ.get("TRACEIQ_CHROMIUM_PATH", "/usr/bin/chromium")
-    with sync_playwright() as pw:
-        browser = pw.chromium.launch(
-            executable_path=executable,
-            args=["--no-sandbox", "--disable-gpu", "--disable-background-networking"],
-        )
-        yield browser
-        browser.close()
+    It comes from the engine's BrowserPool: Playwright's sync API allows one driver per
+    thread, and engine tests in the same xdist worker share it.
+    """
+    from traceiq_app.engine.browser import BrowserPool
+
+    pool = BrowserPool()
+    yield pool.get("chromium")
+    pool.close()
 
 
 @pytest.fixture(scope="session")
