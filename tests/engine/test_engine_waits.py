@@ -82,3 +82,9 @@ def test_it_goes_on_after_a_soft_failure_and_fails_the_test_at_the_first_one(run
     assert result.failed_step == 1
     assert [s.status for s in result.steps] == ["passed", "failed", "failed", "passed", "failed", "skipped"]
     assert result.error == result.steps[1].error
+
+
+def test_it_allows_a_fixed_wait_longer_than_half_the_step_timeout(run):
+    # Regression: the budget was checked after waiting, when it had shrunk by the wait itself.
+    result = run([{"action": "wait_for", "ms": 1000, "timeout_ms": 1500}])
+    assert_passed(result)

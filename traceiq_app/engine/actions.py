@@ -249,9 +249,11 @@ def scroll(s: Session, step: m.Scroll) -> None:
 def wait_for(s: Session, step: m.WaitFor) -> None:
     page = s.current_page
     if step.ms is not None:
-        page.wait_for_timeout(min(step.ms, s.remaining_ms()))
-        if step.ms > s.remaining_ms() + 5:
-            raise StepFailed(f"wait of {step.ms} ms is longer than the step timeout")
+        # Decide before waiting: afterwards the remaining time has shrunk by the wait itself.
+        budget = s.remaining_ms()
+        page.wait_for_timeout(min(step.ms, budget))
+        if step.ms > budget + 5:
+            raise StepFailed(f"wait of {step.ms} ms is longer than the step timeout ({budget} ms left)")
     elif step.url is not None:
         _wait_for_url(s, step.url)
     elif step.load_state is not None:
