@@ -7,7 +7,10 @@
 2. Timing: the same flows (bench/flows/*.json, each repeated --copies times; no keyDown/keyUp,
    which replay follows with a fixed 100 ms sleep) run with
      - @puppeteer/replay 3.x on puppeteer-core (bench/replay_runner.mjs, /usr/bin/chromium),
-     - `traceiq exec` (one worker, and --workers 2 for information),
+     - `traceiq exec` with default flags (no --artifacts, so no trace is recorded: the same as
+       `--trace off`), with `--artifacts DIR` (whose default is `--trace failures`: every test
+       is traced, the trace kept for failures only) to show what tracing costs, and with
+       --workers 2 for information,
      - bench/direct_playwright.py (the same actions written by hand with Playwright).
    Each is one process: startup + browser launch + every flow in a fresh context. Rounds are
    interleaved; the median wall time is reported with ratios.
@@ -103,11 +106,15 @@ def replay_cmd(files: list[Path]) -> list[str]:
     return [_tool("node"), str(BENCH / "replay_runner.mjs"), *map(str, files)]
 
 
-def traceiq_cmd(files: list[Path], workers: int = 1, report: Path | None = None) -> list[str]:
+def traceiq_cmd(files: list[Path], workers: int = 1, report: Path | None = None,
+                extra: list[str] | None = None) -> list[str]:
     cmd = [sys.executable, "-m", "traceiq_app.cli_exec", *map(str, files), "--workers", str(workers)]
     if report is not None:
         cmd += ["--report-json", str(report)]
-    return cmd
+    return cmd + (extra or [])
+
+
+TRACED = "traceiq exec --artifacts (trace failures)"
 
 
 def direct_cmd(site: str, names: list[str]) -> list[str]:
@@ -121,6 +128,7 @@ def bench_timing(site: str, rounds: int, copies: int) -> dict[str, Any]:
     runners: dict[str, list[str]] = {
         "@puppeteer/replay": replay_cmd(files),
         "traceiq exec": traceiq_cmd(files, report=OUT / "traceiq-timing.json"),
+        TRACED: traceiq_cmd(files, extra=["--artifacts", str(OUT / "artifacts")]),
         "traceiq exec --workers 2": traceiq_cmd(files, workers=2),
         "direct Playwright": direct_cmd(site, names),
     }
@@ -139,7 +147,7 @@ def bench_timing(site: str, rounds: int, copies: int) -> dict[str, Any]:
                 print(f"  {name} failed (exit {proc.returncode}):\n{proc.stdout[-2000:]}\n{proc.stderr[-2000:]}")
             times[name].append(elapsed)
             cpu[name].append(LAST_CPU[0])
-            print(f"  round {round_ + 1}: {name:<26} {elapsed:6.2f} s wall {LAST_CPU[0]:6.2f} s cpu "
+            print(f"  round {round_ + 1}: {name:<42} {elapsed:6.2f} s wall {LAST_CPU[0]:6.2f} s cpu "
                   f"(load {os.getloadavg()[0]:.1f})", flush=True)
     medians = {name: statistics.median(values) for name, values in times.items()}
     cpu_medians = {name: statistics.median(values) for name, values in cpu.items()}
@@ -193,7 +201,8 @@ def main(argv: list[str] | None = None) -> int:
             cpu_med = timing["median_cpu_s"]
             print("\nmedian of rounds, whole process (startup + browser + all flows): wall / CPU")
             for name, value in med.items():
-                print(f"  {name:<26} {value:6.2f} s wall {cpu_med[name]:6.2f} s cpu")
+                print(f"  {name:<42} {value:6.2f} s wall {cpu_med[name]:6.2f} s cpu")
+            print("  ('traceiq exec' = default flags: no --artifacts, so no trace is recorded, as with --trace off)")
             r_replay, r_direct = tiq / replay, tiq / direct
             summary["ratios"] = {"traceiq/replay": r_replay, "traceiq/direct": r_direct,
                                  "traceiq-w2/replay": med["traceiq exec --workers 2"] / replay}
@@ -201,6 +210,10 @@ def main(argv: list[str] | None = None) -> int:
                   f"{'OK' if r_replay <= 0.8 else 'MISSED'}")
             print(f"  traceiq / direct Playwright   = {r_direct:.2f}x  (target <= 1.10x) "
                   f"{'OK' if r_direct <= 1.1 else 'MISSED'}")
+            summary["ratios"]["traceiq-traced/replay"] = med[TRACED] / replay
+            summary["ratios"]["traceiq-traced/direct"] = med[TRACED] / direct
+            print(f"  traceiq --artifacts (trace failures) / replay = {med[TRACED] / replay:.2f}x, "
+                  f"/ direct Playwright = {med[TRACED] / direct:.2f}x")
             print(f"  traceiq --workers 2 / replay  = {summary['ratios']['traceiq-w2/replay']:.2f}x")
             c_replay = cpu_med["traceiq exec"] / cpu_med["@puppeteer/replay"]
             c_direct = cpu_med["traceiq exec"] / cpu_med["direct Playwright"]

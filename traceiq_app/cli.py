@@ -100,6 +100,9 @@ def build_parser() -> argparse.ArgumentParser:
     create_token.set_defaults(func=_cmd_create_token)
 
     _add_exec(sub)
+    from traceiq_app import cli_run
+
+    cli_run.add_parser(sub)
     return parser
 
 

@@ -21,14 +21,14 @@ whichever worker is free.
 from __future__ import annotations
 
 import argparse
+import contextlib
 import json
-import multiprocessing
 import os
 import re
 import sys
+import threading
 import time
 from collections.abc import Callable
-from concurrent.futures import FIRST_COMPLETED, Future, ProcessPoolExecutor, wait
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
@@ -183,12 +183,12 @@ _ENGINE: Any = None
 _CONFIG: RunConfig | None = None
 
 
-def _worker_init(config: RunConfig) -> None:
+def _worker_init(config: RunConfig, pool: Any = None) -> None:
     global _ENGINE, _CONFIG
     from traceiq_app.engine.runner import Engine
 
     _CONFIG = config
-    _ENGINE = Engine(config.browser, headless=not config.headed)
+    _ENGINE = Engine(config.browser, headless=not config.headed, pool=pool)
     import atexit
 
     atexit.register(_ENGINE.close)
@@ -266,8 +266,9 @@ def _jsonable(value: Any) -> Any:
     return value
 
 
-def _run_serial(jobs: list[Job], config: RunConfig, on_done: Callable[[dict[str, Any]], None]) -> None:
-    _worker_init(config)
+def _run_serial(jobs: list[Job], config: RunConfig, on_done: Callable[[dict[str, Any]], None],
+                pool: Any = None) -> None:
+    _worker_init(config, pool)
     try:
         for job in jobs:
             on_done(_run_job(job))
@@ -280,6 +281,9 @@ def _run_serial(jobs: list[Job], config: RunConfig, on_done: Callable[[dict[str,
 
 def _run_parallel(jobs: list[Job], config: RunConfig, workers: int,
                   on_done: Callable[[dict[str, Any]], None]) -> None:
+    import multiprocessing
+    from concurrent.futures import FIRST_COMPLETED, Future, ProcessPoolExecutor, wait
+
     # spawn: a clean interpreter per worker (no inherited Playwright pipes or threads).
     context = multiprocessing.get_context("spawn")
     with ProcessPoolExecutor(max_workers=workers, mp_context=context, initializer=_worker_init,
@@ -413,6 +417,46 @@ def _mask_all(value: Any, mask: Callable[[str], str]) -> Any:
 
 
 # ---- entry point -----------------------------------------------------------------------
+class _Prelaunch:
+    """One worker: launch the browser while the inputs are imported and validated in a thread
+    (the launch mostly waits on the driver and browser processes, validation is Python work),
+    so startup costs max(launch, validation) rather than their sum. A launch failure is left
+    for the run to report (exit 2); input problems close the browser unused."""
+
+    def __init__(self, browser: str, headless: bool) -> None:
+        # Imported here, before the thread starts, so both threads never import Playwright at once.
+        from traceiq_app.engine.browser import BROWSERS, BrowserPool
+
+        self.browser = browser
+        self.pool = BrowserPool(headless=headless) if browser in BROWSERS else None
+
+    def prepare(self, paths: list[str], env: EnvFile) -> tuple[list[Job], list[str]]:
+        outcome: dict[str, Any] = {}
+
+        def work() -> None:
+            try:
+                outcome["result"] = prepare(paths, env, self.browser)
+            except BaseException as exc:  # noqa: BLE001 - re-raised in the calling thread
+                outcome["error"] = exc
+
+        thread = threading.Thread(target=work, name="traceiq-prepare", daemon=True)
+        thread.start()
+        if self.pool is not None:
+            # A failure (no browser...) is reported by the run, with its usual message, if the
+            # inputs are fine: the run's first check_browser tries again.
+            with contextlib.suppress(Exception):
+                self.pool.get(self.browser)
+        thread.join()
+        if "error" in outcome:
+            raise outcome["error"]
+        result: tuple[list[Job], list[str]] = outcome["result"]
+        return result
+
+    def close(self) -> None:
+        if self.pool is not None:
+            self.pool.close()
+
+
 def run(args: argparse.Namespace) -> int:
     from traceiq_app.engine.variables import Masker
 
@@ -430,9 +474,17 @@ def run(args: argparse.Namespace) -> int:
         problems.append("--video needs --artifacts DIR (where to keep the videos)")
     if args.trace == "on" and not args.artifacts:
         problems.append("--trace on needs --artifacts DIR (where to keep the traces)")
-    jobs, load_problems = prepare(args.paths, env, args.browser)
+    warm = _Prelaunch(args.browser, not args.headed) if args.workers == 1 and not problems else None
+    try:
+        jobs, load_problems = warm.prepare(args.paths, env) if warm else prepare(args.paths, env, args.browser)
+    except BaseException:
+        if warm:
+            warm.close()
+        raise
     problems.extend(load_problems)
     if problems:
+        if warm:
+            warm.close()
         print(f"traceiq exec: {len(problems)} problem(s) found; nothing was run:", file=err)
         for problem in problems:
             print(f"  {problem}", file=err)
@@ -457,7 +509,7 @@ def run(args: argparse.Namespace) -> int:
 
     try:
         if workers <= 1:
-            _run_serial(jobs, config, on_done)
+            _run_serial(jobs, config, on_done, warm.pool if warm else None)
         else:
             _run_parallel(jobs, config, workers, on_done)
     except BrowserMissing as exc:

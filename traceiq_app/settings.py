@@ -46,8 +46,47 @@ class Settings(BaseSettings):
     # --- browsers ------------------------------------------------------------------------
     chromium_path: str | None = Field(None, alias="TRACEIQ_CHROMIUM_PATH")
 
+    # --- runs and workers ----------------------------------------------------------------
+    warm_browsers: bool = Field(True, alias="TRACEIQ_WARM_BROWSERS")
+    heartbeat_seconds: float = Field(2.0, alias="TRACEIQ_HEARTBEAT_SECONDS", gt=0, le=60)
+    worker_lost_seconds: float = Field(15.0, alias="TRACEIQ_WORKER_LOST_SECONDS", ge=1, le=3600)
+    maintenance_seconds: float = Field(2.0, alias="TRACEIQ_MAINTENANCE_SECONDS", gt=0, le=600)
+    run_trace: Literal["on", "off", "failures"] = Field("failures", alias="TRACEIQ_RUN_TRACE")
+    run_video: bool = Field(False, alias="TRACEIQ_RUN_VIDEO")
+    events_maxlen: int = Field(10_000, alias="TRACEIQ_EVENTS_MAXLEN", ge=100)
+    events_ttl_hours: float = Field(24.0, alias="TRACEIQ_EVENTS_TTL_HOURS", gt=0)
+
+    # --- artifact retention ----------------------------------------------------------------
+    retention_passed_days: int = Field(7, alias="TRACEIQ_RETENTION_PASSED_DAYS", ge=0)
+    retention_failed_days: int = Field(30, alias="TRACEIQ_RETENTION_FAILED_DAYS", ge=0)
+    retention_rules: str = Field("", alias="TRACEIQ_RETENTION_RULES")
+    retention_interval_minutes: float = Field(60.0, alias="TRACEIQ_RETENTION_INTERVAL_MINUTES", gt=0)
+    artifact_url_ttl_seconds: int = Field(300, alias="TRACEIQ_ARTIFACT_URL_TTL_SECONDS", ge=10, le=86_400)
+
     # --- security ------------------------------------------------------------------------
     secret_key: str | None = Field(None, alias="TRACEIQ_SECRET_KEY")
+    session_max_age_hours: int = Field(336, alias="TRACEIQ_SESSION_MAX_AGE_HOURS", ge=1, le=24 * 365)
+    session_idle_minutes: int = Field(720, alias="TRACEIQ_SESSION_IDLE_MINUTES", ge=1, le=60 * 24 * 365)
+    login_max_failures: int = Field(5, alias="TRACEIQ_LOGIN_MAX_FAILURES", ge=1, le=1000)
+    login_max_failures_per_ip: int = Field(50, alias="TRACEIQ_LOGIN_MAX_FAILURES_PER_IP", ge=1, le=100000)
+    login_lockout_minutes: int = Field(15, alias="TRACEIQ_LOGIN_LOCKOUT_MINUTES", ge=1, le=60 * 24)
+    allow_signup: bool = Field(False, alias="TRACEIQ_ALLOW_SIGNUP")
+
+    # --- mail (password resets, invitations) ---------------------------------------------------
+    smtp_host: str | None = Field(None, alias="TRACEIQ_SMTP_HOST")
+    smtp_port: int = Field(587, alias="TRACEIQ_SMTP_PORT", ge=1, le=65535)
+    smtp_user: str | None = Field(None, alias="TRACEIQ_SMTP_USER")
+    smtp_password: str | None = Field(None, alias="TRACEIQ_SMTP_PASSWORD")
+    smtp_from: str = Field("TraceIQ <traceiq@localhost>", alias="TRACEIQ_SMTP_FROM")
+    smtp_starttls: bool = Field(True, alias="TRACEIQ_SMTP_STARTTLS")
+
+    # --- single sign-on (OpenID Connect) -------------------------------------------------------
+    oidc_issuer: str | None = Field(None, alias="TRACEIQ_OIDC_ISSUER")
+    oidc_client_id: str | None = Field(None, alias="TRACEIQ_OIDC_CLIENT_ID")
+    oidc_client_secret: str | None = Field(None, alias="TRACEIQ_OIDC_CLIENT_SECRET")
+    oidc_allow_signup: bool = Field(False, alias="TRACEIQ_OIDC_ALLOW_SIGNUP")
+    oidc_default_org: str | None = Field(None, alias="TRACEIQ_OIDC_DEFAULT_ORG")
+    oidc_provider_name: str = Field("SSO", alias="TRACEIQ_OIDC_PROVIDER_NAME")
 
     @property
     def database_url_effective(self) -> str:
@@ -85,6 +124,14 @@ class Settings(BaseSettings):
             with os.fdopen(fd, "w") as handle:
                 handle.write(secrets.token_urlsafe(48))
         return path.read_text().strip()
+
+    @property
+    def public_url_effective(self) -> str:
+        return (self.public_url or f"http://localhost:{self.port}").rstrip("/")
+
+    @property
+    def oidc_enabled(self) -> bool:
+        return bool(self.oidc_issuer and self.oidc_client_id)
 
     @property
     def uses_embedded_redis(self) -> bool:

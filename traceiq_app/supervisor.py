@@ -34,6 +34,7 @@ log = logging.getLogger("traceiq.supervisor")
 
 POLL_SECONDS = 0.25
 WORKER_STOP_GRACE_SECONDS = 10.0
+WORKER_HAND_BACK_SECONDS = 5.0
 REDIS_START_TIMEOUT_SECONDS = 15.0
 _PR_SET_PDEATHSIG = 1
 
@@ -177,9 +178,13 @@ class Supervisor:
         deadline = time.monotonic() + WORKER_STOP_GRACE_SECONDS
         for worker in self.workers:
             if not worker.wait(max(0.0, deadline - time.monotonic())):
-                log.warning("%s did not stop in time, killing it", worker.name)
-                worker.signal(signal.SIGKILL)
-                worker.wait(5)
+                # A second SIGTERM makes a TraceIQ worker hand its running test back to the queue.
+                log.warning("%s did not stop in time, asking it to hand its test back", worker.name)
+                worker.signal(signal.SIGTERM)
+                if not worker.wait(WORKER_HAND_BACK_SECONDS):
+                    log.warning("%s still running, killing it", worker.name)
+                    worker.signal(signal.SIGKILL)
+                    worker.wait(5)
             worker.close_log()
         if self.redis is not None:
             self.redis.signal(signal.SIGTERM)  # redis saves its AOF/RDB on SIGTERM

@@ -152,3 +152,23 @@ def test_it_resolves_upload_paths_against_the_current_directory_without_source_d
 def test_it_fails_data_page_and_evidence_steps_readably(run, steps, fragments):
     result = run(steps, last_timeout_ms=_limit(fragments))
     assert_failed_at(result, len(steps), *fragments)
+
+
+def test_it_fills_a_select_by_option_value_then_by_label(run):
+    # Chrome Recorder `change` steps on a <select> import as fill (as @puppeteer/replay replays them).
+    result = run([
+        {"action": "fill", "target": {"css": "#color"}, "value": "g"},
+        {"action": "assert_value", "target": {"css": "#color"}, "expected": "g"},
+        {"action": "fill", "target": {"css": "#color"}, "value": "Blue"},
+        {"action": "assert_value", "target": {"css": "#color"}, "expected": "b"},
+    ], page="form.html")
+    assert_passed(result)
+
+
+def test_it_fails_to_fill_a_select_without_such_option(run):
+    result = run([
+        {"action": "fill", "target": {"css": "#color"}, "value": "x", "timeout_ms": 3000},
+    ], page="form.html")
+    message = assert_failed_at(result, 1, "no option with value or label 'x' in css=\"#color\"",
+                               "(options: 'r' ('Red'), 'g' ('Green'), 'b' ('Blue'))")
+    assert "not an <input>" not in message

@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import threading
+import time
 from pathlib import Path
 
 import pytest
@@ -29,7 +31,9 @@ def test_it_errors_with_a_hint_when_the_chromium_path_is_wrong(engine):
     try:
         result = other.run(TEST, RunOptions())
         assert result.status == "error"
-        assert result.error == "Chromium not found at /nonexistent/chrome (TRACEIQ_CHROMIUM_PATH or --chromium-path)"
+        assert result.error == ("Chromium not found at /nonexistent/chrome: fix TRACEIQ_CHROMIUM_PATH (or the "
+                                "configured path), or install it with `apt-get install chromium`")
+        assert "--chromium-path" not in result.error
         assert [s.status for s in result.steps] == ["skipped"]
         with pytest.raises(BrowserNotAvailable):
             other.check_browser()
@@ -93,3 +97,29 @@ def test_it_errors_when_the_browser_dies_and_relaunches_for_the_next_test(engine
     assert result.error == "step 2 (click): the browser crashed or was closed"
     assert_passed(run([], page="index.html"))
     assert engine._pool.get() is not browser
+
+
+def test_it_aborts_the_running_test_from_another_thread(engine, run):
+    assert engine.abort("nothing running") is False
+    aborted: list[float] = []
+
+    def abort() -> None:
+        aborted.append(time.monotonic())
+        assert engine.abort("stopped by user") is True
+
+    class AbortDuringStep2(Recorder):
+        def step_started(self, index: int, action: str, name: str | None) -> None:
+            super().step_started(index, action, name)
+            if index == 1:  # the long wait_for (index 0 is the goto the fixture adds)
+                threading.Timer(0.5, abort).start()
+
+    result = run([{"action": "wait_for", "expression": "false", "timeout_ms": 30_000},
+                  {"action": "click", "target": {"css": "#submit"}}], reporter=AbortDuringStep2([]))
+    assert aborted and time.monotonic() - aborted[0] < 2
+    assert result.status == "failed"
+    assert result.error == "cancelled: stopped by user"
+    assert result.failed_step == 1
+    assert result.steps[1].error == "step 2 (wait_for): cancelled: stopped by user"
+    assert [s.status for s in result.steps] == ["passed", "failed", "skipped"]
+    assert engine.abort("after the end") is False
+    assert_passed(run([], page="index.html"))  # the warm browser is still usable

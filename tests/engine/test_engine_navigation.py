@@ -9,7 +9,7 @@ import pytest
 
 from tests.engine.helpers import assert_failed_at, assert_passed
 from traceiq_app.engine.results import RunOptions
-from traceiq_app.engine.urls import host_allowed, resolve_url
+from traceiq_app.engine.urls import host_allowed, resolve_url, url_matches
 
 
 def test_it_resolves_relative_urls_against_the_test_base_url(run, site):
@@ -175,3 +175,39 @@ def test_it_resolves_and_rebases_urls():
     assert resolve_url("next.html", None, "http://h/x/") == "http://h/x/next.html"
     assert resolve_url("https://prod.com/p?q#f", "http://stage:8/ignored/", None) == "http://stage:8/p?q#f"
     assert resolve_url("data:text/html,x", "http://stage/", None) == "data:text/html,x"
+
+
+@pytest.mark.parametrize(("pattern", "url", "ok"), [
+    ("**/page2.html", "http://h:1/a/b/page2.html", True),
+    ("*/page2.html", "http://h:1/page2.html", False),  # * never crosses "/"
+    ("http://h:1/*.html", "http://h:1/page2.html", True),
+    ("http://h:1/*.html", "http://h:1/a/page2.html", False),
+    ("**/x?a=1*", "http://h:1/x?a=1&b=2", True),  # ? is literal
+    ("**/x?a", "http://h:1/xya", False),
+    ("http://h:1/x", "http://h:1/x/", True),  # exact, trailing slash ignored
+    ("http://h:1/x", "http://h:1/x?y", False),
+])
+def test_it_matches_urls_with_one_glob_syntax(pattern, url, ok):
+    assert url_matches(pattern, url) is ok
+
+
+def test_it_uses_the_same_url_globs_in_every_url_step(run, site):
+    # wait_for url, assert_url, expect_navigation and switch_popup all read globs alike.
+    origin = site.rstrip("/")
+    passing = run([
+        {"action": "wait_for", "url": "**/index.html"},
+        {"action": "assert_url", "expected": f"{origin}/*.html"},
+        {"action": "click", "target": {"css": "#to-next"}, "expect_navigation": {"url": f"{origin}/*.html"}},
+        {"action": "goto", "url": site + "popup.html"},
+        {"action": "click", "target": {"css": "#blank-link"}},
+        {"action": "switch_popup", "url": "**/popup_target.html?via=*"},
+        {"action": "assert_url", "expected": "**/popup_target.html?via=link"},
+    ], page="index.html")
+    assert_passed(passing)
+    for step in ({"action": "wait_for", "url": "*/index.html"}, {"action": "assert_url", "expected": "*/index.html"},
+                 {"action": "click", "target": {"css": "#to-next"}, "expect_navigation": {"url": "*/next.html"}}):
+        assert_failed_at(run([step], page="index.html", last_timeout_ms=800), 1, "*/")
+    failed = run([{"action": "click", "target": {"css": "#blank-link"}},
+                  {"action": "switch_popup", "url": "*/popup_target.html?via=link"}],
+                 page="popup.html", last_timeout_ms=800)
+    assert_failed_at(failed, 2, "a page at */popup_target.html?via=link did not open")

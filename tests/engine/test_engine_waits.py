@@ -88,3 +88,27 @@ def test_it_allows_a_fixed_wait_longer_than_half_the_step_timeout(run):
     # Regression: the budget was checked after waiting, when it had shrunk by the wait itself.
     result = run([{"action": "wait_for", "ms": 1000, "timeout_ms": 1500}])
     assert_passed(result)
+
+
+def test_it_checks_attributes_and_properties_of_every_counted_element(run):
+    # As @puppeteer/replay's waitForElement: the count holds AND every match has them.
+    result = run([
+        {"action": "wait_for", "target": {"css": ".row"}, "count": 3, "operator": "==",
+         "attributes": {"class": "row"}, "properties": {"className": "row", "dataset": {}}},
+        {"action": "click", "target": {"css": "#late-btn"}},
+        {"action": "wait_for", "target": {"css": "#late"}, "count": 1, "attributes": {"data-state": "done"},
+         "properties": {"dataset": {"state": "done"}}},
+    ], page="delayed.html")
+    assert_passed(result)
+
+
+@pytest.mark.parametrize("extra", [{"attributes": {"data-x": "y"}}, {"properties": {"textContent": "row 0"}}])
+def test_it_fails_a_count_wait_when_a_match_lacks_the_attributes(run, extra):
+    result = run([
+        {"action": "wait_for", "target": {"css": ".row"}, "count": 3, "operator": "=="},
+        {"action": "wait_for", "target": {"css": ".row"}, "count": 2, **extra},
+    ], page="delayed.html", last_timeout_ms=1000)
+    key, value = next(iter(next(iter(extra.values())).items()))
+    kind = "attribute" if "attributes" in extra else "property"
+    assert_failed_at(result, 2, f"expected >= 2 elements matching css=\".row\", each with {kind} {key}='{value}'",
+                     "but found 3 (" + ("3" if kind == "attribute" else "2") + " without)")

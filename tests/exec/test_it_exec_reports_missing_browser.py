@@ -17,6 +17,8 @@ def test_it_exits_2_with_an_install_hint(tmp_path, workers: str) -> None:
                    env={"TRACEIQ_CHROMIUM_PATH": str(tmp_path / "no-such-chromium")})
     assert proc.returncode == 2, proc.stdout + proc.stderr
     assert "Chromium not found" in proc.stderr
+    assert "TRACEIQ_CHROMIUM_PATH" in proc.stderr and "apt-get install chromium" in proc.stderr
+    assert "--chromium-path" not in proc.stderr  # traceiq exec has no such flag
     assert "Traceback" not in proc.stderr + proc.stdout
     assert not report.exists()
 

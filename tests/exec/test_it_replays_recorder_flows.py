@@ -13,15 +13,8 @@ from traceiq_app.engine.runner import Engine
 pytestmark = pytest.mark.browser
 
 
-SELECT_FILL = pytest.mark.xfail(
-    strict=False,
-    reason="Recorder `change` on a <select> imports as `fill`; engine fill must select the option "
-           "(as puppeteer's Locator.fill does) - requested from the engine core, remove once done",
-)
-
-
 @pytest.mark.parametrize("flow", [
-    pytest.param("forms_and_navigation", marks=SELECT_FILL), "shadow_frames_popup", "scroll_hover_mouse",
+    "forms_and_navigation", "shadow_frames_popup", "scroll_hover_mouse",
 ])
 def test_it_passes_a_recorded_flow(flow: str, engine: Engine, site_url: str) -> None:
     test = load_any(RECORDER_FLOWS / f"{flow}.json")

@@ -1,7 +1,8 @@
 """The FastAPI app mounted in front of Reflex (`rx.App(api_transformer=...)`): /api/* routes.
 
 Every module in this package that defines `router` is included, so adding a route module is
-adding a file (no shared list to edit).
+adding a file (no shared list to edit). The app is the outermost ASGI app, so its middleware
+(security headers) covers the Reflex pages, static files and event endpoint too.
 """
 
 from __future__ import annotations
@@ -25,7 +26,13 @@ def routers() -> list[APIRouter]:
 
 
 def create_api() -> FastAPI:
-    api = FastAPI(title="TraceIQ API", docs_url="/api/docs", openapi_url="/api/openapi.json", redoc_url=None)
+    from traceiq_app.api.deps import install_error_handlers
+    from traceiq_app.api.security_headers import SecurityHeadersMiddleware
+
+    api = FastAPI(title="TraceIQ API", docs_url="/api/docs", openapi_url="/api/openapi.json", redoc_url=None,
+                  swagger_ui_oauth2_redirect_url="/api/docs/oauth2-redirect")  # not /docs: the app owns that
     for router in routers():
         api.include_router(router)
+    install_error_handlers(api)
+    api.add_middleware(SecurityHeadersMiddleware)
     return api

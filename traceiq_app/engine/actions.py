@@ -18,6 +18,7 @@ from traceiq_app.engine import model as m
 from traceiq_app.engine.errors import StepFailed
 from traceiq_app.engine.locators import Resolved
 from traceiq_app.engine.session import Session
+from traceiq_app.engine.urls import url_pattern
 
 Action = Callable[[Session, Any], None]
 ACTIONS: dict[str, Action] = {}
@@ -153,9 +154,37 @@ def hover(s: Session, step: m.Hover) -> None:
     s.resolve(step.target).element.hover(timeout=s.remaining_ms())
 
 
+_SELECT_OPTIONS_JS = """e => e.tagName === 'SELECT'
+    ? Array.from(e.options, o => [o.value, o.label || o.textContent.trim()]) : null"""
+
+
 @action("fill")
 def fill(s: Session, step: m.Fill) -> None:
-    s.resolve(step.target).element.fill(step.value, timeout=s.remaining_ms())
+    found = s.resolve(step.target)
+    element = found.element
+    try:
+        element.fill(step.value, timeout=s.remaining_ms())
+        return
+    except PlaywrightError as exc:
+        # Chrome Recorder `change` steps become fill: on a <select> choose the option, as
+        # @puppeteer/replay does (by value, else by label). Checked only after fill refused,
+        # so ordinary fills cost no extra round trip.
+        if "not an <input>" not in str(exc) or isinstance(exc, PlaywrightTimeout):
+            raise
+        options = element.evaluate(_SELECT_OPTIONS_JS, timeout=s.remaining_ms())
+        if options is None:
+            raise
+    _fill_select(s, element, found.described, step.value, options)
+
+
+def _fill_select(s: Session, element: PWLocator, described: str, value: str, options: list[list[str]]) -> None:
+    if any(v == value for v, _ in options):
+        element.select_option(value=value, timeout=s.remaining_ms())
+    elif any(label == value for _, label in options):
+        element.select_option(label=value, timeout=s.remaining_ms())
+    else:
+        shown = ", ".join(f"{_q(v)}" + (f" ({_q(label)})" if label != v else "") for v, label in options)
+        raise StepFailed(f"no option with value or label {_q(value)} in {described} (options: {shown or 'none'})")
 
 
 @action("type")
@@ -193,12 +222,16 @@ def uncheck(s: Session, step: m.Uncheck) -> None:
 
 @action("select_option")
 def select_option(s: Session, step: m.SelectOption) -> None:
-    element = s.resolve(step.target).element
+    found = s.resolve(step.target)
+    element = found.element
     wanted = step.values or step.labels
     kwargs: dict[str, Any] = {"value": step.values} if step.values else {"label": step.labels}
     try:
         element.select_option(timeout=s.remaining_ms(), **kwargs)
     except PlaywrightTimeout:
+        missing = found.missing_error()
+        if missing is not None:
+            raise StepFailed(missing) from None
         options = element.locator("option").all_inner_texts() if element.count() else []
         kind = "value" if step.values else "label"
         raise StepFailed(
@@ -267,7 +300,7 @@ def wait_for(s: Session, step: m.WaitFor) -> None:
 def _wait_for_url(s: Session, url: str) -> None:
     expected = s.expected_url(url)
     try:
-        s.current_page.wait_for_url(expected, timeout=s.remaining_ms())
+        s.current_page.wait_for_url(url_pattern(expected), timeout=s.remaining_ms())
     except PlaywrightTimeout:
         raise StepFailed(f"the URL did not become {_q(expected)} (it is {_q(s.current_page.url)})") from None
 
@@ -284,7 +317,10 @@ def _wait_for_element(s: Session, step: m.WaitFor) -> None:
     if step.count is not None:
         found = s.resolve_optional(step.target)
         elements = found.all.filter(visible=True) if step.state == "visible" else found.all
-        _check_count(s, elements, step.count, step.operator, found.described)
+        if step.attributes or step.properties:
+            _wait_count_matching(s, elements, step, found.described)
+        else:
+            _check_count(s, elements, step.count, step.operator, found.described)
         return
     if step.state in ("hidden", "detached"):
         found = s.resolve_optional(step.target)
@@ -294,29 +330,72 @@ def _wait_for_element(s: Session, step: m.WaitFor) -> None:
             raise StepFailed(f"{found.described} did not become {step.state}") from None
         return
     found = s.resolve(step.target)
-    if step.state == "visible":
+    if step.state == "visible" or found.lazy_ms is not None:
+        state: Any = "visible" if step.state == "visible" else "attached"
         try:
-            found.element.wait_for(state="visible", timeout=s.remaining_ms())
+            found.element.wait_for(state=state, timeout=s.remaining_ms())
         except PlaywrightTimeout:
-            raise StepFailed(f"{found.described} exists but did not become visible") from None
+            raise StepFailed(found.missing_error() or f"{found.described} exists but did not become visible") from None
     for name, value in (step.attributes or {}).items():
         _wait_attribute(s, found, name, value)
     for name, value in (step.properties or {}).items():
         _wait_property(s, found, name, value)
 
 
+# [elements, elements satisfying the attributes (exact) and properties (deep partial match)]
+_COUNT_MATCHING_JS = """(els, [attrs, props]) => {
+  const deep = (want, have) => {
+    if (want === null || typeof want !== 'object') return want === have;
+    if (have === null || (typeof have !== 'object' && typeof have !== 'function')) return false;
+    return Object.keys(want).every(k => deep(want[k], have[k]));
+  };
+  const ok = els.filter(e => Object.entries(attrs).every(([n, v]) => e.getAttribute(n) === v) && deep(props, e));
+  return [els.length, ok.length];
+}"""
+
+_COMPARE: dict[str, Callable[[int, int], bool]] = {
+    "==": lambda a, b: a == b, ">=": lambda a, b: a >= b, "<=": lambda a, b: a <= b,
+}
+
+
+def _wait_count_matching(s: Session, elements: PWLocator, step: m.WaitFor, described: str) -> None:
+    """count + attributes/properties, as @puppeteer/replay's waitForElement: the number of
+    matching elements satisfies the operator AND every one of them has the attributes and
+    properties (polled until both hold or the step's time is up)."""
+    assert step.count is not None
+    attrs, props = step.attributes or {}, step.properties or {}
+    compare = _COMPARE[step.operator]
+    total = ok = 0
+    while True:
+        try:
+            total, ok = elements.evaluate_all(_COUNT_MATCHING_JS, [attrs, props])
+        except PlaywrightError as exc:
+            if "closed" in str(exc):
+                raise
+            total = ok = 0  # navigating: the context is gone, try again
+        else:
+            if compare(total, step.count) and ok == total:
+                return
+        if s.remaining_ms() <= 1:
+            wanted = ", ".join([*(f"attribute {n}={_q(v)}" for n, v in attrs.items()),
+                                *(f"property {n}={_q(v)}" for n, v in props.items())])
+            raise StepFailed(f"expected {step.operator} {step.count} elements matching {described}, each with "
+                             f"{wanted}, but found {total} ({total - ok} without)")
+        s.wait_a_moment()
+
+
 def _wait_attribute(s: Session, found: Resolved, name: str, value: str) -> None:
     el = found.element
     _expect(lambda: expect(el).to_have_attribute(name, value, timeout=s.remaining_ms()),
             lambda: f"attribute {name} of {found.described} is {_q(el.get_attribute(name, timeout=1000))}, "
-                    f"not {_q(value)}")
+                    f"not {_q(value)}", found)
 
 
 def _wait_property(s: Session, found: Resolved, name: str, value: Any) -> None:
     el = found.element
     _expect(lambda: expect(el).to_have_js_property(name, value, timeout=s.remaining_ms()),
             lambda: f"property {name} of {found.described} is "
-                    f"{_q(el.evaluate('(e, n) => e[n]', name, timeout=1000))}, not {_q(value)}")
+                    f"{_q(el.evaluate('(e, n) => e[n]', name, timeout=1000))}, not {_q(value)}", found)
 
 
 def _check_count(s: Session, elements: PWLocator, expected: int, operator: str, described: str) -> None:
@@ -333,13 +412,14 @@ def _check_count(s: Session, elements: PWLocator, expected: int, operator: str, 
         raise StepFailed(f"expected {operator} {expected} elements matching {described} but found {actual}") from None
 
 
-def _expect(check: Callable[[], None], explain: Callable[[], str]) -> None:
-    """Run an expect() assertion; on failure raise StepFailed(explain()) without the call log."""
+def _expect(check: Callable[[], None], explain: Callable[[], str], found: Resolved | None = None) -> None:
+    """Run an expect() assertion; on failure raise StepFailed(explain()) without the call log
+    (or "no element matches ..." when `found` was resolved lazily and matches nothing)."""
     try:
         check()
     except AssertionError:
         try:
-            message = explain()
+            message = (found.missing_error() if found is not None else None) or explain()
         except PlaywrightError:
             message = "the element went away while checking"
         raise StepFailed(message) from None
@@ -350,7 +430,7 @@ def _expect(check: Callable[[], None], explain: Callable[[], str]) -> None:
 def assert_visible(s: Session, step: m.AssertVisible) -> None:
     found = s.resolve(step.target)
     _expect(lambda: expect(found.element).to_be_visible(timeout=s.remaining_ms()),
-            lambda: f"{found.described} exists but is not visible")
+            lambda: f"{found.described} exists but is not visible", found)
 
 
 @action("assert_hidden")
@@ -367,7 +447,7 @@ def assert_text(s: Session, step: m.AssertText) -> None:
     el = found.element
     _expect(lambda: expect(el).to_have_text(pattern, timeout=s.remaining_ms()),
             lambda: f"expected text {_how(step.match)}{_q(step.expected)} but found "
-                    f"{_q(el.inner_text(timeout=1000).strip())} in {found.described}")
+                    f"{_q(el.inner_text(timeout=1000).strip())} in {found.described}", found)
 
 
 @action("assert_value")
@@ -376,7 +456,7 @@ def assert_value(s: Session, step: m.AssertValue) -> None:
     el = found.element
     _expect(lambda: expect(el).to_have_value(_pattern(step.expected, step.match), timeout=s.remaining_ms()),
             lambda: f"expected value {_how(step.match)}{_q(step.expected)} but found "
-                    f"{_q(el.input_value(timeout=1000))} in {found.described}")
+                    f"{_q(el.input_value(timeout=1000))} in {found.described}", found)
 
 
 @action("assert_attribute")
@@ -391,7 +471,7 @@ def assert_attribute(s: Session, step: m.AssertAttribute) -> None:
                 f"{shown} on {found.described}")
 
     _expect(lambda: expect(el).to_have_attribute(step.attribute, _pattern(step.expected, step.match),
-                                                 timeout=s.remaining_ms()), explain)
+                                                 timeout=s.remaining_ms()), explain, found)
 
 
 @action("assert_count")
@@ -404,7 +484,8 @@ def assert_count(s: Session, step: m.AssertCount) -> None:
 def assert_url(s: Session, step: m.AssertUrl) -> None:
     page = s.current_page
     expected = s.expected_url(step.expected) if step.match == "exact" else step.expected
-    _expect(lambda: expect(page).to_have_url(_pattern(expected, step.match), timeout=s.remaining_ms()),
+    wanted = url_pattern(expected) if step.match == "exact" else _pattern(expected, step.match)
+    _expect(lambda: expect(page).to_have_url(wanted, timeout=s.remaining_ms()),
             lambda: f"expected URL {_how(step.match)}{_q(expected)} but the page is at {_q(page.url)}")
 
 
@@ -420,7 +501,7 @@ def assert_checked(s: Session, step: m.AssertChecked) -> None:
     found = s.resolve(step.target)
     want = "checked" if step.checked else "unchecked"
     _expect(lambda: expect(found.element).to_be_checked(checked=step.checked, timeout=s.remaining_ms()),
-            lambda: f"expected {found.described} to be {want} but it is not")
+            lambda: f"expected {found.described} to be {want} but it is not", found)
 
 
 @action("assert_enabled")
@@ -428,7 +509,7 @@ def assert_enabled(s: Session, step: m.AssertEnabled) -> None:
     found = s.resolve(step.target)
     want, other = ("enabled", "disabled") if step.enabled else ("disabled", "enabled")
     _expect(lambda: expect(found.element).to_be_enabled(enabled=step.enabled, timeout=s.remaining_ms()),
-            lambda: f"expected {found.described} to be {want} but it is {other}")
+            lambda: f"expected {found.described} to be {want} but it is {other}", found)
 
 
 # ---- data ------------------------------------------------------------------------------
@@ -465,7 +546,8 @@ def evaluate(s: Session, step: m.Evaluate) -> None:
 
 @action("screenshot")
 def screenshot(s: Session, step: m.Screenshot) -> None:
-    element = s.resolve(step.target).element if step.target else None
+    # Not lazy: a failed element screenshot is only logged, so the element must exist first.
+    element = s.resolve(step.target, lazy=False).element if step.target else None
     label = re.sub(r"[^A-Za-z0-9._-]+", "_", step.label or "") or f"step-{s.step_index + 1:02d}"
     path = s.evidence.screenshot(s.current_page, f"screenshot-{label}.png", "screenshots",
                                  full_page=step.full_page, element=element)

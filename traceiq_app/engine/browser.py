@@ -116,7 +116,10 @@ class WarmBrowser:
         explicit = self._executable_path or os.environ.get(CHROMIUM_PATH_ENV)
         if explicit:
             if not Path(explicit).exists():
-                raise BrowserNotAvailable(f"Chromium not found at {explicit} ({CHROMIUM_PATH_ENV} or --chromium-path)")
+                raise BrowserNotAvailable(
+                    f"Chromium not found at {explicit}: fix {CHROMIUM_PATH_ENV} (or the configured path), "
+                    "or install it with `apt-get install chromium`"
+                )
             return explicit
         managed = self._pw.chromium.executable_path
         if Path(managed).exists():

@@ -22,7 +22,6 @@ from traceiq_app.engine import model as m
 DEFAULT_STEP_TIMEOUT_MS = 10_000
 
 _PREAMBLE = '''\
-import fnmatch
 import os
 import re
 import time
@@ -75,8 +74,11 @@ def _url(url):
 
 
 def _url_matches(pattern, url):
+    # TraceIQ URL globs (as Playwright's): ** matches anything, * anything but "/".
     if "*" in pattern:
-        return fnmatch.fnmatchcase(url, _sub(pattern))
+        parts = re.split(r"(\\*\\*+|\\*)", _sub(pattern))
+        glob = "".join(".*" if p.startswith("**") else "[^/]*" if p == "*" else re.escape(p) for p in parts)
+        return re.fullmatch(glob, url) is not None
     return url.rstrip("/") == _url(pattern).rstrip("/")
 
 

@@ -2,6 +2,9 @@
 
 Fallbacks: all alternatives are polled together, in order, until one matches at least one
 element or the step's time is up, so a stale alternative #1 never eats the whole timeout.
+A single alternative is not waited for at all when `lazy`: the action's own auto-waiting
+finds it (one round trip instead of two); only when the action fails does
+`Resolved.missing_error` check whether the element was there at all, for the message.
 `frame` / `frame_index` paths start at the page's main frame; everything else starts at the
 current scope (the main frame, or the frame chosen by `switch_frame`).
 """
@@ -33,6 +36,19 @@ class Resolved:
     all: PWLocator  # every element the winning alternative matches
     alternative: Locator
     index: int  # which alternative won (0-based)
+    lazy_ms: float | None = None  # not waited for (single alternative): the budget the action had
+
+    def missing_error(self) -> str | None:
+        """After the action on a lazily resolved target failed: the message when the reason is
+        that nothing matches (or the locator is unusable); None when the element exists."""
+        if self.lazy_ms is None:
+            return None
+        try:
+            if self.all.count() > 0:
+                return None
+        except PlaywrightError as exc:
+            return f"cannot use locator {self.described}: {first_line(exc)}"
+        return f"no element matches {self.described} (waited {_secs(self.lazy_ms)})"
 
     @property
     def element(self) -> PWLocator:
@@ -97,10 +113,14 @@ def _apply(base: Any, loc: Locator) -> PWLocator:
     return result
 
 
-def resolve(scope: Page | Frame, page: Page, target: list[Locator], timeout_ms: float) -> Resolved:
-    """Wait until one alternative matches an element; the earliest alternative wins ties."""
+def resolve(scope: Page | Frame, page: Page, target: list[Locator], timeout_ms: float,
+            lazy: bool = False) -> Resolved:
+    """Wait until one alternative matches an element; the earliest alternative wins ties.
+    lazy: a single alternative is returned at once (see the module docstring)."""
     main_frame = page.main_frame
     if len(target) == 1 and target[0].frame_index is None:
+        if lazy:
+            return Resolved(build(scope, main_frame, target[0]), target[0], 0, lazy_ms=timeout_ms)
         return _resolve_single(scope, main_frame, target[0], timeout_ms)
     deadline = time.monotonic() + timeout_ms / 1000
     problems: dict[int, str] = {}

@@ -10,7 +10,9 @@ Step status: passed / failed / skipped. Test status: passed, failed (a step fail
 
 from __future__ import annotations
 
+import asyncio
 import logging
+import threading
 import time
 from contextlib import AbstractContextManager
 from pathlib import Path
@@ -28,6 +30,7 @@ from traceiq_app.engine.model import Step, TestDefinition
 from traceiq_app.engine.playwright_errors import first_line, is_closed, is_timeout, reason
 from traceiq_app.engine.results import NullReporter, Reporter, RunOptions, StepResult, TestResult, TestStatus
 from traceiq_app.engine.session import Session
+from traceiq_app.engine.urls import url_pattern
 from traceiq_app.engine.variables import Variables
 
 log = logging.getLogger(__name__)
@@ -45,12 +48,33 @@ VERBS = {
 
 
 class Engine:
-    """Runs tests one after another in one warm browser. Not thread-safe: one per process."""
+    """Runs tests one after another in one warm browser. Not thread-safe (one per process),
+    except `abort`, which any thread may call while `run` is busy."""
 
     def __init__(self, browser: str = "chromium", executable_path: str | None = None, headless: bool = True,
                  pool: BrowserPool | None = None) -> None:
         self.browser_name = browser
         self._pool = pool or BrowserPool(executable_path=executable_path, headless=headless)
+        self._lock = threading.Lock()
+        self._current: _TestRun | None = None
+
+    def abort(self, reason: str) -> bool:
+        """Abort the test `run` is executing, from any thread (cancel, run timeout, stop-job).
+
+        The browser context of that test is closed through Playwright's own event loop, so the
+        step in flight fails at once; no further step runs. The test ends with status "failed",
+        error "cancelled: <reason>" (the aborted step: "step N (...): cancelled: <reason>";
+        later steps skipped). Returns False when no test is running (nothing to abort)."""
+        with self._lock:
+            current = self._current
+            if current is None:
+                return False
+            if current.cancelled is None:
+                current.cancelled = reason
+            context = current.context
+        if context is not None:
+            _close_threadsafe(context, reason)
+        return True
 
     def run(self, test: TestDefinition, options: RunOptions | None = None, reporter: Reporter | None = None,
             source_dir: Path | None = None) -> TestResult:
@@ -86,9 +110,20 @@ class _TestRun:
         self.error: str | None = None
         self.started = time.monotonic()
         self.deadline = self.started + test.timeout_ms / 1000
+        self.cancelled: str | None = None  # the reason given to Engine.abort
+        self.context: BrowserContext | None = None
 
     # ---- whole test -------------------------------------------------------------------
     def execute(self) -> TestResult:
+        with self.engine._lock:
+            self.engine._current = self
+        try:
+            return self._execute()
+        finally:
+            with self.engine._lock:
+                self.engine._current = None
+
+    def _execute(self) -> TestResult:
         self.reporter.test_started(self.mask(self.test.name), len(self.test.steps))
         evidence = Evidence(self.options, self.test.name, self.reporter)
         try:
@@ -98,6 +133,11 @@ class _TestRun:
             return self._finish(evidence, error=self.mask(str(exc)))
         except PlaywrightError as exc:
             return self._finish(evidence, error=self.mask(f"could not start the browser: {first_line(exc)}"))
+        with self.engine._lock:
+            self.context = context
+            cancelled = self.cancelled
+        if cancelled is not None:  # aborted while the context was being created
+            _close_threadsafe(context, cancelled)
         session = Session(context, self.engine.browser_name, self.test, self.options, self.vars,
                           evidence, Capture(self.mask), self.source_dir)
         startup_error: str | None = None
@@ -106,10 +146,13 @@ class _TestRun:
                 evidence.start_tracing(context)
                 session.open_main_page()
             except PlaywrightError as exc:  # the browser died between launch and here
-                startup_error = self.mask(f"could not open a page: {first_line(exc)}")
+                if self.cancelled is None:
+                    startup_error = self.mask(f"could not open a page: {first_line(exc)}")
             else:
                 self._run_steps(session)
         finally:
+            with self.engine._lock:
+                self.context = None
             self._close(context, evidence, session.pages)
         return self._finish(evidence, error=startup_error)
 
@@ -135,6 +178,8 @@ class _TestRun:
         evidence.collect_videos(pages)
 
     def _status(self) -> TestStatus:
+        if self.cancelled is not None:
+            return "failed"
         if self.errored:
             return "error"
         return "failed" if any(r.status == "failed" for r in self.results) else "passed"
@@ -143,9 +188,12 @@ class _TestRun:
         evidence.finish()
         if error is not None:
             self.errored, self.error = True, error
+        if error is not None or self.cancelled is not None:
             for index, step in enumerate(self.test.steps[len(self.results):], start=len(self.results)):
                 self._skip(index, step)
         failed = next((r for r in self.results if r.status == "failed"), None)
+        if self.cancelled is not None:
+            self.error = self.mask(f"cancelled: {self.cancelled}")
         result = TestResult(
             name=self.mask(self.test.name),
             status=self._status(),
@@ -163,6 +211,8 @@ class _TestRun:
     def _run_steps(self, session: Session) -> None:
         stop = False
         for index, step in enumerate(self.test.steps):
+            if self.cancelled is not None:
+                stop = True
             if stop:
                 self._skip(index, step)
                 continue
@@ -198,11 +248,15 @@ class _TestRun:
         test_left_ms = (self.deadline - started) * 1000
         limited_by_test = test_left_ms < timeout_ms
         s.deadline = started + max(min(timeout_ms, test_left_ms), 0) / 1000
-        s.step_index, s.locator_used, s.dialogs, s.step_screenshot = index, [], [], None
+        s.step_index, s.locator_used, s.dialogs, s.step_screenshot, s.lazy = index, [], [], None, []
         effective_ms = int(max(min(timeout_ms, test_left_ms), 0))
         error = self._attempt(s, step, effective_ms, limited_by_test, test_left_ms)
+        if error is not None and self.cancelled is not None:
+            error, self.errored = f"cancelled: {self.cancelled}", False
         screenshot = s.step_screenshot
-        if error is not None:
+        if error is not None and self.cancelled is not None:
+            error = self.mask(f"{self._where(index, step)}: {error}")
+        elif error is not None:
             error = self.mask(f"{self._where(index, step)}: {error}")
             screenshot = s.evidence.screenshot(s.page, f"failure-step-{index + 1:02d}.png", "failure_screenshot",
                                                many=False) or screenshot
@@ -268,7 +322,7 @@ class _TestRun:
         page = s.current_page
         url = s.expected_url(nav.url) if nav.url else None
         waiter: AbstractContextManager[Any] = (
-            page.expect_navigation(url=url, timeout=s.remaining_ms()) if url
+            page.expect_navigation(url=url_pattern(url), timeout=s.remaining_ms()) if url
             else page.expect_navigation(timeout=s.remaining_ms())
         )
         done = False
@@ -294,6 +348,9 @@ class _TestRun:
                 self.errored = True
                 return "the browser crashed or was closed"
             return "the page was closed during the step"
+        missing = s.missing_error()
+        if missing is not None:
+            return self._with_test_timeout(missing, limited_by_test)
         located = s.locator_used[-1] if s.locator_used else None
         if is_timeout(exc):
             if located:
@@ -308,3 +365,19 @@ class _TestRun:
         return f"{text} ({located})" if located else text
 
 
+
+
+def _close_threadsafe(context: BrowserContext, reason: str) -> None:
+    """Close a context from any thread. The sync API is bound to the thread running its event
+    loop, so the close is handed to that loop (Playwright has no public cross-thread call)."""
+    loop: asyncio.AbstractEventLoop = context._loop  # noqa: SLF001
+    impl = context._impl_obj  # noqa: SLF001
+
+    def close() -> None:
+        task = asyncio.ensure_future(impl.close(reason=reason))
+        task.add_done_callback(lambda t: t.cancelled() or t.exception())  # never "never retrieved"
+
+    try:
+        loop.call_soon_threadsafe(close)
+    except RuntimeError:  # the loop is closed: so is the context
+        log.debug("abort: Playwright's loop is closed", exc_info=True)

@@ -40,6 +40,7 @@ class Session:
         self.dialogs: list[str] = []
         self.blocked: list[str] = []
         self.locator_used: list[str] = []
+        self.lazy: list[locators.Resolved] = []  # this step's targets not waited for (see locators)
         self.deadline = 0.0
         self.step_index = 0
         self.step_screenshot: str | None = None  # set by the screenshot action
@@ -181,10 +182,22 @@ class Session:
     def remaining_ms(self) -> float:
         return max((self.deadline - time.monotonic()) * 1000, 1.0)
 
-    def resolve(self, target: list[Locator]) -> locators.Resolved:
-        found = locators.resolve(self.scope, self.current_page, target, self.remaining_ms())
+    def resolve(self, target: list[Locator], lazy: bool = True) -> locators.Resolved:
+        """lazy (default): a single-alternative target is left to the action's auto-waiting;
+        failures are explained by `missing_error` (the runner does it for Playwright errors)."""
+        found = locators.resolve(self.scope, self.current_page, target, self.remaining_ms(), lazy=lazy)
         self.locator_used.append(found.described)
+        if found.lazy_ms is not None:
+            self.lazy.append(found)
         return found
+
+    def missing_error(self) -> str | None:
+        """Why this step's action failed when a lazily resolved target matches nothing."""
+        for found in self.lazy:
+            error = found.missing_error()
+            if error is not None:
+                return error
+        return None
 
     def resolve_optional(self, target: list[Locator]) -> locators.Resolved:
         found = locators.maybe_resolve(self.scope, self.current_page, target)

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import fnmatch
+import re
 from urllib.parse import urljoin, urlsplit, urlunsplit
 
 from traceiq_app.engine.errors import StepFailed
@@ -72,8 +73,17 @@ def redirect_message(url: str, source: str) -> str:
     return f"redirect from {source} to {url} left the allowlist: host {host} is not in the project's allowlist"
 
 
+def url_pattern(pattern: str) -> re.Pattern[str]:
+    """The one URL matcher of wait_for url, assert_url, expect_navigation, switch_popup and a
+    step's `page`. With no '*' the URL must be equal (a trailing slash ignored). Otherwise a glob,
+    as in Playwright: `**` matches anything (slashes too), `*` anything but '/'; every other
+    character, `?` included, is literal. The whole URL must match (anchored both ends)."""
+    if "*" not in pattern:
+        return re.compile("^" + re.escape(pattern.rstrip("/")) + "/?$")
+    parts = re.split(r"(\*\*+|\*)", pattern)
+    body = "".join(".*" if p.startswith("**") else "[^/]*" if p == "*" else re.escape(p) for p in parts)
+    return re.compile("^" + body + "$")
+
+
 def url_matches(pattern: str, url: str) -> bool:
-    """Exact (trailing slash ignored) or a glob with '*'."""
-    if "*" in pattern:
-        return fnmatch.fnmatchcase(url, pattern)
-    return url.rstrip("/") == pattern.rstrip("/")
+    return url_pattern(pattern).search(url) is not None

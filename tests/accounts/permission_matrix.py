@@ -1,0 +1,193 @@
+"""THE declared permission matrix: who may call every Reflex event handler and every /api route.
+
+`tests/accounts/test_permission_matrix.py` enumerates every event handler of every `rx.State`
+subclass defined in traceiq_app and every /api route of `create_api()`, FAILS when one has no
+entry here, and drives each as each persona, asserting allow/deny (see docs/security.md).
+
+Personas (in org "Acme" unless said otherwise; project = Acme's "Web shop"):
+  owner     alice - org owner (project owner)
+  admin     dave  - org admin (no project membership: admin through the org role)
+  editor    bob   - org member, project editor
+  viewer    erin  - org member, project viewer
+  other_org charlie - owner of another org (Globex), nothing in Acme
+  anonymous - not signed in
+
+Handler entries: `H(allow, call)`. `call(state, ctx)` invokes the handler on a state instance
+whose websocket carries the persona's session cookie; `ctx` (`MatrixContext`) holds Acme's ids
+and makes fresh objects (e.g. `ctx.alice_token_id()`). `call=None` declares the handler
+without driving it (only for handlers that touch nothing but the tab's own vars).
+An allowed call must raise no PermissionDenied; a denied one must raise PermissionDenied
+(anonymous always), and must neither put Acme data into the state nor change Acme's rows.
+
+Route entries: `R(allow, path_params, json)`; the path's `{placeholders}` are filled from
+`ctx.path_values()`; allowed = status < 400, denied = 401/403/404 (anonymous: 401).
+"""
+
+from __future__ import annotations
+
+import re
+import uuid
+from collections.abc import Callable
+from dataclasses import dataclass, field
+from typing import Any
+
+PERSONAS = ("owner", "admin", "editor", "viewer", "other_org", "anonymous")
+EVERYONE = frozenset(PERSONAS)
+SIGNED_IN = frozenset(PERSONAS) - {"anonymous"}
+MEMBERS = frozenset({"owner", "admin", "editor", "viewer"})
+EDITORS = frozenset({"owner", "admin", "editor"})
+ADMINS = frozenset({"owner", "admin"})
+OWNERS = frozenset({"owner"})
+NOBODY: frozenset[str] = frozenset()
+
+
+@dataclass
+class MatrixContext:
+    acme_id: uuid.UUID
+    globex_id: uuid.UUID
+    project_id: uuid.UUID
+    globex_project_id: uuid.UUID
+    user_ids: dict[str, uuid.UUID]
+    make_alice_token: Callable[[], uuid.UUID]
+    _alice_token: uuid.UUID | None = None
+
+    def alice_token_id(self) -> uuid.UUID:
+        """An active API token of alice's in Acme (made once per case, before the call)."""
+        if self._alice_token is None:
+            self._alice_token = self.make_alice_token()
+        return self._alice_token
+
+    def path_values(self, path: str | None = None) -> dict[str, str]:
+        """Values for a route's `{placeholders}` (only those `path` uses, when given). Other areas
+        register theirs in PATH_VALUES (e.g. `PATH_VALUES["run_id"] = lambda c: make_run(c)`)."""
+        wanted = set(re.findall(r"{(\w+)}", path)) if path is not None else set(PATH_VALUES)
+        missing = wanted - set(PATH_VALUES)
+        if missing:
+            raise KeyError(f"no PATH_VALUES entry for {sorted(missing)} (tests/accounts/permission_matrix.py)")
+        return {name: str(PATH_VALUES[name](self)) for name in sorted(wanted)}
+
+
+# placeholder -> how to get an Acme value for it (may create a row; runs before the call)
+PATH_VALUES: dict[str, Callable[[MatrixContext], Any]] = {
+    "org_id": lambda c: c.acme_id,
+    "project_id": lambda c: c.project_id,
+    "user_id": lambda c: c.user_ids["editor"],
+    "token_id": lambda c: c.alice_token_id(),
+}
+
+
+@dataclass(frozen=True)
+class H:
+    allow: frozenset[str]
+    call: Callable[[Any, MatrixContext], Any] | None
+    public: bool = False  # anyone may call it; it reveals/changes nothing of an org
+    note: str = ""
+
+
+@dataclass(frozen=True)
+class R:
+    allow: frozenset[str]
+    json: dict[str, Any] | None = None
+    query: dict[str, str] = field(default_factory=dict)
+    public: bool = False
+    skip_drive: str = ""  # reason when the route cannot be driven generically
+
+
+def _setvar(state: Any, ctx: MatrixContext) -> Any:
+    # No state defines setters, so setvar can set nothing (it calls `set_<name>`).
+    try:
+        state.setvar("org_id", str(ctx.acme_id))
+    except (AttributeError, TypeError):
+        return None
+    raise AssertionError("setvar set a var: a set_<name> method exists without authorization")
+
+
+_PUBLIC_SETVAR = H(EVERYONE, _setvar, public=True, note="no setters exist")
+
+HANDLERS: dict[str, H] = {
+    # --- traceiq_app.state.auth -----------------------------------------------------------
+    "AuthState.load_session": H(EVERYONE, lambda s, c: s.load_session(), public=True),
+    "AuthState.require_login": H(EVERYONE, lambda s, c: s.require_login(), public=True),
+    "AuthState.select_org": H(EVERYONE, lambda s, c: s.select_org(str(c.acme_id)), public=True,
+                              note="ignored unless the user belongs to the org"),
+    "AuthState.setvar": _PUBLIC_SETVAR,
+    "ProtectedState.setvar": _PUBLIC_SETVAR,
+    # --- traceiq_app.state.accounts (public pages) --------------------------------------------
+    "LoginPageState.on_load": H(EVERYONE, lambda s, c: s.on_load(), public=True),
+    "LoginPageState.setvar": _PUBLIC_SETVAR,
+    "SignupState.on_load": H(EVERYONE, lambda s, c: s.on_load(), public=True),
+    "SignupState.submit": H(EVERYONE, lambda s, c: s.submit({
+        "email": "mallory@acme.test", "org_name": "Acme", "password": "long enough pass",
+        "password_confirm": "long enough pass"}), public=True, note="closed once users exist; never joins an org"),
+    "SignupState.setvar": _PUBLIC_SETVAR,
+    "PasswordResetState.request_reset": H(EVERYONE, lambda s, c: s.request_reset({"email": "alice@acme.test"}),
+                                          public=True),
+    "PasswordResetState.load_reset": H(EVERYONE, lambda s, c: s.load_reset(), public=True),
+    "PasswordResetState.submit_reset": H(EVERYONE, lambda s, c: s.submit_reset({
+        "password": "a new long password", "password_confirm": "a new long password"}), public=True),
+    "PasswordResetState.setvar": _PUBLIC_SETVAR,
+    "PasswordPageState.load_password_page": H(EVERYONE, lambda s, c: s.load_password_page(), public=True,
+                                              note="shows only this tab's ?error/?notice; signed-out users are redirected"),
+    "PasswordPageState.setvar": _PUBLIC_SETVAR,
+    "InviteState.load_invite": H(EVERYONE, lambda s, c: s.load_invite(), public=True),
+    "InviteState.accept": H(EVERYONE, lambda s, c: s.accept({"password": "long enough pass",
+                                                             "password_confirm": "long enough pass"}), public=True),
+    "InviteState.setvar": _PUBLIC_SETVAR,
+    # --- traceiq_app.state.settings (protected) ----------------------------------------------
+    "TokensState.load_tokens": H(MEMBERS, lambda s, c: s.load_tokens()),
+    "TokensState.create_token": H(MEMBERS, lambda s, c: s.create_token({"name": "m", "scope_read": "on"})),
+    "TokensState.revoke_token": H(ADMINS, lambda s, c: s.revoke_token(str(c.alice_token_id())),
+                                  note="alice's token: her org's admins may revoke it"),
+    "TokensState.dismiss_new_token": H(EVERYONE, lambda s, c: s.dismiss_new_token(), public=True,
+                                       note="clears this tab's own var"),
+    "TokensState.setvar": _PUBLIC_SETVAR,
+    "MembersState.load_members": H(MEMBERS, lambda s, c: s.load_members()),
+    "MembersState.invite": H(ADMINS, lambda s, c: s.invite({"email": "new@acme.test", "role": "member"})),
+    "MembersState.set_role": H(ADMINS, lambda s, c: s.set_role(str(c.user_ids["editor"]), "admin")),
+    "MembersState.remove": H(ADMINS, lambda s, c: s.remove(str(c.user_ids["editor"]))),
+    "MembersState.setvar": _PUBLIC_SETVAR,
+    "AuditState.load_audit": H(ADMINS, lambda s, c: s.load_audit()),
+    "AuditState.apply_filters": H(ADMINS, lambda s, c: s.apply_filters({"action": "", "actor": "", "days": "30"})),
+    "AuditState.next_page": H(ADMINS, lambda s, c: s.next_page()),
+    "AuditState.prev_page": H(ADMINS, lambda s, c: s.prev_page()),
+    "AuditState.setvar": _PUBLIC_SETVAR,
+}
+
+# (method, path) -> entry. Public routes are callable by anyone and are not driven per persona.
+ROUTES: dict[tuple[str, str], R] = {
+    ("GET", "/api/health"): R(EVERYONE, public=True),
+    ("GET", "/api/openapi.json"): R(EVERYONE, public=True),
+    ("GET", "/api/docs"): R(EVERYONE, public=True),
+    ("GET", "/api/docs/oauth2-redirect"): R(EVERYONE, public=True),
+    ("POST", "/api/auth/login"): R(EVERYONE, public=True),
+    ("POST", "/api/auth/login-form"): R(EVERYONE, public=True),
+    # Changes only the caller's own password (wrong current password here: nothing changes).
+    ("POST", "/api/auth/password-form"): R(SIGNED_IN),
+    ("POST", "/api/auth/logout"): R(EVERYONE, public=True),
+    ("GET", "/api/auth/config"): R(EVERYONE, public=True),
+    ("POST", "/api/auth/password-reset"): R(EVERYONE, public=True),
+    ("POST", "/api/auth/password-reset/confirm"): R(EVERYONE, public=True),
+    ("GET", "/api/auth/oidc/login"): R(EVERYONE, public=True),
+    ("GET", "/api/auth/oidc/callback"): R(EVERYONE, public=True),
+    ("GET", "/api/me"): R(SIGNED_IN),
+    ("GET", "/api/orgs/{org_id}/tokens"): R(MEMBERS),
+    ("POST", "/api/orgs/{org_id}/tokens"): R(MEMBERS, json={"name": "m", "scopes": ["read"]}),
+    ("DELETE", "/api/orgs/{org_id}/tokens/{token_id}"): R(ADMINS),
+    ("GET", "/api/audit"): R(ADMINS, query={"org_id": "{org_id}"}),
+    ("GET", "/api/orgs/{org_id}/members"): R(MEMBERS),
+    ("PATCH", "/api/orgs/{org_id}/members/{user_id}"): R(ADMINS, json={"role": "admin"}),
+    ("DELETE", "/api/orgs/{org_id}/members/{user_id}"): R(ADMINS),
+    ("POST", "/api/orgs/{org_id}/invites"): R(ADMINS, json={"email": "new@acme.test", "role": "member"}),
+    ("PUT", "/api/projects/{project_id}/members/{user_id}"): R(ADMINS, json={"role": "viewer"}),
+}
+
+# --- catalog states (projects, suites, editor, environments, imports): see tests/webapp/catalog_matrix.py
+from tests.webapp.catalog_matrix import CATALOG_HANDLERS  # noqa: E402
+
+HANDLERS.update(CATALOG_HANDLERS)
+
+# --- run pages (runs list, run dialog, live run) and the trace viewer: see tests/webapp/runs_matrix.py
+from tests.webapp.runs_matrix import RUNS_HANDLERS, RUNS_ROUTES  # noqa: E402
+
+HANDLERS.update(RUNS_HANDLERS)
+ROUTES.update(RUNS_ROUTES)

@@ -1,0 +1,53 @@
+"""The run API checks permissions on every route: members start, read and cancel runs;
+read-only tokens cannot cancel; other organizations get 404; every change is audited."""
+
+from __future__ import annotations
+
+import uuid
+
+from fastapi.testclient import TestClient
+from rq import Queue
+from sqlmodel import select
+
+from tests.runs.conftest import quick_steps
+from traceiq_app.models import AuditLog
+
+
+def test_it_starts_and_cancels_runs_for_members_only(stack, site_url):
+    from traceiq_app.api.app import create_api
+
+    project = stack.project(site_url)
+    for n in range(3):
+        stack.test_case(project, f"t{n}", quick_steps())
+    member = {"Authorization": f"Bearer {stack.token_for(project, 'alice@acme.test')}"}
+    reader = {"Authorization": f"Bearer {stack.token_for(project, 'rita@acme.test', scopes=('read',))}"}
+    outsider = {"Authorization": f"Bearer {stack.token_for(project, 'charlie@globex.test', member=False)}"}
+    client = TestClient(create_api())
+
+    assert client.post(f"/api/projects/{project.id}/runs", json={}).status_code == 401
+    assert client.post(f"/api/projects/{project.id}/runs", json={}, headers=reader).status_code == 403
+    assert client.post(f"/api/projects/{project.id}/runs", json={"retries": 9}, headers=member).status_code == 422
+    assert client.post(f"/api/projects/{project.id}/runs", json={"selection": {"tags": ["none"]}},
+                       headers=member).status_code == 422
+    response = client.post(f"/api/projects/{project.id}/runs", json={"parallelism": 2}, headers=member)
+    assert response.status_code == 201
+    run_id = response.json()["id"]
+    queue = Queue("traceiq", connection=stack.redis.client())
+    assert queue.count == 2  # parallelism 2: the third waits in the database
+
+    assert client.get(f"/api/runs/{run_id}", headers=reader).json()["status"] == "queued"
+    assert client.get(f"/api/runs/{uuid.uuid4()}", headers=member).status_code == 404
+    assert client.post(f"/api/runs/{run_id}/cancel", headers=outsider).status_code == 404
+    assert client.post(f"/api/runs/{run_id}/cancel", headers=reader).status_code == 403
+
+    cancelled = client.post(f"/api/runs/{run_id}/cancel", headers=member).json()
+    assert cancelled["status"] == "cancelled" and cancelled["skipped"] == 3
+    assert {r["status"] for r in cancelled["results"]} == {"cancelled"}
+    assert queue.count == 0
+    events = client.get(f"/api/runs/{run_id}/events", headers=reader).json()["events"]
+    assert [e["type"] for e in events] == ["run.queued", "run.finished"]
+    assert "alice@acme.test" in events[-1]["data"]["reason"]
+
+    with stack.session() as s:
+        actions = [a.action for a in s.exec(select(AuditLog).where(AuditLog.object_id == run_id)).all()]
+    assert sorted(actions) == ["run.cancel", "run.start"]

@@ -1,0 +1,172 @@
+"""Permission-matrix entries for the run pages (runs list, run dialog, live run page) and the
+trace viewer route, in the format of tests/accounts/permission_matrix.py, which merges them
+with `HANDLERS.update(RUNS_HANDLERS)` / `ROUTES.update(RUNS_ROUTES)`.
+
+Runs are made in Acme's project just before the handler runs (runs are not part of the Acme
+fingerprint). Redis is not running in the matrix: enqueueing/stop signals are patched out
+(live events are best-effort and never raise).
+"""
+
+from __future__ import annotations
+
+import asyncio
+import contextlib
+import uuid
+from collections.abc import Iterator
+from typing import Any
+from unittest import mock
+
+from sqlmodel import Session
+
+from tests.accounts.permission_matrix import (
+    _PUBLIC_SETVAR,
+    EDITORS,
+    EVERYONE,
+    MEMBERS,
+    PATH_VALUES,
+    H,
+    MatrixContext,
+    R,
+)
+from traceiq_app.db import get_engine
+from traceiq_app.models import Run, RunStatus, RunTrigger, TestCase, TestResult, TestResultStatus
+
+
+@contextlib.contextmanager
+def _no_queue() -> Iterator[None]:
+    with mock.patch("traceiq_app.services.orchestration.dispatch", return_value=[]), \
+            mock.patch("traceiq_app.services.orchestration.signal_stop"), \
+            mock.patch("traceiq_app.services.orchestration.remove_jobs"):
+        yield
+
+
+def _run(ctx: MatrixContext, status: RunStatus = RunStatus.failed) -> str:
+    with Session(get_engine(), expire_on_commit=False) as s:
+        case = TestCase(project_id=ctx.project_id, name="Matrix run test", steps=[{"action": "goto", "url": "/"}])
+        s.add(case)
+        s.flush()
+        run = Run(project_id=ctx.project_id, trigger=RunTrigger.ui, status=status, total=1, failed=1)
+        s.add(run)
+        s.flush()
+        s.add(TestResult(run_id=run.id, test_case_id=case.id, test_name=case.name,
+                         status=TestResultStatus.failed if status.is_final else TestResultStatus.queued))
+        s.commit()
+        return str(run.id)
+
+
+def _on_project(state: Any, ctx: MatrixContext) -> Any:
+    state.pid = str(ctx.project_id)
+    return state
+
+
+def _on_run(state: Any, ctx: MatrixContext, status: RunStatus = RunStatus.failed) -> Any:
+    state.run_id, state.run_pid = _run(ctx, status), str(ctx.project_id)
+    return state
+
+
+def _live_load(state: Any, ctx: MatrixContext) -> Any:
+    run_id = _run(ctx)
+    root = state._get_root_state()
+    root.router_data["pathname"] = root.router_data["asPath"] = f"/runs/{run_id}"
+    from reflex.istate.data import RouterData
+
+    root.router = RouterData.from_router_data(root.router_data)
+    return state.load()
+
+
+def _follow(state: Any, ctx: MatrixContext) -> Any:
+    # A finished run and no Redis: the task authorizes, then gives up reading and ends.
+    _on_run(state, ctx, RunStatus.passed)
+    state.status = "passed"
+    return asyncio.run(type(state).event_handlers["follow"].fn(state))
+
+
+def _dialog_start(state: Any, ctx: MatrixContext) -> Any:
+    state.dpid = str(ctx.project_id)
+    _run(ctx)  # the project needs a test case
+    with _no_queue():
+        return state.start({"browser:chromium": "on", "retries": "0"})
+
+
+def _cancel(state: Any, ctx: MatrixContext) -> Any:
+    _on_run(state, ctx, RunStatus.running)
+    with _no_queue():
+        return state.cancel()
+
+
+def _rerun(state: Any, ctx: MatrixContext) -> Any:
+    _on_run(state, ctx)
+    with _no_queue():
+        return state.rerun_failed()
+
+
+def _next_page(state: Any, ctx: MatrixContext) -> Any:
+    _on_project(state, ctx).next_cursor = "2026-11-01T00:00:00+00:00|" + _run(ctx)
+    return state.next_page()
+
+
+def _prev_page(state: Any, ctx: MatrixContext) -> Any:
+    _on_project(state, ctx).prev_cursors = [""]
+    return state.prev_page()
+
+
+OWN_VAR = H(EVERYONE, None, public=True, note="opens/closes this tab's dialog; no data")
+
+RUNS_HANDLERS: dict[str, H] = {
+    # --- traceiq_app.state.runs_list ---------------------------------------------------------------
+    "RunsListState.load": H(MEMBERS, lambda s, c: _on_project(s, c).load(),
+                            note="the project id comes from the URL; the state keeps the last one"),
+    "RunsListState.apply_filters": H(MEMBERS, lambda s, c: _on_project(s, c).apply_filters({"status": "failed"})),
+    "RunsListState.clear_filters": H(MEMBERS, lambda s, c: _on_project(s, c).clear_filters()),
+    "RunsListState.next_page": H(MEMBERS, _next_page),
+    "RunsListState.prev_page": H(MEMBERS, _prev_page),
+    "RunsListState.setvar": _PUBLIC_SETVAR,
+    # --- traceiq_app.state.run_dialog ---------------------------------------------------------------
+    "RunDialogState.open_dialog": H(EDITORS, lambda s, c: s.open_dialog(str(c.project_id))),
+    "RunDialogState.start": H(EDITORS, _dialog_start),
+    "RunDialogState.close_dialog": OWN_VAR,
+    "RunDialogState.set_open": OWN_VAR,
+    "RunDialogState.setvar": _PUBLIC_SETVAR,
+    # --- traceiq_app.state.run_live -----------------------------------------------------------------
+    "RunLiveState.load": H(MEMBERS, _live_load),
+    "RunLiveState.follow": H(MEMBERS, _follow, note="background task: authorizes before reading the stream"),
+    "RunLiveState.cancel": H(EDITORS, _cancel),
+    "RunLiveState.rerun_failed": H(EDITORS, _rerun),
+    "RunLiveState.setvar": _PUBLIC_SETVAR,
+}
+
+def _artifact(ctx: MatrixContext) -> str:
+    """An Acme run with one stored screenshot artifact (bytes really in the configured storage)."""
+    from traceiq_app.models import Artifact, ArtifactKind
+    from traceiq_app.services.storage import get_storage
+
+    run_id = _run(ctx)
+    key = f"matrix/{run_id}/shot.png"
+    data = b"\x89PNG matrix"
+    get_storage().put_bytes(key, data, "image/png")
+    with Session(get_engine(), expire_on_commit=False) as s:
+        artifact = Artifact(project_id=ctx.project_id, run_id=uuid.UUID(run_id), kind=ArtifactKind.screenshot,
+                            storage_key=key, size_bytes=len(data), content_type="image/png")
+        s.add(artifact)
+        s.commit()
+        return str(artifact.id)
+
+
+PATH_VALUES["run_id"] = _run
+PATH_VALUES["artifact_id"] = _artifact
+
+# Starting a run and reading its live stream need Redis, which the matrix runs without; the
+# same refusals are driven with a real Redis and real workers in tests/runs/
+# (test_it_cancels_runs_over_the_api.py, test_it_serves_artifacts_from_s3_after_a_permission_check.py).
+_NEEDS_REDIS = "needs Redis; allow/deny driven with a real Redis in tests/runs/test_it_cancels_runs_over_the_api.py"
+
+RUNS_ROUTES: dict[tuple[str, str], R] = {
+    ("GET", "/api/runs/{run_id}"): R(MEMBERS),
+    ("POST", "/api/runs/{run_id}/cancel"): R(EDITORS),  # a finished run: nothing to stop in Redis
+    ("GET", "/api/artifacts/{artifact_id}"): R(MEMBERS),
+    ("GET", "/api/runs/{run_id}/events"): R(MEMBERS, skip_drive=_NEEDS_REDIS),
+    ("POST", "/api/projects/{project_id}/runs"): R(EDITORS, json={}, skip_drive=_NEEDS_REDIS),
+    # The viewer's own files are the open-source bundle; index.html redirects signed-out users to
+    # sign-in; traces come only from the authorized artifact route.
+    ("GET", "/trace-viewer/{path:path}"): R(EVERYONE, public=True),
+}

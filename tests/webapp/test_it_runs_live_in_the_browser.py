@@ -1,0 +1,241 @@
+"""Runs in a real Chromium against the real app (prod build) with real `traceiq worker`
+processes sharing its database and Redis, on a local fixture site: start a run from the
+dialog, watch the live page turn tests green/red, reload mid-run without losing or doubling
+anything, open the failing test's trace in the in-app trace viewer, rerun the failed test,
+cancel a long run. Saves docs/screenshots/runs.png and run_live.png."""
+
+from __future__ import annotations
+
+import functools
+import http.server
+import re
+import subprocess
+import sys
+import threading
+import uuid
+from collections.abc import Iterator
+from pathlib import Path
+from typing import Any
+
+import pytest
+from playwright.sync_api import Page, expect
+from sqlmodel import Session, select
+
+from tests.support.processes import base_env, wait_until
+
+pytestmark = [pytest.mark.browser, pytest.mark.slow, pytest.mark.xdist_group("app")]
+
+REPO = Path(__file__).resolve().parents[2]
+SHOTS = REPO / "docs" / "screenshots"
+SITE = REPO / "tests" / "runs" / "site"
+PASSWORD = "correct horse battery staple 42"
+BIN = Path(sys.executable).parent
+TIMEOUT = 30_000
+
+
+class _Quiet(http.server.SimpleHTTPRequestHandler):
+    def log_message(self, format: str, *args: object) -> None:  # noqa: A002
+        pass
+
+
+@pytest.fixture(scope="module")
+def site() -> Iterator[str]:
+    server = http.server.ThreadingHTTPServer(("127.0.0.1", 0), functools.partial(_Quiet, directory=str(SITE)))
+    threading.Thread(target=server.serve_forever, daemon=True).start()
+    yield f"http://127.0.0.1:{server.server_address[1]}"
+    server.shutdown()
+    server.server_close()
+
+
+@pytest.fixture(autouse=True)
+def _patient_expect() -> Iterator[None]:
+    """The machine running the whole suite can be slow: wait longer than 5 s for the UI."""
+    expect.set_options(timeout=TIMEOUT)
+    yield
+    expect.set_options(timeout=5_000)
+
+
+@pytest.fixture
+def app_db(app_server, monkeypatch: pytest.MonkeyPatch) -> Iterator[None]:  # type: ignore[no-untyped-def]
+    """Point this process at the app's database/Redis (to seed a project and its tests)."""
+    from traceiq_app.db import get_engine
+    from traceiq_app.settings import reset_settings_cache
+
+    monkeypatch.setenv("TRACEIQ_DATA_DIR", str(app_server.data_dir))
+    monkeypatch.setenv("REDIS_URL", app_server.redis.url)
+    monkeypatch.delenv("DATABASE_URL", raising=False)
+    monkeypatch.delenv("TRACEIQ_SECRET_KEY", raising=False)
+    reset_settings_cache()
+    yield
+    get_engine().dispose()
+    monkeypatch.undo()
+    reset_settings_cache()
+
+
+@pytest.fixture
+def worker(app_server, app_db) -> Iterator[subprocess.Popen[bytes]]:  # type: ignore[no-untyped-def]
+    from rq import Worker
+
+    from traceiq_app.redis_conn import get_redis
+
+    log = app_server.dir / f"worker-{uuid.uuid4().hex[:6]}.log"
+    suffix = f"ui-{uuid.uuid4().hex[:4]}"
+    env = base_env(TRACEIQ_DATA_DIR=str(app_server.data_dir), REDIS_URL=app_server.redis.url,
+                   TRACEIQ_RUN_VIDEO="true", TRACEIQ_MODE="development", TRACEIQ_HEARTBEAT_SECONDS="0.5",
+                   TRACEIQ_MAINTENANCE_SECONDS="0.5")
+    with open(log, "ab") as out:
+        process = subprocess.Popen([str(BIN / "traceiq"), "worker", "--name-suffix", suffix], env=env,
+                                   stdout=out, stderr=subprocess.STDOUT, stdin=subprocess.DEVNULL)
+    wait_until(lambda: any(w.name.endswith(suffix) for w in Worker.all(connection=get_redis()))
+               or process.poll() is not None, 90, interval=0.2, what="the worker to register")
+    assert process.poll() is None, log.read_text()[-3000:]
+    yield process
+    process.terminate()
+    try:
+        process.wait(20)
+    except subprocess.TimeoutExpired:
+        process.kill()
+        process.wait(5)
+    print(log.read_text(errors="replace")[-3000:])
+
+
+def _seed(email: str, site: str) -> dict[str, str]:
+    from tests.factories import make_project, make_test_case
+    from traceiq_app.db import get_engine
+    from traceiq_app.models import Organization, OrganizationMember, User
+
+    with Session(get_engine(), expire_on_commit=False) as s:
+        user = s.exec(select(User).where(User.email == email)).one()
+        member = s.exec(select(OrganizationMember).where(OrganizationMember.user_id == user.id)).one()
+        org = s.get(Organization, member.org_id)
+        assert org is not None
+        project = make_project(s, org, f"Shop {uuid.uuid4().hex[:4]}", owner=user,
+                               settings={"base_url": site, "step_timeout_ms": 1500})
+        ok = make_test_case(s, project, "Home page", steps=[
+            {"action": "goto", "url": "/"},
+            {"action": "assert_title", "expected": "Runs home", "match": "contains"},
+            {"action": "click", "target": {"css": "#btn"}},
+        ])
+        bad = make_test_case(s, project, "Broken title", steps=[
+            {"action": "goto", "url": "/"},
+            {"action": "assert_title", "expected": "Nope", "match": "exact"},
+            {"action": "click", "target": {"css": "#btn"}},
+        ])
+        slow = make_test_case(s, project, "Slow wait", steps=[
+            {"action": "goto", "url": "/"},
+            {"action": "wait_for", "ms": 60_000},
+        ])
+        s.commit()
+        return {"project": str(project.id), "ok": str(ok.id), "bad": str(bad.id), "slow": str(slow.id)}
+
+
+def _signed_in(app_server, chromium) -> tuple[Page, str]:  # type: ignore[no-untyped-def]
+    email = f"runner-{uuid.uuid4().hex[:8]}@runs.test"
+    subprocess.run(
+        [str(BIN / "traceiq"), "admin", "create-user", "--email", email, "--password", PASSWORD,
+         "--org", f"Runs {uuid.uuid4().hex[:4]}"],
+        cwd=app_server.dir, env=app_server.env, check=True, capture_output=True, timeout=120,
+    )
+    context = chromium.new_context(viewport={"width": 1440, "height": 1000}, base_url=app_server.url)
+    response = context.request.post("/api/auth/login", data={"email": email, "password": PASSWORD},
+                                    headers={"Origin": app_server.url})
+    assert response.ok, response.text()
+    page = context.new_page()
+    page.set_default_timeout(TIMEOUT)
+    return page, email
+
+
+def _shot(page: Page, name: str) -> None:
+    SHOTS.mkdir(parents=True, exist_ok=True)
+    page.wait_for_timeout(400)
+    page.screenshot(path=str(SHOTS / name), full_page=True)
+
+
+def _start_from_dialog(page: Page, pid: str, tests: list[str]) -> str:
+    page.goto(f"/projects/{pid}/runs")
+    page.get_by_role("button", name="Run tests").click()
+    dialog = page.get_by_role("dialog")
+    for name in tests:
+        dialog.get_by_label(name, exact=True).check()
+    dialog.get_by_role("button", name="Start run").click()
+    page.wait_for_url(re.compile(r"/runs/[0-9a-f-]{36}$"))
+    return page.url.rsplit("/", 1)[-1]
+
+
+def _cards(page: Page) -> Any:
+    return page.locator("[data-test-id]")
+
+
+def test_runs_live_page_end_to_end(app_server, chromium, site, worker) -> None:  # type: ignore[no-untyped-def]
+    page, email = _signed_in(app_server, chromium)
+    ids = _seed(email, site)
+    pid = ids["project"]
+
+    # Start from the dialog; the live page fills in as the worker reports.
+    run_id = _start_from_dialog(page, pid, ["Home page", "Broken title"])
+    expect(_cards(page)).to_have_count(2, timeout=TIMEOUT)
+    ok_card = page.locator("[data-test-id]", has_text="Home page")
+    bad_card = page.locator("[data-test-id]", has_text="Broken title")
+    # Reload mid-run (as soon as something ran): replaying the stream neither loses nor doubles.
+    expect(page.locator("[data-step-status]").first).to_be_visible(timeout=60_000)
+    page.reload()
+    expect(_cards(page)).to_have_count(2, timeout=TIMEOUT)
+    expect(page.locator("#run-status")).to_have_attribute("data-status", "failed", timeout=90_000)
+    expect(ok_card).to_have_attribute("data-test-status", "passed")
+    expect(bad_card).to_have_attribute("data-test-status", "failed")
+    expect(ok_card.locator("[data-step-status=passed]")).to_have_count(3)
+    expect(bad_card.locator("[data-step-status=failed]")).to_have_count(1)
+    expect(bad_card.locator("[data-step-status]")).to_have_count(3)  # the click is skipped
+    expect(page.locator("#run-progress-text")).to_contain_text("2 / 2 tests")
+    # Failure screenshot inline, from the authorized artifact route.
+    shot = bad_card.get_by_role("img")
+    expect(shot).to_be_visible()
+    assert shot.get_attribute("src", timeout=TIMEOUT).startswith("/api/artifacts/")  # type: ignore[union-attr]
+    wait_until(lambda: shot.evaluate("img => img.complete && img.naturalWidth > 0"), 10, what="screenshot")
+    expect(bad_card.locator("video")).to_have_count(1)
+    page.reload()  # after the end: the same, once
+    expect(_cards(page)).to_have_count(2, timeout=TIMEOUT)
+    expect(bad_card.locator("[data-step-status]")).to_have_count(3)
+    _shot(page, "run_live.png")
+
+    # The trace opens in the in-app viewer (our origin) and loads through the artifact route.
+    with page.context.expect_page() as popup_info:
+        bad_card.get_by_role("link", name=re.compile("Open trace")).click()
+    viewer = popup_info.value
+    viewer.set_default_timeout(30_000)
+    viewer.wait_for_load_state()
+    assert viewer.url.startswith(app_server.url + "/trace-viewer/index.html?trace=/api/artifacts/")
+    expect(viewer.locator(".action-title").first).to_be_visible()
+    viewer.close()
+
+    # Rerun failed: a new run of the failing test only.
+    page.get_by_role("button", name="Rerun failed").click()
+    page.wait_for_url(re.compile(r"/runs/(?!" + run_id + r")[0-9a-f-]{36}$"))
+    expect(page.locator("#run-status")).to_have_attribute("data-status", "failed", timeout=90_000)
+    expect(_cards(page)).to_have_count(1, timeout=TIMEOUT)
+    expect(page.locator("[data-test-id]", has_text="Broken title")).to_be_visible()
+
+    # The runs list shows both runs; the status filter narrows it.
+    page.goto(f"/projects/{pid}/runs")
+    expect(page.locator("[data-run-id]")).to_have_count(2, timeout=TIMEOUT)
+    page.get_by_label("Status").select_option("failed")
+    page.get_by_role("button", name="Filter").click()
+    expect(page.locator("[data-run-id]")).to_have_count(2, timeout=TIMEOUT)
+    page.get_by_label("Status").select_option("passed")
+    page.get_by_role("button", name="Filter").click()
+    expect(page.locator("[data-run-id]")).to_have_count(0, timeout=TIMEOUT)
+    page.get_by_role("button", name="Clear").click()
+    expect(page.locator("[data-run-id]")).to_have_count(2, timeout=TIMEOUT)
+
+    # Cancel a long run.
+    _start_from_dialog(page, pid, ["Slow wait"])
+    slow = page.locator("[data-test-id]", has_text="Slow wait")
+    expect(slow.locator("[data-step-status=running]")).to_have_count(1, timeout=60_000)
+    page.get_by_role("button", name="Cancel run").click()
+    expect(page.locator("#run-status")).to_have_attribute("data-status", "cancelled", timeout=30_000)
+    expect(slow).to_have_attribute("data-test-status", "cancelled", timeout=30_000)
+
+    page.goto(f"/projects/{pid}/runs")
+    expect(page.locator("[data-run-id]")).to_have_count(3, timeout=TIMEOUT)
+    _shot(page, "runs.png")
+    page.context.close()

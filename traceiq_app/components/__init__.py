@@ -1,0 +1,1 @@
+"""Shared UI pieces (layout shell, navbar, user menu)."""
