@@ -5,10 +5,7 @@ One HTTP server and one Engine (warm browser) per xdist worker keep the suite fa
 
 from __future__ import annotations
 
-import functools
-import threading
 from collections.abc import Callable, Iterator
-from http.server import SimpleHTTPRequestHandler, ThreadingHTTPServer
 from pathlib import Path
 from typing import Any
 from urllib.parse import parse_qs, urlsplit
@@ -16,15 +13,13 @@ from urllib.parse import parse_qs, urlsplit
 import pytest
 
 from tests.engine.helpers import SITE_DIR
+from tests.support.processes import QuietHandler, serve_directory
 from traceiq_app.engine.model import TestDefinition
 from traceiq_app.engine.results import RunOptions, TestResult
 from traceiq_app.engine.runner import Engine
 
 
-class _QuietHandler(SimpleHTTPRequestHandler):
-    def log_message(self, format: str, *args: Any) -> None:
-        pass
-
+class _RedirectingHandler(QuietHandler):
     def do_GET(self) -> None:
         # /redirect?to=URL answers 302: server-side redirects for the allowlist tests.
         parts = urlsplit(self.path)
@@ -37,21 +32,10 @@ class _QuietHandler(SimpleHTTPRequestHandler):
         super().do_GET()
 
 
-class _QuietServer(ThreadingHTTPServer):
-    def handle_error(self, request: Any, client_address: Any) -> None:
-        pass  # the browser hangs up mid-response when a test ends: not worth a traceback
-
-
 @pytest.fixture(scope="session")
 def site() -> Iterator[str]:
-    handler = functools.partial(_QuietHandler, directory=str(SITE_DIR))
-    server = _QuietServer(("127.0.0.1", 0), handler)
-    server.daemon_threads = True
-    thread = threading.Thread(target=server.serve_forever, daemon=True)
-    thread.start()
-    yield f"http://127.0.0.1:{server.server_address[1]}/"
-    server.shutdown()
-    server.server_close()
+    with serve_directory(SITE_DIR, _RedirectingHandler) as url:
+        yield url + "/"
 
 
 @pytest.fixture(scope="session")

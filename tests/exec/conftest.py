@@ -5,17 +5,15 @@ Everything drives a real Chromium (Debian's, via the engine's fallback); nothing
 
 from __future__ import annotations
 
-import functools
-import http.server
 import os
 import subprocess
 import sys
-import threading
 from collections.abc import Iterator
 from pathlib import Path
 
 import pytest
 
+from tests.support.processes import serve_directory
 from traceiq_app.engine.runner import Engine
 
 HERE = Path(__file__).resolve().parent
@@ -26,20 +24,10 @@ DATA = HERE / "data"
 RECORDED_ORIGIN = "http://localhost:8000"  # the origin the sample flows were "recorded" on
 
 
-class _QuietHandler(http.server.SimpleHTTPRequestHandler):
-    def log_message(self, format: str, *args: object) -> None:  # noqa: A002 - stdlib signature
-        pass
-
-
 @pytest.fixture(scope="session")
 def site_url() -> Iterator[str]:
-    handler = functools.partial(_QuietHandler, directory=str(SITE))
-    server = http.server.ThreadingHTTPServer(("127.0.0.1", 0), handler)
-    thread = threading.Thread(target=server.serve_forever, daemon=True)
-    thread.start()
-    yield f"http://127.0.0.1:{server.server_address[1]}"
-    server.shutdown()
-    server.server_close()
+    with serve_directory(SITE) as url:
+        yield url
 
 
 @pytest.fixture(scope="session")

@@ -9,7 +9,6 @@ settings. Everything is per test: safe under `pytest -n 2`.
 from __future__ import annotations
 
 import contextlib
-import functools
 import http.server
 import os
 import shutil
@@ -29,7 +28,7 @@ import pytest
 from sqlmodel import Session, col, select
 
 from tests.factories import make_environment, make_org, make_project, make_suite, make_test_case
-from tests.support.processes import RedisServer, base_env, wait_until
+from tests.support.processes import RedisServer, base_env, serve_directory, wait_until
 from traceiq_app.models import Project, Run, StepResult, TestCase, TestResult
 
 HERE = Path(__file__).resolve().parent
@@ -73,13 +72,8 @@ class _SiteHandler(http.server.SimpleHTTPRequestHandler):
 
 @pytest.fixture(scope="session")
 def site_url() -> Iterator[str]:
-    handler = functools.partial(_SiteHandler, directory=str(SITE))
-    server = http.server.ThreadingHTTPServer(("127.0.0.1", 0), handler)
-    thread = threading.Thread(target=server.serve_forever, daemon=True)
-    thread.start()
-    yield f"http://127.0.0.1:{server.server_address[1]}"
-    server.shutdown()
-    server.server_close()
+    with serve_directory(SITE, _SiteHandler) as url:
+        yield url
 
 
 @pytest.fixture(scope="session")
