@@ -463,13 +463,7 @@ class EditorState(ProtectedState):
 
     @rx.event
     def show_diff(self, from_version: str, to_version: str) -> Any:
-        try:
-            _principal, pid = self._authorize("test.read")
-            self.diff_from, self.diff_to = str(int(from_version)), str(int(to_version))
-            self._load_diff(pid)
-        except (ValueError, *guard.DENIED) as exc:
-            return self._fail(exc)
-        return None
+        return self._diff_with(from_version, to_version)
 
     @rx.event
     def set_diff_from(self, value: str) -> Any:
