@@ -17,8 +17,8 @@ from sqlmodel import Session
 
 from tests.db.conftest import _require_postgres, pg_url  # noqa: F401 - re-exported fixture
 from tests.factories import Personas, make_personas
+from tests.support.database import use_database
 from traceiq_app.db import get_engine
-from traceiq_app.migrations import upgrade_to_head
 from traceiq_app.settings import reset_settings_cache
 
 
@@ -35,22 +35,11 @@ def any_db_url(request: pytest.FixtureRequest, tmp_path: Path) -> str:
     return str(request.getfixturevalue("pg_url"))
 
 
-def _use_db(monkeypatch: pytest.MonkeyPatch, tmp_path: Path, url: str) -> None:
-    data = tmp_path / "data"
-    data.mkdir(exist_ok=True)
-    monkeypatch.setenv("TRACEIQ_DATA_DIR", str(data))
-    monkeypatch.setenv("DATABASE_URL", url)
-    monkeypatch.setenv("TRACEIQ_SECRET_KEY", "test-secret-key-" + "x" * 32)
-    monkeypatch.delenv("REDIS_URL", raising=False)
-    reset_settings_cache()
-    upgrade_to_head(url)
-
-
 @pytest.fixture
 def acct_db(monkeypatch: pytest.MonkeyPatch, tmp_path: Path, sqlite_db_url: str) -> Iterator[str]:
     """A migrated SQLite database that the services use (through get_settings())."""
     (tmp_path / "data").mkdir(exist_ok=True)
-    _use_db(monkeypatch, tmp_path, sqlite_db_url)
+    use_database(monkeypatch, tmp_path, sqlite_db_url)
     yield sqlite_db_url
     get_engine().dispose()
     reset_settings_cache()
@@ -59,7 +48,7 @@ def acct_db(monkeypatch: pytest.MonkeyPatch, tmp_path: Path, sqlite_db_url: str)
 @pytest.fixture
 def acct_db_any(monkeypatch: pytest.MonkeyPatch, tmp_path: Path, any_db_url: str) -> Iterator[str]:
     """Like acct_db, on SQLite and on Postgres."""
-    _use_db(monkeypatch, tmp_path, any_db_url)
+    use_database(monkeypatch, tmp_path, any_db_url)
     yield any_db_url
     get_engine().dispose()
     reset_settings_cache()

@@ -15,27 +15,16 @@ from sqlmodel import Session
 
 from tests.db.conftest import pg_url  # noqa: F401 - re-exported fixture
 from tests.factories import Personas, make_personas
+from tests.support.database import use_database
 from traceiq_app.db import get_engine
-from traceiq_app.migrations import upgrade_to_head
 from traceiq_app.services.permissions import Principal
 from traceiq_app.settings import reset_settings_cache
-
-
-def _use_db(monkeypatch: pytest.MonkeyPatch, tmp_path: Path, url: str) -> None:
-    data = tmp_path / "data"
-    data.mkdir(exist_ok=True)
-    monkeypatch.setenv("TRACEIQ_DATA_DIR", str(data))
-    monkeypatch.setenv("DATABASE_URL", url)
-    monkeypatch.setenv("TRACEIQ_SECRET_KEY", "webapp-test-secret-" + "k" * 32)
-    monkeypatch.delenv("REDIS_URL", raising=False)
-    reset_settings_cache()
-    upgrade_to_head(url)
 
 
 @pytest.fixture
 def web_db(monkeypatch: pytest.MonkeyPatch, tmp_path: Path) -> Iterator[str]:
     url = f"sqlite:///{tmp_path / 'data' / 'traceiq.db'}"
-    _use_db(monkeypatch, tmp_path, url)
+    use_database(monkeypatch, tmp_path, url)
     yield url
     get_engine().dispose()
     reset_settings_cache()
@@ -47,7 +36,7 @@ def web_db_any(request: pytest.FixtureRequest, monkeypatch: pytest.MonkeyPatch, 
         url = f"sqlite:///{tmp_path / 'data' / 'traceiq.db'}"
     else:
         url = str(request.getfixturevalue("pg_url"))
-    _use_db(monkeypatch, tmp_path, url)
+    use_database(monkeypatch, tmp_path, url)
     yield url
     get_engine().dispose()
     reset_settings_cache()
