@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import os
 import threading
 import time
 from pathlib import Path
@@ -123,3 +124,50 @@ def test_it_aborts_the_running_test_from_another_thread(engine, run):
     assert [s.status for s in result.steps] == ["passed", "failed", "skipped"]
     assert engine.abort("after the end") is False
     assert_passed(run([], page="index.html"))  # the warm browser is still usable
+
+
+def _descendants(root: int) -> list[tuple[int, list[str]]]:
+    """(pid, argv) of every process under root, read from /proc."""
+    children: dict[int, list[int]] = {}
+    argv: dict[int, list[str]] = {}
+    for entry in Path("/proc").iterdir():
+        if not entry.name.isdigit():
+            continue
+        try:
+            ppid = int((entry / "stat").read_text().rsplit(")", 1)[1].split()[1])
+            argv[int(entry.name)] = (entry / "cmdline").read_bytes().decode(errors="replace").split("\0")
+        except (OSError, IndexError, ValueError):
+            continue
+        children.setdefault(ppid, []).append(int(entry.name))
+    found, todo = [], [root]
+    while todo:
+        for child in children.get(todo.pop(), []):
+            found.append((child, argv.get(child, [])))
+            todo.append(child)
+    return found
+
+
+def _renderers(browser_pid: int) -> int:
+    # Chromium rewrites its children's command lines into one space-separated string.
+    return sum(1 for _, args in _descendants(browser_pid) if "--type=renderer" in " ".join(args))
+
+
+def test_it_launches_chromium_with_one_renderer_per_test_and_keeps_playwrights_switches(engine, site):
+    browser = engine._pool.get()
+    launched = [(pid, args) for pid, args in _descendants(os.getpid())
+                if "--remote-debugging-pipe" in args and not any(a.startswith("--type=") for a in args)]
+    assert launched, "no Chromium browser process found under this test process"
+    browser_pid, args = launched[-1]
+    lists = [set(a.split("=", 1)[1].split(",")) for a in args if a.startswith("--disable-features=")]
+    # Chromium honours only the last --disable-features: ours must still carry Playwright's list.
+    assert lists[0] <= lists[-1], f"Playwright disables features we drop: {sorted(lists[0] - lists[-1])}"
+    assert set(browser_module.LEAN_DISABLED_FEATURES) <= lists[-1]
+
+    before = _renderers(browser_pid)
+    context = browser.new_context()
+    try:
+        context.new_page().goto(f"{site}index.html")
+        time.sleep(0.5)  # a spare renderer, when enabled, starts just after the navigation
+        assert _renderers(browser_pid) - before == 1
+    finally:
+        context.close()

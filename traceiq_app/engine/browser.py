@@ -24,7 +24,27 @@ log = logging.getLogger(__name__)
 
 BROWSERS = ("chromium", "firefox", "webkit")
 SYSTEM_CHROMIUM = ("/usr/bin/chromium", "/usr/bin/chromium-browser", "/usr/bin/google-chrome")
-CHROMIUM_ARGS = ["--no-sandbox", "--disable-gpu", "--disable-background-networking"]
+# Playwright's own --disable-features list (playwright-core chromiumSwitches.ts). Chromium keeps
+# only the last --disable-features switch it is given, so ours must repeat Playwright's;
+# tests/engine/test_engine_browser.py fails when a Playwright upgrade changes that list.
+PLAYWRIGHT_DISABLED_FEATURES = (
+    "AvoidUnnecessaryBeforeUnloadCheckSync", "DestroyProfileOnBrowserClose", "HttpsUpgrades",
+    "HttpsFirstBalancedModeAutoEnable", "LensOverlay", "MediaRouter", "PaintHolding",
+    "ThirdPartyStoragePartitioning", "AvoidCorsURLLoaderRestartOnRedirect", "TcpPortRandomizationWin",
+    "OptimizationHints", "NetworkTimeServiceQuerying", "AimEnabled", "PreconnectToSearch",
+    "msForceBrowserSignIn", "msEdgeUpdateLaunchServicesPreferredVersion",
+)
+# Chromium 15x preloads the omnibox popup's WebUI pages and a spare renderer for every browser
+# context, even headless: three renderer processes per test where one does the work. Turning
+# them off halves Chromium's CPU time per test (bench/bench_exec.py), which on a small machine
+# is most of a test's wall time.
+LEAN_DISABLED_FEATURES = (
+    "WebUIOmniboxPopup", "WebUIOmniboxAimPopup", "WebUIOmniboxFullPopup", "SpareRendererForSitePerProcess",
+)
+CHROMIUM_ARGS = [
+    "--no-sandbox", "--disable-gpu", "--disable-background-networking",
+    "--disable-features=" + ",".join(PLAYWRIGHT_DISABLED_FEATURES + LEAN_DISABLED_FEATURES),
+]
 CHROMIUM_PATH_ENV = "TRACEIQ_CHROMIUM_PATH"
 
 
