@@ -64,6 +64,12 @@ def serve_site() -> tuple[http.server.ThreadingHTTPServer, str]:
     return server, f"http://127.0.0.1:{server.server_address[1]}"
 
 
+def cpu_ticks() -> tuple[int, int]:
+    """(busy, total) jiffies of the whole machine, from /proc/stat."""
+    fields = [int(x) for x in Path("/proc/stat").read_text().splitlines()[0].split()[1:8]]
+    return sum(fields) - fields[3] - fields[4], sum(fields)  # idle and iowait are not busy
+
+
 def wait(predicate: Any, timeout: float, what: str, interval: float = 0.02) -> Any:
     deadline = time.monotonic() + timeout
     while time.monotonic() < deadline:
@@ -172,10 +178,12 @@ class Bench:
         from traceiq_app.models import RunStatus
         from traceiq_app.services.runs import get_run, run_results, start_run
 
+        busy0, total0 = cpu_ticks()
         started = time.monotonic()
         run = start_run(self.project_id, selection={"tags": ["bench"]})
         wait(lambda: (get_run(run.id) or run).status.is_final, 900, "run", interval=0.05)
         wall = time.monotonic() - started
+        busy1, total1 = cpu_ticks()
         final = get_run(run.id)
         assert final is not None and final.status == RunStatus.passed, final
         results = run_results(run.id)
@@ -190,6 +198,9 @@ class Bench:
             "overhead_ms_per_test": round((wall * 1000 * workers - sum(engine_ms)) / len(results), 1),
             "in_worker_overhead_ms_mean": round(statistics.mean(in_worker_ms), 1),
             "tests_per_s": round(len(results) / wall, 2),
+            # How much of the whole machine the run kept busy: with 1 worker near 100 %,
+            # a second worker has no core to run on and cannot halve the wall time.
+            "machine_cpu_busy_pct": round(100 * (busy1 - busy0) / max(1, total1 - total0), 1),
         }
 
     def probe_latency(self, probes: int) -> dict[str, Any]:
@@ -251,9 +262,9 @@ def main(argv: list[str] | None = None) -> int:
     print(f"{args.tests} short tests (4 steps each), trace={args.trace}, {os.cpu_count()} CPUs, "
           f"load {report['loadavg_at_start'][0]:.1f} -> {report['loadavg_at_end'][0]:.1f}")
     print(f"  1 worker  (warm): wall {warm1['wall_s']:6.2f} s  engine {warm1['engine_ms_mean']:6.1f} ms/test  "
-          f"overhead {warm1['overhead_ms_per_test']:6.1f} ms/test")
+          f"overhead {warm1['overhead_ms_per_test']:6.1f} ms/test  machine CPU busy {warm1['machine_cpu_busy_pct']:.0f} %")
     print(f"  2 workers (warm): wall {warm2['wall_s']:6.2f} s  engine {warm2['engine_ms_mean']:6.1f} ms/test  "
-          f"overhead {warm2['overhead_ms_per_test']:6.1f} ms/test  speed-up x{warm1['wall_s'] / warm2['wall_s']:.2f}")
+          f"overhead {warm2['overhead_ms_per_test']:6.1f} ms/test  speed-up x{warm1['wall_s'] / warm2['wall_s']:.2f}  machine CPU busy {warm2['machine_cpu_busy_pct']:.0f} %")
     print(f"  1 worker  (cold): wall {cold['wall_s']:6.2f} s  engine {cold['engine_ms_mean']:6.1f} ms/test  "
           f"overhead {cold['overhead_ms_per_test']:6.1f} ms/test")
     cold_cost = (cold["wall_s"] - warm1["wall_s"]) * 1000 / args.tests

@@ -39,8 +39,11 @@ REDIS_START_TIMEOUT_SECONDS = 15.0
 _PR_SET_PDEATHSIG = 1
 
 
-def _die_with_parent() -> None:
-    """preexec_fn: the kernel sends SIGTERM to the child when the supervisor dies, even by SIGKILL."""
+def die_with_parent() -> None:
+    """preexec_fn: the kernel sends SIGTERM to the child when its parent dies, even by SIGKILL.
+
+    Linux ties this to the *thread* that started the child: call Popen from a long-lived thread.
+    """
     with contextlib.suppress(OSError):  # not Linux: the parent-watch loop still stops children
         ctypes.CDLL("libc.so.6", use_errno=True).prctl(_PR_SET_PDEATHSIG, signal.SIGTERM)
 
@@ -64,7 +67,7 @@ class Child:
             stdout=self._log_file,
             stderr=subprocess.STDOUT,
             stdin=subprocess.DEVNULL,
-            preexec_fn=_die_with_parent,
+            preexec_fn=die_with_parent,
         )
         log.info("started %s (pid %s)", self.name, self.process.pid)
 
@@ -261,7 +264,7 @@ def spawn(settings: Settings) -> subprocess.Popen[bytes]:
             # Own session: a terminal's Ctrl-C reaches the web server, which stops us in order
             # (workers first, Redis last) instead of every child dying at once.
             start_new_session=True,
-            preexec_fn=_die_with_parent,
+            preexec_fn=die_with_parent,
         )
 
 

@@ -20,6 +20,7 @@ from pathlib import Path
 import httpx
 
 from tests.support.processes import base_env, free_port
+from traceiq_app.supervisor import die_with_parent
 
 REPO = Path(__file__).resolve().parents[2]
 BIN = Path(sys.executable).parent
@@ -83,6 +84,7 @@ class AppServer:
              "--frontend-port", str(self.port), "--backend-port", str(self.port)],
             cwd=self.dir, env=self.env, stdout=self._log, stderr=subprocess.STDOUT,
             start_new_session=True,  # so stop() can signal the whole tree
+            preexec_fn=die_with_parent,  # and a killed test run leaves no app behind
         )
         self._wait_until_up(start_timeout)
         _seed_node_modules_cache(self.dir / ".web")

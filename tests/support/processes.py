@@ -17,6 +17,8 @@ from pathlib import Path
 
 import redis
 
+from traceiq_app.supervisor import die_with_parent
+
 
 def free_port() -> int:
     with socket.socket() as sock:
@@ -56,6 +58,7 @@ class RedisServer:
             [binary, "--port", "0", "--unixsocket", str(self.socket_path), "--unixsocketperm", "700",
              "--dir", str(self.directory), "--save", "", "--appendonly", "no", "--loglevel", "warning"],
             stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL,
+            preexec_fn=die_with_parent,  # a killed test run leaves no redis-server behind
         )
         wait_until(self._pings, 10, what="redis-server to answer")
         return self
