@@ -11,6 +11,9 @@ and measures, with workers started and warm before the clock starts:
   i.e. everything the orchestration adds (queue, claim, DB writes, events, context setup);
 - enqueue-to-first-step latency: `start_run()` of a one-test run on idle workers until its
   first `step.started` event (timestamps of the Redis stream entries), over --probes runs;
+- the same 1- and 2-worker runs against a second copy of the site that answers every request
+  after --site-delay-ms (500): on a 2-core machine the local static site makes a run CPU-bound
+  (Chromium), so it cannot show what a second worker gives when tests wait on a real app;
 - the same run with TRACEIQ_WARM_BROWSERS=false (browser launched per test): warm vs cold
   per-test overhead.
 
@@ -58,8 +61,19 @@ class _Quiet(http.server.SimpleHTTPRequestHandler):
         pass
 
 
-def serve_site() -> tuple[http.server.ThreadingHTTPServer, str]:
-    server = http.server.ThreadingHTTPServer(("127.0.0.1", 0), functools.partial(_Quiet, directory=str(SITE)))
+class _Slow(_Quiet):
+    """Answers every request after a fixed delay, like an application server doing real work."""
+
+    delay_s = 0.0
+
+    def do_GET(self) -> None:
+        time.sleep(self.delay_s)
+        super().do_GET()
+
+
+def serve_site(delay_ms: int = 0) -> tuple[http.server.ThreadingHTTPServer, str]:
+    handler = type("_SlowBy", (_Slow,), {"delay_s": delay_ms / 1000}) if delay_ms else _Quiet
+    server = http.server.ThreadingHTTPServer(("127.0.0.1", 0), functools.partial(handler, directory=str(SITE)))
     threading.Thread(target=server.serve_forever, daemon=True).start()
     return server, f"http://127.0.0.1:{server.server_address[1]}"
 
@@ -81,9 +95,10 @@ def wait(predicate: Any, timeout: float, what: str, interval: float = 0.02) -> A
 
 
 class Bench:
-    def __init__(self, root: Path, site_url: str, tests: int, trace: str) -> None:
+    def __init__(self, root: Path, site_url: str, tests: int, trace: str, slow_site_url: str) -> None:
         self.root = root
         self.site_url = site_url
+        self.slow_site_url = slow_site_url
         self.n_tests = tests
         self.redis_dir = Path(tempfile.mkdtemp(prefix="tiqbench-redis-", dir="/tmp"))
         self.socket = self.redis_dir / "redis.sock"
@@ -114,7 +129,8 @@ class Bench:
         from traceiq_app.migrations import upgrade_to_head
 
         upgrade_to_head(self.settings["DATABASE_URL"])
-        self.project_id = self._seed()
+        self.project_id = self._seed("bench", self.site_url)
+        self.slow_project_id = self._seed("slow", self.slow_site_url)
 
     @staticmethod
     def _ping(redis: Any) -> bool:
@@ -123,15 +139,15 @@ class Bench:
         except Exception:  # noqa: BLE001
             return False
 
-    def _seed(self) -> uuid.UUID:
+    def _seed(self, slug: str, site_url: str) -> uuid.UUID:
         from traceiq_app.db import session_scope
         from traceiq_app.models import Organization, Project, TestCase
 
         with session_scope() as s:
-            org = Organization(name="Bench", slug="bench")
+            org = Organization(name=f"Bench {slug}", slug=slug)
             s.add(org)
             s.flush()
-            project = Project(org_id=org.id, name="Bench", slug="bench", settings={"base_url": self.site_url})
+            project = Project(org_id=org.id, name="Bench", slug=slug, settings={"base_url": site_url})
             s.add(project)
             s.flush()
             for n in range(self.n_tests):
@@ -174,13 +190,13 @@ class Bench:
         shutil.rmtree(self.redis_dir, ignore_errors=True)
 
     # --- measurements ---------------------------------------------------------------------
-    def run_all(self, workers: int) -> dict[str, Any]:
+    def run_all(self, workers: int, project_id: uuid.UUID | None = None) -> dict[str, Any]:
         from traceiq_app.models import RunStatus
         from traceiq_app.services.runs import get_run, run_results, start_run
 
         busy0, total0 = cpu_ticks()
         started = time.monotonic()
-        run = start_run(self.project_id, selection={"tags": ["bench"]})
+        run = start_run(project_id or self.project_id, selection={"tags": ["bench"]})
         wait(lambda: (get_run(run.id) or run).status.is_final, 900, "run", interval=0.05)
         wall = time.monotonic() - started
         busy1, total1 = cpu_ticks()
@@ -228,11 +244,14 @@ def main(argv: list[str] | None = None) -> int:
     parser.add_argument("--tests", type=int, default=40)
     parser.add_argument("--probes", type=int, default=10)
     parser.add_argument("--trace", default="failures", choices=["on", "off", "failures"])
+    parser.add_argument("--site-delay-ms", type=int, default=500,
+                        help="server latency of the second, 'slow site' scenario (0 skips it)")
     args = parser.parse_args(argv)
 
     site, site_url = serve_site()
+    slow_site, slow_site_url = serve_site(args.site_delay_ms)
     root = Path(tempfile.mkdtemp(prefix="tiqbench-"))
-    bench = Bench(root, site_url, args.tests, args.trace)
+    bench = Bench(root, site_url, args.tests, args.trace, slow_site_url)
     report: dict[str, Any] = {"tests": args.tests, "trace": args.trace, "cpus": os.cpu_count(),
                               "loadavg_at_start": os.getloadavg()}
     try:
@@ -244,6 +263,11 @@ def main(argv: list[str] | None = None) -> int:
             if workers == 1:
                 report["latency_warm"] = bench.probe_latency(args.probes)
                 print("latency (warm):", json.dumps(report["latency_warm"]), flush=True)
+            if args.site_delay_ms:
+                # The same tests against a site that answers in --site-delay-ms: the workers
+                # wait instead of burning CPU, as with most real applications under test.
+                report[f"slow_{workers}w"] = bench.run_all(workers, bench.slow_project_id)
+                print("slow site:", json.dumps(report[f"slow_{workers}w"]), flush=True)
             bench.stop_workers()
         bench.start_workers(1, warm=False)
         report["cold_1w"] = bench.run_all(1)
@@ -254,6 +278,7 @@ def main(argv: list[str] | None = None) -> int:
     finally:
         bench.stop()
         site.shutdown()
+        slow_site.shutdown()
         shutil.rmtree(root, ignore_errors=True)
     report["loadavg_at_end"] = os.getloadavg()
 
@@ -267,6 +292,13 @@ def main(argv: list[str] | None = None) -> int:
           f"overhead {warm2['overhead_ms_per_test']:6.1f} ms/test  speed-up x{warm1['wall_s'] / warm2['wall_s']:.2f}  machine CPU busy {warm2['machine_cpu_busy_pct']:.0f} %")
     print(f"  1 worker  (cold): wall {cold['wall_s']:6.2f} s  engine {cold['engine_ms_mean']:6.1f} ms/test  "
           f"overhead {cold['overhead_ms_per_test']:6.1f} ms/test")
+    if args.site_delay_ms:
+        slow1, slow2 = report["slow_1w"], report["slow_2w"]
+        print(f"  site answering in {args.site_delay_ms} ms (workers mostly wait on it):")
+        for label, row in (("1 worker ", slow1), ("2 workers", slow2)):
+            print(f"    {label} (warm): wall {row['wall_s']:6.2f} s  engine {row['engine_ms_mean']:6.1f} ms/test  "
+                  f"overhead {row['overhead_ms_per_test']:6.1f} ms/test  machine CPU busy {row['machine_cpu_busy_pct']:.0f} %")
+        print(f"    speed-up with 2 workers x{slow1['wall_s'] / slow2['wall_s']:.2f}")
     cold_cost = (cold["wall_s"] - warm1["wall_s"]) * 1000 / args.tests
     print(f"  cold browser costs {cold_cost:.0f} ms more per test than a warm one")
     lat = report["latency_warm"]
