@@ -9,6 +9,7 @@ import shutil
 import uuid
 from collections.abc import Iterator
 from dataclasses import dataclass
+from datetime import timedelta
 from pathlib import Path
 from typing import Any
 
@@ -23,9 +24,10 @@ from tests.accounts.permission_matrix import MatrixContext
 from tests.factories import add_org_member, add_project_member, make_personas, make_user
 from traceiq_app.db import make_engine
 from traceiq_app.migrations import upgrade_to_head
-from traceiq_app.models import OrgRole, ProjectRole
+from traceiq_app.models import Invitation, OrgRole, ProjectRole, utcnow
 
 SECRET = "matrix-secret-key-" + "z" * 30
+INVITED = "nina@acme.test"  # Acme's pending invitation (only Acme's admins may see it)
 MARKERS_BY_PERSONA = {
     "owner": "alice@acme.test", "admin": "dave@acme.test", "editor": "bob@acme.test", "viewer": "erin@acme.test",
 }
@@ -50,9 +52,12 @@ def build_template(directory: Path) -> Template:
         add_org_member(s, p.acme, dave, OrgRole.admin)
         add_org_member(s, p.acme, erin, OrgRole.member)
         add_project_member(s, p.project, erin, ProjectRole.viewer)
+        invitation = Invitation(org_id=p.acme.id, email=INVITED, role=OrgRole.member,
+                                invited_by_user_id=p.alice.id, expires_at=utcnow() + timedelta(days=7))
+        s.add(invitation)
         s.commit()
         ids = {"acme": str(p.acme.id), "globex": str(p.globex.id), "project": str(p.project.id),
-               "globex_project": str(p.globex_project.id), "owner": str(p.alice.id), "admin": str(dave.id),
+               "invite": str(invitation.id), "globex_project": str(p.globex_project.id), "owner": str(p.alice.id), "admin": str(dave.id),
                "editor": str(p.bob.id), "viewer": str(erin.id), "other_org": str(p.charlie.id)}
     engine.dispose()
     # The WAL must be folded into the file before it is copied.
@@ -86,7 +91,7 @@ def context(template: Template) -> MatrixContext:
         acme_id=ids["acme"], globex_id=ids["globex"], project_id=ids["project"],
         globex_project_id=ids["globex_project"],
         user_ids={k: ids[k] for k in ("owner", "admin", "editor", "viewer", "other_org")},
-        make_alice_token=make_alice_token,
+        make_alice_token=make_alice_token, invite_id=ids["invite"],
     )
 
 
@@ -172,6 +177,8 @@ def acme_fingerprint(url: str, acme_id: str) -> str:
                 "members": "SELECT user_id, role FROM organization_members WHERE org_id IN (:a, :h) ORDER BY user_id",
                 "project_members": "SELECT project_id, user_id, role FROM project_members ORDER BY project_id, user_id",
                 "tokens": "SELECT id, revoked_at FROM api_tokens WHERE org_id IN (:a, :h) ORDER BY id",
+                "invites": "SELECT id, email, role, accepted_at, revoked_at FROM invitations WHERE org_id IN (:a, :h) "
+                           "ORDER BY id",
                 "users": "SELECT email, password_hash, is_active FROM users ORDER BY email",
                 "orgs": "SELECT id, name, slug FROM organizations ORDER BY id",
                 "audit": "SELECT action FROM audit_log WHERE (org_id IN (:a, :h)) AND action NOT LIKE 'auth.%' "
@@ -186,4 +193,4 @@ def acme_fingerprint(url: str, acme_id: str) -> str:
 def leaked_markers(state: Any, persona: str) -> list[str]:
     own = MARKERS_BY_PERSONA.get(persona)
     dumped = json.dumps(state.dict(), default=str)
-    return [m for m in list(MARKERS_BY_PERSONA.values()) + ["Web shop"] if m != own and m in dumped]
+    return [m for m in list(MARKERS_BY_PERSONA.values()) + ["Web shop", INVITED] if m != own and m in dumped]

@@ -4,7 +4,8 @@
 subclass defined in traceiq_app and every /api route of `create_api()`, FAILS when one has no
 entry here, and drives each as each persona, asserting allow/deny (see docs/security.md).
 
-Personas (in org "Acme" unless said otherwise; project = Acme's "Web shop"):
+Personas (in org "Acme" unless said otherwise; project = Acme's "Web shop"; Acme has one pending
+invitation, `ctx.invite_id`):
   owner     alice - org owner (project owner)
   admin     dave  - org admin (no project membership: admin through the org role)
   editor    bob   - org member, project editor
@@ -49,6 +50,10 @@ class MatrixContext:
     globex_project_id: uuid.UUID
     user_ids: dict[str, uuid.UUID]
     make_alice_token: Callable[[], uuid.UUID]
+    invite_id: uuid.UUID  # a pending invitation of Acme's (alice invited nina@acme.test)
+    # A real redis-server of the matrix's own (RQ queues, stop signals). REDIS_URL is NOT set
+    # while handlers run; the drivers that need Redis point the app at it for their call.
+    redis_url: str = ""
     _alice_token: uuid.UUID | None = None
 
     def alice_token_id(self) -> uuid.UUID:
@@ -73,6 +78,7 @@ PATH_VALUES: dict[str, Callable[[MatrixContext], Any]] = {
     "project_id": lambda c: c.project_id,
     "user_id": lambda c: c.user_ids["editor"],
     "token_id": lambda c: c.alice_token_id(),
+    "invite_id": lambda c: c.invite_id,
 }
 
 
@@ -145,6 +151,7 @@ HANDLERS: dict[str, H] = {
     "MembersState.invite": H(ADMINS, lambda s, c: s.invite({"email": "new@acme.test", "role": "member"})),
     "MembersState.set_role": H(ADMINS, lambda s, c: s.set_role(str(c.user_ids["editor"]), "admin")),
     "MembersState.remove": H(ADMINS, lambda s, c: s.remove(str(c.user_ids["editor"]))),
+    "MembersState.revoke_invite": H(ADMINS, lambda s, c: s.revoke_invite(str(c.invite_id))),
     "MembersState.setvar": _PUBLIC_SETVAR,
     "AuditState.load_audit": H(ADMINS, lambda s, c: s.load_audit()),
     "AuditState.apply_filters": H(ADMINS, lambda s, c: s.apply_filters({"action": "", "actor": "", "days": "30"})),
@@ -178,8 +185,31 @@ ROUTES: dict[tuple[str, str], R] = {
     ("PATCH", "/api/orgs/{org_id}/members/{user_id}"): R(ADMINS, json={"role": "admin"}),
     ("DELETE", "/api/orgs/{org_id}/members/{user_id}"): R(ADMINS),
     ("POST", "/api/orgs/{org_id}/invites"): R(ADMINS, json={"email": "new@acme.test", "role": "member"}),
+    ("GET", "/api/orgs/{org_id}/invites"): R(ADMINS),
+    ("DELETE", "/api/orgs/{org_id}/invites/{invite_id}"): R(ADMINS),
+    ("GET", "/api/projects/{project_id}/members"): R(MEMBERS),
     ("PUT", "/api/projects/{project_id}/members/{user_id}"): R(ADMINS, json={"role": "viewer"}),
 }
+
+
+def _on_project(state: Any, ctx: MatrixContext) -> Any:
+    state.pid = str(ctx.project_id)
+    return state
+
+
+# --- traceiq_app.state.project_members (/projects/<id>/members) ---------------------------------
+# bob (editor) is changed/removed; dave (org admin, no project row) is added. Only project owners
+# may touch an owner's row or hand out "owner": alice's own row is not what these drive.
+HANDLERS.update({
+    "ProjectMembersState.load": H(MEMBERS, lambda s, c: _on_project(s, c).load(),
+                                  note="viewers see the list read-only"),
+    "ProjectMembersState.set_role": H(ADMINS, lambda s, c: _on_project(s, c).set_role(
+        str(c.user_ids["editor"]), "viewer")),
+    "ProjectMembersState.remove": H(ADMINS, lambda s, c: _on_project(s, c).remove(str(c.user_ids["editor"]))),
+    "ProjectMembersState.add": H(ADMINS, lambda s, c: _on_project(s, c).add(
+        {"user_id": str(c.user_ids["admin"]), "role": "editor"})),
+    "ProjectMembersState.setvar": _PUBLIC_SETVAR,
+})
 
 # --- catalog states (projects, suites, editor, environments, imports): see tests/webapp/catalog_matrix.py
 from tests.webapp.catalog_matrix import CATALOG_HANDLERS  # noqa: E402

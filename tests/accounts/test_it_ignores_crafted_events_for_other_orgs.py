@@ -16,6 +16,7 @@ import socketio
 from tests.accounts.conftest import seed_live_cast
 from tests.accounts.matrix_support import acme_fingerprint
 from traceiq_app.state.auth import AuthState
+from traceiq_app.state.project_members import ProjectMembersState
 from traceiq_app.state.settings import AuditState, MembersState, TokensState
 
 pytestmark = [pytest.mark.slow, pytest.mark.xdist_group("app")]
@@ -66,12 +67,24 @@ def _wait_quiet(client: RawClient, seconds: float = 2.0, timeout: float = 30) ->
         time.sleep(seconds)
 
 
+def _acme_invite(cast) -> tuple[str, str]:  # type: ignore[no-untyped-def]
+    """A pending invitation of Acme's (made by alice): (invitation id, invited email)."""
+    from traceiq_app.services import members
+    from traceiq_app.services.permissions import Principal
+
+    email = f"nina-{cast.suffix}@acme.test"
+    alice = Principal(user_id=cast.alice_id, email=cast.alice)
+    members.create_invite(alice, cast.acme_id, email)
+    return next(i["id"] for i in members.list_invites(alice, cast.acme_id) if i["email"] == email), email
+
+
 def test_it_ignores_crafted_events_naming_another_orgs_objects(live) -> None:  # type: ignore[no-untyped-def]
     from traceiq_app.db import session_scope
     from traceiq_app.models import User
     from traceiq_app.services import tokens, web_sessions
 
     cast = seed_live_cast()
+    invite_id, invited = _acme_invite(cast)
     with session_scope() as s:
         alice = s.get(User, cast.alice_id)
         charlie = s.get(User, cast.charlie_id)
@@ -80,7 +93,8 @@ def test_it_ignores_crafted_events_naming_another_orgs_objects(live) -> None:  #
         charlie_cookie = web_sessions.create_session(s, charlie)
         alice_cookie = web_sessions.create_session(s, alice)
     before = acme_fingerprint(live.db_url, str(cast.acme_id))
-    markers = [cast.alice, cast.bob, f"Web shop {cast.suffix}", alice_token.prefix]
+    markers = [cast.alice, cast.bob, f"Web shop {cast.suffix}", alice_token.prefix, invited]
+    project_members = f"/projects/{cast.project_id}/members"
 
     acme = str(cast.acme_id)
     client = RawClient(live.url, charlie_cookie)
@@ -94,6 +108,14 @@ def test_it_ignores_crafted_events_naming_another_orgs_objects(live) -> None:  #
         client.send(MembersState, "set_role", {"user_id": str(cast.charlie_id), "role": "member"})
         client.send(MembersState, "remove", {"user_id": str(cast.bob_id)})
         client.send(MembersState, "invite", {"form_data": {"email": "x@acme.test", "role": "owner"}})
+        client.send(MembersState, "revoke_invite", {"invite_id": invite_id})
+        # The project members page, pointed at Acme's project by a crafted URL.
+        client.send(ProjectMembersState, "load", {}, path=project_members)
+        client.send(ProjectMembersState, "set_role", {"user_id": str(cast.bob_id), "role": "viewer"},
+                    path=project_members)
+        client.send(ProjectMembersState, "remove", {"user_id": str(cast.bob_id)}, path=project_members)
+        client.send(ProjectMembersState, "add", {"form_data": {"user_id": str(cast.charlie_id), "role": "owner"}},
+                    path=project_members)
         client.send(AuditState, "load_audit", {}, path="/settings/audit")
         client.send(AuditState, "apply_filters", {"form_data": {"action": "", "actor": "alice", "days": "3650"}},
                     path="/settings/audit")
@@ -110,8 +132,11 @@ def test_it_ignores_crafted_events_naming_another_orgs_objects(live) -> None:  #
     control = RawClient(live.url, alice_cookie)
     try:
         control.send(TokensState, "load_tokens", {})
+        control.send(MembersState, "load_members", {}, path="/settings/members")
+        control.send(ProjectMembersState, "load", {}, path=project_members)
         _wait_quiet(control)
-        assert alice_token.prefix in control.text()
+        seen = control.text()
+        assert alice_token.prefix in seen and invited in seen and cast.bob in seen
     finally:
         control.close()
 
@@ -122,6 +147,7 @@ def test_it_drops_protected_events_from_signed_out_clients(live) -> None:  # typ
     from traceiq_app.services import tokens
 
     cast = seed_live_cast()
+    invite_id, _invited = _acme_invite(cast)
     with session_scope() as s:
         alice = s.get(User, cast.alice_id)
         assert alice
@@ -131,6 +157,9 @@ def test_it_drops_protected_events_from_signed_out_clients(live) -> None:  # typ
     try:
         client.send(TokensState, "revoke_token", {"token_id": str(alice_token.id)})
         client.send(MembersState, "remove", {"user_id": str(cast.bob_id)})
+        client.send(MembersState, "revoke_invite", {"invite_id": invite_id})
+        client.send(ProjectMembersState, "remove", {"user_id": str(cast.bob_id)},
+                    path=f"/projects/{cast.project_id}/members")
         client.send(AuditState, "load_audit", {}, path="/settings/audit")
         _wait_quiet(client)
         seen = client.text()

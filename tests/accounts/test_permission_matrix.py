@@ -11,6 +11,8 @@ tests/accounts/test_it_ignores_crafted_events_for_other_orgs.py.
 
 from __future__ import annotations
 
+import os
+import shutil
 from collections.abc import Iterator
 from pathlib import Path
 from typing import Any
@@ -19,6 +21,7 @@ import pytest
 
 from tests.accounts import matrix_support as ms
 from tests.accounts.permission_matrix import HANDLERS, PERSONAS, ROUTES, MatrixContext
+from tests.support.processes import RedisServer
 from traceiq_app.services import permissions
 from traceiq_app.services.permissions import PermissionDenied
 from traceiq_app.settings import reset_settings_cache
@@ -38,8 +41,19 @@ def template(tmp_path_factory: pytest.TempPathFactory) -> ms.Template:
         reset_settings_cache()
 
 
+@pytest.fixture(scope="session")
+def matrix_redis() -> Iterator[RedisServer]:
+    """One private redis-server for the drivers that start/cancel runs (tests/webapp/runs_matrix.py)."""
+    directory = Path(os.environ.get("TMPDIR", "/tmp")) / f"tiq-matrix-redis-{os.getpid()}-{os.urandom(3).hex()}"
+    server = RedisServer(directory).start()
+    yield server
+    server.stop()
+    shutil.rmtree(directory, ignore_errors=True)
+
+
 @pytest.fixture
-def matrix_db(template: ms.Template, tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> Iterator[tuple[str, MatrixContext]]:
+def matrix_db(template: ms.Template, tmp_path: Path, monkeypatch: pytest.MonkeyPatch,
+              matrix_redis: RedisServer) -> Iterator[tuple[str, MatrixContext]]:
     from argon2 import PasswordHasher
 
     from traceiq_app.db import get_engine
@@ -52,7 +66,9 @@ def matrix_db(template: ms.Template, tmp_path: Path, monkeypatch: pytest.MonkeyP
     monkeypatch.delenv("REDIS_URL", raising=False)
     monkeypatch.setattr(passwords, "_hasher", PasswordHasher(time_cost=1, memory_cost=1024, parallelism=1))
     reset_settings_cache()
-    yield url, ms.context(template)
+    ctx = ms.context(template)
+    ctx.redis_url = matrix_redis.url
+    yield url, ctx
     get_engine().dispose()
     reset_settings_cache()
 

@@ -48,6 +48,7 @@ EXPECTED_TABLES = {
     "api_tokens",
     "audit_log",
     "sessions",
+    "invitations",
 }
 
 

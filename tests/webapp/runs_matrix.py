@@ -3,20 +3,24 @@ trace viewer route, in the format of tests/accounts/permission_matrix.py, which 
 with `HANDLERS.update(RUNS_HANDLERS)` / `ROUTES.update(RUNS_ROUTES)`.
 
 Runs are made in Acme's project just before the handler runs (runs are not part of the Acme
-fingerprint). Redis is not running in the matrix: enqueueing/stop signals are patched out
-(live events are best-effort and never raise).
+fingerprint). Starting, cancelling and rerunning runs go through the real queue: for those calls
+the app points at the matrix's own redis-server (`ctx.redis_url`, emptied first), and the driver
+checks afterwards that Redis holds exactly what the database says (jobs of new runs enqueued,
+stop signal and job removal for a cancelled run; nothing for a refused call). Other handlers run
+without Redis (live events are best-effort and never raise).
 """
 
 from __future__ import annotations
 
 import asyncio
 import contextlib
+import os
 import uuid
 from collections.abc import Iterator
 from typing import Any
-from unittest import mock
 
-from sqlmodel import Session
+import redis
+from sqlmodel import Session, col, select
 
 from tests.accounts.permission_matrix import (
     _PUBLIC_SETVAR,
@@ -33,11 +37,43 @@ from traceiq_app.models import Run, RunStatus, RunTrigger, TestCase, TestResult,
 
 
 @contextlib.contextmanager
-def _no_queue() -> Iterator[None]:
-    with mock.patch("traceiq_app.services.orchestration.dispatch", return_value=[]), \
-            mock.patch("traceiq_app.services.orchestration.signal_stop"), \
-            mock.patch("traceiq_app.services.orchestration.remove_jobs"):
-        yield
+def _real_queue(ctx: MatrixContext) -> Iterator[redis.Redis]:
+    """The app's Redis is the matrix's own redis-server for the duration of the call."""
+    from traceiq_app.redis_conn import get_redis
+    from traceiq_app.settings import reset_settings_cache
+
+    assert ctx.redis_url, "the matrix fixture must start a redis-server (ctx.redis_url)"
+    previous = os.environ.get("REDIS_URL")
+    os.environ["REDIS_URL"] = ctx.redis_url
+    reset_settings_cache()
+    try:
+        client = get_redis()
+        client.flushall()
+        yield client
+    finally:
+        if previous is None:
+            os.environ.pop("REDIS_URL", None)
+        else:
+            os.environ["REDIS_URL"] = previous
+        reset_settings_cache()
+
+
+def _run_ids(ctx: MatrixContext) -> set[uuid.UUID]:
+    with Session(get_engine()) as s:
+        return set(s.exec(select(Run.id).where(Run.project_id == ctx.project_id)).all())
+
+
+def _assert_jobs_match_new_runs(client: redis.Redis, ctx: MatrixContext, before: set[uuid.UUID]) -> None:
+    """What RQ holds is exactly the jobs of the runs this call created (none when refused)."""
+    from traceiq_app.services.orchestration import queue
+
+    new_runs = _run_ids(ctx) - before
+    with Session(get_engine()) as s:
+        expected = set(s.exec(select(TestResult.rq_job_id).where(
+            col(TestResult.run_id).in_(new_runs), col(TestResult.rq_job_id).is_not(None))).all()) if new_runs else set()
+    enqueued = set(queue(client).job_ids)
+    assert enqueued == expected, f"RQ holds {enqueued}, the database expects {expected}"
+    assert bool(new_runs) == bool(enqueued), "a new run without queued jobs (or jobs without a run)"
 
 
 def _run(ctx: MatrixContext, status: RunStatus = RunStatus.failed) -> str:
@@ -84,20 +120,37 @@ def _follow(state: Any, ctx: MatrixContext) -> Any:
 def _dialog_start(state: Any, ctx: MatrixContext) -> Any:
     state.dpid = str(ctx.project_id)
     _run(ctx)  # the project needs a test case
-    with _no_queue():
-        return state.start({"browser:chromium": "on", "retries": "0"})
+    before = _run_ids(ctx)
+    with _real_queue(ctx) as client:
+        result = state.start({"browser:chromium": "on", "retries": "0"})
+        _assert_jobs_match_new_runs(client, ctx, before)
+    return result
 
 
 def _cancel(state: Any, ctx: MatrixContext) -> Any:
+    from traceiq_app.services.orchestration import dispatch, queue, stop_key
+
     _on_run(state, ctx, RunStatus.running)
-    with _no_queue():
-        return state.cancel()
+    with _real_queue(ctx) as client:
+        queued = dispatch(uuid.UUID(state.run_id))  # its test really waits in RQ
+        assert queued and len(queue(client)) == 1
+        result = state.cancel()
+        with Session(get_engine()) as s:
+            run = s.get(Run, uuid.UUID(state.run_id))
+            assert run is not None
+            cancelled = run.status == RunStatus.cancelled
+        assert bool(client.exists(stop_key(state.run_id))) == cancelled, "stop signal and run status disagree"
+        assert len(queue(client)) == (0 if cancelled else 1), "queued job not removed (or removed when refused)"
+    return result
 
 
 def _rerun(state: Any, ctx: MatrixContext) -> Any:
     _on_run(state, ctx)
-    with _no_queue():
-        return state.rerun_failed()
+    before = _run_ids(ctx)
+    with _real_queue(ctx) as client:
+        result = state.rerun_failed()
+        _assert_jobs_match_new_runs(client, ctx, before)
+    return result
 
 
 def _next_page(state: Any, ctx: MatrixContext) -> Any:

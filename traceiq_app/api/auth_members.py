@@ -1,6 +1,7 @@
 """Organization members and invitations:
 GET /api/orgs/{org_id}/members, PATCH/DELETE /api/orgs/{org_id}/members/{user_id},
-POST /api/orgs/{org_id}/invites, PUT /api/projects/{project_id}/members/{user_id}."""
+GET/POST /api/orgs/{org_id}/invites, DELETE /api/orgs/{org_id}/invites/{invite_id} (revoke),
+GET /api/projects/{project_id}/members, PUT /api/projects/{project_id}/members/{user_id}."""
 
 from __future__ import annotations
 
@@ -49,6 +50,23 @@ async def remove(org_id: uuid.UUID, user_id: uuid.UUID, principal: Principal = D
 async def invite(org_id: uuid.UUID, body: InviteBody, principal: Principal = Depends(require_principal)) -> dict[str, Any]:
     link, mailed = await run_in_threadpool(members.create_invite, principal, org_id, body.email, body.role)
     return {"link": link, "mailed": mailed}
+
+
+@router.get("/api/orgs/{org_id}/invites")
+async def list_invites(org_id: uuid.UUID, principal: Principal = Depends(require_principal)) -> dict[str, Any]:
+    return {"invites": await run_in_threadpool(members.list_invites, principal, org_id)}
+
+
+@router.delete("/api/orgs/{org_id}/invites/{invite_id}")
+async def revoke_invite(org_id: uuid.UUID, invite_id: uuid.UUID,
+                        principal: Principal = Depends(require_principal)) -> dict[str, Any]:
+    await run_in_threadpool(members.revoke_invite, principal, org_id, invite_id)
+    return {"ok": True}
+
+
+@router.get("/api/projects/{project_id}/members")
+async def list_project_members(project_id: uuid.UUID, principal: Principal = Depends(require_principal)) -> dict[str, Any]:
+    return {"members": await run_in_threadpool(members.list_project_members, principal, project_id)}
 
 
 @router.put("/api/projects/{project_id}/members/{user_id}")

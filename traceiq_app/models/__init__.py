@@ -43,6 +43,7 @@ from traceiq_app.models.environment import (
     EnvironmentUpdate,
 )
 from traceiq_app.models.execution_settings import CookieSpec, ExecutionSettings, Viewport, resolve_settings
+from traceiq_app.models.invitation import Invitation
 from traceiq_app.models.membership import OrganizationMember, ProjectMember
 from traceiq_app.models.organization import Organization
 from traceiq_app.models.project import Project, ProjectBase, ProjectCreate, ProjectPublic, ProjectUpdate
@@ -76,6 +77,7 @@ __all__ = [
     "EnvironmentPublic",
     "EnvironmentUpdate",
     "ExecutionSettings",
+    "Invitation",
     "OrgRole",
     "Organization",
     "OrganizationMember",

@@ -69,6 +69,35 @@ def tokens_page() -> rx.Component:
     )
 
 
+def _pending_invites() -> rx.Component:
+    return rx.card(
+        rx.vstack(
+            rx.heading("Pending invitations", size="4"),
+            rx.cond(
+                MembersState.invites.length() > 0,
+                rx.table.root(
+                    rx.table.header(rx.table.row(*[rx.table.column_header_cell(h) for h in
+                                                   ("Email", "Role", "Invited by", "Expires", "")])),
+                    rx.table.body(rx.foreach(MembersState.invites, lambda i: rx.table.row(
+                        rx.table.cell(i["email"]), rx.table.cell(i["role"]), rx.table.cell(i["invited_by"]),
+                        rx.table.cell(i["expires_at"]),
+                        rx.table.cell(rx.button("Revoke", color_scheme="red", size="1", variant="soft",
+                                                aria_label="Revoke the invitation of " + i["email"].to(str),
+                                                on_click=MembersState.revoke_invite(i["id"]))),  # type: ignore[operator]
+                    ))),
+                    width="100%",
+                ),
+                rx.text("No pending invitations.", size="2", color_scheme="gray"),
+            ),
+            rx.text("Project roles are set per project: open a project and choose Members.", size="1",
+                    color_scheme="gray"),
+            spacing="3",
+            width="100%",
+        ),
+        width="100%",
+    )
+
+
 @rx.page(route="/settings/members", title="Members · TraceIQ",
          on_load=[AuthState.require_login, MembersState.load_members])
 def members_page() -> rx.Component:
@@ -96,6 +125,7 @@ def members_page() -> rx.Component:
                 width="100%",
             ),
         ),
+        rx.cond(MembersState.can_manage, _pending_invites()),
         rx.table.root(
             rx.table.header(rx.table.row(*[rx.table.column_header_cell(h) for h in
                                            ("Email", "Name", "Role", "Last sign-in", "")])),

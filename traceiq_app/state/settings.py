@@ -73,6 +73,7 @@ class TokensState(ProtectedState):
 
 class MembersState(ProtectedState):
     members: list[dict[str, Any]] = []
+    invites: rx.Field[list[dict[str, Any]]] = rx.field([])  # pending invitations (for those who may invite)
     can_manage: bool = False
     invite_link: str = ""
 
@@ -82,8 +83,9 @@ class MembersState(ProtectedState):
             principal, grant = self._require("member.read")
             self.members = members.list_members(principal, grant.org_id)
             self.can_manage = can(principal, "member.manage", org_id=grant.org_id)
+            self.invites = _invite_rows(principal, grant.org_id) if self.can_manage else []
         except PermissionDenied as exc:
-            self.members, self.can_manage = [], False
+            self.members, self.invites, self.can_manage = [], [], False
             return toast_error(exc)
         return None
 
@@ -96,7 +98,18 @@ class MembersState(ProtectedState):
         except (AccountError, PermissionDenied, MailError) as exc:
             return toast_error(exc)
         self.invite_link = link
-        return rx.toast.success("Invitation e-mailed." if mailed else "Invitation link created: send it yourself.")
+        return [MembersState.load_members,
+                rx.toast.success("Invitation e-mailed." if mailed else "Invitation link created: send it yourself.")]
+
+    @rx.event
+    def revoke_invite(self, invite_id: str) -> Any:
+        try:
+            principal, grant = self._require("member.invite")
+            members.revoke_invite(principal, grant.org_id, str(invite_id))
+        except (AccountError, PermissionDenied) as exc:
+            return toast_error(exc)
+        self.invite_link = ""
+        return [MembersState.load_members, rx.toast.success("Invitation revoked: its link no longer works.")]
 
     @rx.event
     def set_role(self, user_id: str, role: str) -> Any:
@@ -115,6 +128,11 @@ class MembersState(ProtectedState):
         except (AccountError, PermissionDenied) as exc:
             return toast_error(exc)
         return [MembersState.load_members, rx.toast.success("Member removed.")]
+
+
+def _invite_rows(principal: Any, org_id: Any) -> list[dict[str, Any]]:
+    return [dict(r, expires_at=datetime.fromisoformat(r["expires_at"]).strftime("%Y-%m-%d %H:%M UTC"))
+            for r in members.list_invites(principal, org_id)]
 
 
 class AuditState(ProtectedState):
