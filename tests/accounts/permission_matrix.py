@@ -20,8 +20,10 @@ without driving it (only for handlers that touch nothing but the tab's own vars)
 An allowed call must raise no PermissionDenied; a denied one must raise PermissionDenied
 (anonymous always), and must neither put Acme data into the state nor change Acme's rows.
 
-Route entries: `R(allow, path_params, json)`; the path's `{placeholders}` are filled from
-`ctx.path_values()`; allowed = status < 400, denied = 401/403/404 (anonymous: 401).
+Route entries: `R(allow, path_params, json)`; `{placeholders}` in the path, the query values and
+the strings of the JSON body are filled from `ctx.path_values()`; allowed = status < 400,
+denied = 401/403/404 (anonymous: 401). `around` wraps a request that needs more than the
+database (e.g. the matrix's redis-server) and checks what it did there.
 """
 
 from __future__ import annotations
@@ -29,6 +31,7 @@ from __future__ import annotations
 import re
 import uuid
 from collections.abc import Callable
+from contextlib import AbstractContextManager
 from dataclasses import dataclass, field
 from typing import Any
 
@@ -97,6 +100,32 @@ class R:
     query: dict[str, str] = field(default_factory=dict)
     public: bool = False
     skip_drive: str = ""  # reason when the route cannot be driven generically
+    # `around(ctx, values)`: a context manager entered once the path values exist, just before
+    # the request; it yields `check(response)`, which the test calls after the request inside the
+    # block (e.g. point the app at `ctx.redis_url`, then compare what Redis holds with the rows).
+    around: Callable[[MatrixContext, dict[str, str]], AbstractContextManager[Callable[[Any], None]]] | None = None
+
+
+def json_strings(value: Any) -> list[str]:
+    """Every string inside a JSON body (where `{placeholders}` may appear)."""
+    if isinstance(value, str):
+        return [value]
+    if isinstance(value, dict):
+        return [s for v in value.values() for s in json_strings(v)]
+    if isinstance(value, list):
+        return [s for v in value for s in json_strings(v)]
+    return []
+
+
+def fill_json(value: Any, values: dict[str, str]) -> Any:
+    """The JSON body with its `{placeholders}` filled from `values`."""
+    if isinstance(value, str):
+        return value.format(**values)
+    if isinstance(value, dict):
+        return {k: fill_json(v, values) for k, v in value.items()}
+    if isinstance(value, list):
+        return [fill_json(v, values) for v in value]
+    return value
 
 
 def _setvar(state: Any, ctx: MatrixContext) -> Any:

@@ -76,10 +76,12 @@ def test_it_narrows_rights_to_scopes_project_and_org(personas) -> None:  # type:
             raise AssertionError(action)
         except PermissionDenied:
             pass
-    # Tokens can never manage tokens or members, whatever the scope.
-    for action in ("token.manage", "member.manage", "member.invite"):
+    # Tokens can never manage tokens or members (org or project), whatever the scope.
+    for action, kwargs in (("token.manage", {"org_id": personas.acme.id}), ("member.manage", {"org_id": personas.acme.id}),
+                           ("member.invite", {"org_id": personas.acme.id}),
+                           ("project.members.manage", {"project_id": pid})):
         try:
-            authorize(admin, action, org_id=personas.acme.id)
+            authorize(admin, action, **kwargs)  # type: ignore[arg-type]
             raise AssertionError(action)
         except PermissionDenied as exc:
             assert "API tokens cannot" in exc.message
@@ -127,3 +129,59 @@ def test_it_shows_a_created_token_once(api, personas) -> None:  # type: ignore[n
     # CSRF: the same request from another site is refused.
     evil = api.post(f"/api/orgs/{personas.acme.id}/tokens", json={"name": "x"}, headers={"Origin": "https://evil.test"})
     assert evil.status_code == 403
+
+
+def _membership_rows() -> str:
+    """Org and project memberships, invitations, accounts and non-sign-in audit entries."""
+    from sqlalchemy import text
+
+    with session_scope() as s:
+        return repr([s.execute(text(sql)).all() for sql in (
+            "SELECT org_id, user_id, role FROM organization_members ORDER BY org_id, user_id",
+            "SELECT project_id, user_id, role FROM project_members ORDER BY project_id, user_id",
+            "SELECT id, email, role, accepted_at, revoked_at FROM invitations ORDER BY id",
+            "SELECT email, is_active FROM users ORDER BY email",
+            "SELECT action FROM audit_log WHERE action NOT LIKE 'auth.%' ORDER BY id",
+        )])
+
+
+def test_it_refuses_member_management_with_an_admin_token(api, personas) -> None:  # type: ignore[no-untyped-def]
+    """alice owns Acme and its project, yet her admin-scoped tokens (org-wide or limited to the
+    project) cannot change org or project roles, remove members, or see/send/revoke invitations."""
+    from traceiq_app.services import members
+    from traceiq_app.services.permissions import Principal
+
+    acme, pid, bob = personas.acme.id, personas.project.id, personas.bob.id
+    alice = Principal(user_id=personas.alice.id, email="alice@acme.test")
+    members.create_invite(alice, acme, "zoe@acme.test")
+    invite_id = members.list_invites(alice, acme)[0]["id"]
+    org_token = tokens.create_token_for_email("alice@acme.test", "ci-admin", ["admin"])
+    project_token = tokens.create_token_for_email("alice@acme.test", "ci-proj", ["admin"], project_slug="web-shop")
+    before = _membership_rows()
+
+    attempts = [
+        (org_token, "PUT", f"/api/projects/{pid}/members/{bob}", {"role": "viewer"}),
+        (org_token, "PUT", f"/api/projects/{pid}/members/{bob}", {"role": None}),  # remove bob's project role
+        (org_token, "PUT", f"/api/projects/{pid}/members/{personas.charlie.id}", {"role": "owner"}),
+        (project_token, "PUT", f"/api/projects/{pid}/members/{bob}", {"role": "admin"}),
+        (org_token, "PATCH", f"/api/orgs/{acme}/members/{bob}", {"role": "admin"}),
+        (org_token, "DELETE", f"/api/orgs/{acme}/members/{bob}", None),
+        (org_token, "POST", f"/api/orgs/{acme}/invites", {"email": "mallory@evil.test", "role": "owner"}),
+        (org_token, "GET", f"/api/orgs/{acme}/invites", None),
+        (org_token, "DELETE", f"/api/orgs/{acme}/invites/{invite_id}", None),
+    ]
+    for raw, method, path, body in attempts:
+        r = api.request(method, path, json=body, headers=_bearer(raw))
+        assert r.status_code == 403, f"{method} {path}: {r.status_code} {r.text}"
+        assert "API tokens cannot" in r.json()["detail"], f"{method} {path}: {r.text}"
+        assert "zoe@acme.test" not in r.text
+    assert _membership_rows() == before
+
+    # Reading members stays allowed, and the same changes work for alice signed in.
+    assert api.get(f"/api/projects/{pid}/members", headers=_bearer(org_token)).status_code == 200
+    assert api.get(f"/api/orgs/{acme}/members", headers=_bearer(org_token)).status_code == 200
+    set_password("alice@acme.test")
+    login(api, "alice@acme.test")
+    r = api.put(f"/api/projects/{pid}/members/{bob}", json={"role": "viewer"}, headers={"Origin": ORIGIN})
+    assert r.status_code == 200, r.text
+    assert _membership_rows() != before

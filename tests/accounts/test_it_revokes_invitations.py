@@ -4,6 +4,7 @@ Members and other orgs can neither list nor revoke (services, the Members page s
 
 from __future__ import annotations
 
+import uuid
 from datetime import datetime, timedelta
 
 import pytest
@@ -58,6 +59,46 @@ def test_it_lists_pending_invitations_and_revokes_one(personas) -> None:  # type
         members.revoke_invite(alice, acme, pending[0]["id"])
     with pytest.raises(AccountError, match="already used"):
         members.peek_invite(_token(link_nina))
+
+
+def test_it_supersedes_a_pending_invitation_to_the_same_email(personas) -> None:  # type: ignore[no-untyped-def]
+    """Inviting someone again revokes their pending invitation in that org: one working link,
+    one listed row. Other emails and other orgs' invitations to the same person are untouched."""
+    alice, charlie, acme = _p(personas.alice), _p(personas.charlie), personas.acme.id
+    old_link, _ = members.create_invite(alice, acme, "zoe@acme.test", "member")
+    nina_link, _ = members.create_invite(alice, acme, "nina@acme.test", "member")
+    globex_link, _ = members.create_invite(charlie, personas.globex.id, "zoe@acme.test", "member")
+    old_id = next(i["id"] for i in members.list_invites(alice, acme) if i["email"] == "zoe@acme.test")
+
+    new_link, _ = members.create_invite(alice, acme, "Zoe@Acme.test", "admin")  # same email, other case
+
+    pending = members.list_invites(alice, acme)
+    assert sorted((i["email"], i["role"]) for i in pending) == [("nina@acme.test", "member"), ("zoe@acme.test", "admin")]
+    new_id = next(i["id"] for i in pending if i["email"] == "zoe@acme.test")
+    assert new_id != old_id
+    with session_scope() as s:
+        old = s.get(Invitation, uuid.UUID(old_id))
+        assert old is not None and old.revoked_at is not None and old.accepted_at is None
+        entry = s.exec(select(AuditLog).where(AuditLog.action == "invite.revoke")).one()
+        assert (entry.object_id, entry.actor_label, entry.details) == (
+            old_id, "alice@acme.test", {"email": "zoe@acme.test", "role": "member", "superseded_by": new_id})
+    for call in (members.peek_invite, lambda t: members.accept_invite(t, password="zoe's long password")):
+        with pytest.raises(AccountError, match="replaced by a newer one"):
+            call(_token(old_link))
+    with pytest.raises(AccountError, match="already revoked"):
+        members.revoke_invite(alice, acme, old_id)
+    # Another org's invitation to zoe and Acme's invitation to nina still work.
+    assert members.peek_invite(_token(globex_link))["org_name"] == "Globex"
+    assert members.peek_invite(_token(nina_link))["email"] == "nina@acme.test"
+    # The newest link works, with the newest role.
+    assert members.peek_invite(_token(new_link))["role"] == "admin"
+    assert members.accept_invite(_token(new_link), password="zoe's long password") == ("zoe@acme.test", "Acme")
+    assert [m["role"] for m in members.list_members(alice, acme) if m["email"] == "zoe@acme.test"] == ["admin"]
+    assert [i["email"] for i in members.list_invites(alice, acme)] == ["nina@acme.test"]
+    # A manual revocation still says so (it was not superseded).
+    members.revoke_invite(alice, acme, next(i["id"] for i in members.list_invites(alice, acme)))
+    with pytest.raises(AccountError, match="revoked by an admin of Acme"):
+        members.peek_invite(_token(nina_link))
 
 
 def test_it_keeps_invitations_to_org_admins(personas) -> None:  # type: ignore[no-untyped-def]

@@ -1,16 +1,19 @@
-"""The Reflex handlers behind /signup, /reset-password/[reset_token] and /invite/[invite_token],
-called as the pages call them (plain pytest state instances)."""
+"""The Reflex handlers behind /signup, /reset-password/[reset_token], /invite/[invite_token] and
+/settings/members, called as the pages call them (plain pytest state instances)."""
 
 from __future__ import annotations
+
+from datetime import UTC, datetime, timedelta, timezone
 
 from sqlmodel import select
 
 from tests.accounts.matrix_support import state_for
 from traceiq_app.db import session_scope
 from traceiq_app.models import OrganizationMember, User
-from traceiq_app.services import members, passwords, signin
+from traceiq_app.services import members, passwords, signin, web_sessions
 from traceiq_app.services.permissions import Principal
 from traceiq_app.state.accounts import InviteState, PasswordResetState, SignupState
+from traceiq_app.state.settings import MembersState
 
 
 def _redirect_target(result) -> str:  # type: ignore[no-untyped-def]
@@ -73,3 +76,29 @@ def test_it_accepts_an_invitation_from_the_invite_page(personas) -> None:  # typ
     bogus = state_for(InviteState, None, "/invite/[invite_token]", {"invite_token": token[:-4] + "abcd"})
     bogus.load_invite()
     assert not bogus.valid and "not valid" in bogus.error
+
+
+def test_it_shows_the_last_sign_in_readably_on_the_members_page(personas) -> None:  # type: ignore[no-untyped-def]
+    with session_scope() as s:
+        alice = s.get(User, personas.alice.id)
+        assert alice is not None
+        alice.last_login_at = datetime(2026, 11, 21, 11, 40, 59, 123456, tzinfo=UTC)
+        cookie = web_sessions.create_session(s, alice)
+    page = state_for(MembersState, cookie, "/settings/members")
+    page.load_members()
+    shown = {m["email"]: m["last_login_at"] for m in page.members}
+    # create_session does not sign in through the login form: alice keeps the stamp set above.
+    assert shown == {"alice@acme.test": "2026-11-21 11:40 UTC", "bob@acme.test": "never"}
+    # The API keeps the exact ISO timestamp.
+    raw = {m["email"]: m["last_login_at"] for m in members.list_members(
+        Principal(user_id=personas.alice.id, email="alice@acme.test"), personas.acme.id)}
+    assert raw["alice@acme.test"] == "2026-11-21T11:40:59.123456+00:00" and raw["bob@acme.test"] == ""
+
+
+def test_it_formats_moments_in_utc() -> None:
+    from traceiq_app.state.settings import utc_minute
+
+    berlin = datetime(2026, 11, 21, 12, 40, tzinfo=timezone(timedelta(hours=1)))
+    assert utc_minute(berlin.isoformat()) == "2026-11-21 11:40 UTC"
+    assert utc_minute("2026-11-21T11:40:00") == "2026-11-21 11:40 UTC"  # naive: already UTC
+    assert utc_minute("", "never") == "never"

@@ -11,6 +11,7 @@ tests/accounts/test_it_ignores_crafted_events_for_other_orgs.py.
 
 from __future__ import annotations
 
+import contextlib
 import os
 import shutil
 from collections.abc import Iterator
@@ -20,7 +21,14 @@ from typing import Any
 import pytest
 
 from tests.accounts import matrix_support as ms
-from tests.accounts.permission_matrix import HANDLERS, PERSONAS, ROUTES, MatrixContext
+from tests.accounts.permission_matrix import (
+    HANDLERS,
+    PERSONAS,
+    ROUTES,
+    MatrixContext,
+    fill_json,
+    json_strings,
+)
 from tests.support.processes import RedisServer
 from traceiq_app.services import permissions
 from traceiq_app.services.permissions import PermissionDenied
@@ -178,15 +186,19 @@ def test_route_allows_and_denies_as_declared(method: str, path: str, persona: st
     entry = ROUTES[(method, path)]
     if entry.skip_drive:
         pytest.skip(entry.skip_drive)
-    values = ctx.path_values(path + " " + " ".join(entry.query.values()))
+    values = ctx.path_values(" ".join([path, *entry.query.values(), *json_strings(entry.json)]))
     concrete = path.format(**values)
     query = {k: v.format(**values) for k, v in entry.query.items()}
+    body = fill_json(entry.json, values)
+    cookie = ms.session_cookie(ctx.user_ids[persona]) if persona != "anonymous" else None
     before = ms.acme_fingerprint(url, str(ctx.acme_id))
-    with TestClient(create_api(), base_url=ORIGIN) as client:
-        if persona != "anonymous":
-            client.cookies.set("tiq_session", ms.session_cookie(ctx.user_ids[persona]))
-        response = client.request(method, concrete, params=query, json=entry.json, headers={"Origin": ORIGIN},
-                                  follow_redirects=False)  # a redirect is the route's own answer
+    with entry.around(ctx, values) if entry.around else contextlib.nullcontext(lambda _response: None) as check:
+        with TestClient(create_api(), base_url=ORIGIN) as client:
+            if cookie:
+                client.cookies.set("tiq_session", cookie)
+            response = client.request(method, concrete, params=query, json=body, headers={"Origin": ORIGIN},
+                                      follow_redirects=False)  # a redirect is the route's own answer
+        check(response)
     after = ms.acme_fingerprint(url, str(ctx.acme_id))
     if persona in entry.allow:
         assert response.status_code < 400, f"{method} {path} as {persona}: {response.status_code} {response.text}"

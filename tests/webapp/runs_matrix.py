@@ -6,7 +6,8 @@ Runs are made in Acme's project just before the handler runs (runs are not part 
 fingerprint). Starting, cancelling and rerunning runs go through the real queue: for those calls
 the app points at the matrix's own redis-server (`ctx.redis_url`, emptied first), and the driver
 checks afterwards that Redis holds exactly what the database says (jobs of new runs enqueued,
-stop signal and job removal for a cancelled run; nothing for a refused call). Other handlers run
+stop signal and job removal for a cancelled run; nothing for a refused call). The routes that
+start a run and read a run's live events do the same through `R(around=...)`. Other handlers run
 without Redis (live events are best-effort and never raise).
 """
 
@@ -14,9 +15,10 @@ from __future__ import annotations
 
 import asyncio
 import contextlib
+import json
 import os
 import uuid
-from collections.abc import Iterator
+from collections.abc import Callable, Iterator
 from typing import Any
 
 import redis
@@ -205,20 +207,72 @@ def _artifact(ctx: MatrixContext) -> str:
         return str(artifact.id)
 
 
+def _test_case(ctx: MatrixContext) -> str:
+    """A test case of Acme's project (what a started run selects)."""
+    with Session(get_engine(), expire_on_commit=False) as s:
+        case = TestCase(project_id=ctx.project_id, name="Matrix API test", steps=[{"action": "goto", "url": "/"}])
+        s.add(case)
+        s.commit()
+        return str(case.id)
+
+
 PATH_VALUES["run_id"] = _run
 PATH_VALUES["artifact_id"] = _artifact
+PATH_VALUES["test_id"] = _test_case
 
-# Starting a run and reading its live stream need Redis, which the matrix runs without; the
-# same refusals are driven with a real Redis and real workers in tests/runs/
-# (test_it_cancels_runs_over_the_api.py, test_it_serves_artifacts_from_s3_after_a_permission_check.py).
-_NEEDS_REDIS = "needs Redis; allow/deny driven with a real Redis in tests/runs/test_it_cancels_runs_over_the_api.py"
+
+@contextlib.contextmanager
+def _start_over_api(ctx: MatrixContext, values: dict[str, str]) -> Iterator[Callable[[Any], None]]:
+    """POST /api/projects/{id}/runs with the real queue: an allowed call makes one run of the
+    selected test whose job waits in RQ; a refused one makes no run and enqueues nothing."""
+    before = _run_ids(ctx)
+    with _real_queue(ctx) as client:
+        def check(response: Any) -> None:
+            _assert_jobs_match_new_runs(client, ctx, before)
+            new_runs = _run_ids(ctx) - before
+            if response.status_code >= 400:
+                assert not new_runs, "a refused start made a run"
+                return
+            assert new_runs == {uuid.UUID(response.json()["id"])}
+            with Session(get_engine()) as s:
+                selected = set(s.exec(select(TestResult.test_case_id).where(col(TestResult.run_id).in_(new_runs))).all())
+            assert selected == {uuid.UUID(values["test_id"])}, "the run does not run (only) the selected test"
+
+        yield check
+
+
+@contextlib.contextmanager
+def _events_over_api(ctx: MatrixContext, values: dict[str, str]) -> Iterator[Callable[[Any], None]]:
+    """GET /api/runs/{id}/events with a real stream: members read the event put there, nobody
+    else sees it."""
+    from traceiq_app.services import live_events
+
+    marker = f"matrix-event-{uuid.uuid4().hex}"
+    with _real_queue(ctx) as client:
+        # XADD directly: `publish` skips publishing for a while after an earlier failure.
+        raw_id = client.xadd(live_events.stream_key(values["run_id"]), {
+            "type": live_events.RUN_PROGRESS, "data": json.dumps({"run_id": values["run_id"], "note": marker})})
+        entry_id = raw_id.decode() if isinstance(raw_id, bytes) else str(raw_id)
+
+        def check(response: Any) -> None:
+            if response.status_code >= 400:
+                assert marker not in response.text, "a refused reader got the run's events"
+                return
+            body = response.json()
+            assert [(e["id"], e["type"], e["data"].get("note")) for e in body["events"]] == [
+                (entry_id, live_events.RUN_PROGRESS, marker)]
+            assert body["last_id"] == entry_id
+
+        yield check
+
 
 RUNS_ROUTES: dict[tuple[str, str], R] = {
     ("GET", "/api/runs/{run_id}"): R(MEMBERS),
     ("POST", "/api/runs/{run_id}/cancel"): R(EDITORS),  # a finished run: nothing to stop in Redis
     ("GET", "/api/artifacts/{artifact_id}"): R(MEMBERS),
-    ("GET", "/api/runs/{run_id}/events"): R(MEMBERS, skip_drive=_NEEDS_REDIS),
-    ("POST", "/api/projects/{project_id}/runs"): R(EDITORS, json={}, skip_drive=_NEEDS_REDIS),
+    ("GET", "/api/runs/{run_id}/events"): R(MEMBERS, around=_events_over_api),
+    ("POST", "/api/projects/{project_id}/runs"): R(
+        EDITORS, json={"selection": {"test_ids": ["{test_id}"]}, "browsers": ["chromium"]}, around=_start_over_api),
     # The viewer's own files are the open-source bundle; index.html redirects signed-out users to
     # sign-in; traces come only from the authorized artifact route.
     ("GET", "/trace-viewer/{path:path}"): R(EVERYONE, public=True),

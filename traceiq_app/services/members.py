@@ -3,7 +3,9 @@
 Invitation links are signed (purpose "invite", 7 days) and carry the id of their `invitations`
 row, which holds org, email and role. A link works once: accepting marks the row accepted. An
 admin can revoke a pending invitation (its link then says so), and a link issued before the
-user was removed from the org no longer works.
+user was removed from the org no longer works. Inviting an email again supersedes its pending
+invitation in that org (revoked, audited as `invite.revoke` with `superseded_by`): only the
+newest link works and is listed.
 
 Project roles (owner/admin/editor/viewer) are explicit `project_members` rows; org owners and
 admins are project owners/admins of every project of their org without a row (see
@@ -241,10 +243,20 @@ def create_invite(principal: Principal, org_id: uuid.UUID, email: str, role: str
         if existing is not None and session.exec(select(OrganizationMember.id).where(
                 OrganizationMember.org_id == org_id, OrganizationMember.user_id == existing.id)).first():
             raise AccountError(f"{normalized} is already a member of {org.name}")
+        # One working link per person and org: a new invitation supersedes the pending ones.
+        superseded = session.exec(select(Invitation).where(
+            Invitation.org_id == org_id, Invitation.email == normalized, col(Invitation.accepted_at).is_(None),
+            col(Invitation.revoked_at).is_(None), Invitation.expires_at > utcnow())).all()
         invitation = Invitation(org_id=org_id, email=normalized, role=org_role, invited_by_user_id=principal.user_id,
                                 expires_at=utcnow() + timedelta(seconds=INVITE_TTL_SECONDS))
         session.add(invitation)
         session.flush()
+        for old in superseded:
+            old.revoked_at = invitation.created_at
+            session.add(old)
+            audit.record(session, org_id=org_id, action="invite.revoke", actor=principal, object_type="invite",
+                         object_id=str(old.id), details={"email": old.email, "role": OrgRole(old.role).value,
+                                                         "superseded_by": str(invitation.id)})
         token = signing.sign("invite", {"inv": str(invitation.id), "org": str(org_id), "email": normalized,
                                         "role": org_role.value, "by": str(principal.user_id),
                                         "iat": int(time.time())}, INVITE_TTL_SECONDS)
@@ -317,6 +329,8 @@ def _check_invite(session: Session, token: str) -> tuple[Invitation, Organizatio
     if invitation is None or org is None or invitation.org_id != org.id or org.deleted_at is not None:
         raise AccountError("this invitation is no longer valid")
     if invitation.revoked_at is not None:
+        if _superseded(session, invitation):
+            raise AccountError("this invitation was replaced by a newer one: use the link of the latest invitation")
         raise AccountError(f"this invitation was revoked by an admin of {org.name}; ask them for a new one")
     if invitation.accepted_at is not None:
         raise AccountError("this invitation is no longer valid: it was already used")
@@ -330,6 +344,14 @@ def _check_invite(session: Session, token: str) -> tuple[Invitation, Organizatio
         if removed is not None and removed >= invitation.created_at:
             raise AccountError("this invitation is no longer valid")
     return invitation, org
+
+
+def _superseded(session: Session, invitation: Invitation) -> bool:
+    """Was this (revoked) invitation replaced by a newer one to the same person?"""
+    details = session.exec(select(AuditLog.details).where(
+        AuditLog.org_id == invitation.org_id, AuditLog.action == "invite.revoke",
+        AuditLog.object_id == str(invitation.id))).first()
+    return bool(isinstance(details, dict) and details.get("superseded_by"))
 
 
 def accept_invite(token: str, *, principal: Principal | None = None, password: str | None = None,

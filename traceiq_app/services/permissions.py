@@ -77,10 +77,10 @@ PROJECT_RANK = {ProjectRole.viewer: 1, ProjectRole.editor: 2, ProjectRole.admin:
 ORG_RANK = {OrgRole.member: 1, OrgRole.admin: 2, OrgRole.owner: 3}
 _ORG_TO_PROJECT = {OrgRole.owner: ProjectRole.owner, OrgRole.admin: ProjectRole.admin}
 
-# Tokens can never manage tokens or members, whatever their scopes: a leaked token must not be
-# able to mint more tokens or grant itself rights.
+# Tokens can never manage tokens, members (of the org or of a project) or invitations, whatever
+# their scopes: a leaked token must not be able to mint more tokens or grant itself rights.
 TOKEN_FORBIDDEN = frozenset({"token.manage", "token.manage_all", "member.manage", "member.manage_owners",
-                             "member.invite", "org.update"})
+                             "member.invite", "project.members.manage", "org.update"})
 
 
 # --- principals --------------------------------------------------------------------------------

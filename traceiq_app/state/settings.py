@@ -81,7 +81,8 @@ class MembersState(ProtectedState):
     def load_members(self) -> Any:
         try:
             principal, grant = self._require("member.read")
-            self.members = members.list_members(principal, grant.org_id)
+            self.members = [dict(r, last_login_at=utc_minute(r["last_login_at"], "never"))
+                            for r in members.list_members(principal, grant.org_id)]
             self.can_manage = can(principal, "member.manage", org_id=grant.org_id)
             self.invites = _invite_rows(principal, grant.org_id) if self.can_manage else []
         except PermissionDenied as exc:
@@ -130,9 +131,18 @@ class MembersState(ProtectedState):
         return [MembersState.load_members, rx.toast.success("Member removed.")]
 
 
+def utc_minute(iso: str, empty: str = "") -> str:
+    """How the settings pages show a moment: "2026-11-21 11:40 UTC" (`empty` for none)."""
+    if not iso:
+        return empty
+    stamp = datetime.fromisoformat(iso)
+    if stamp.tzinfo is None:
+        stamp = stamp.replace(tzinfo=UTC)
+    return stamp.astimezone(UTC).strftime("%Y-%m-%d %H:%M UTC")
+
+
 def _invite_rows(principal: Any, org_id: Any) -> list[dict[str, Any]]:
-    return [dict(r, expires_at=datetime.fromisoformat(r["expires_at"]).strftime("%Y-%m-%d %H:%M UTC"))
-            for r in members.list_invites(principal, org_id)]
+    return [dict(r, expires_at=utc_minute(r["expires_at"])) for r in members.list_invites(principal, org_id)]
 
 
 class AuditState(ProtectedState):
