@@ -35,3 +35,7 @@ lint: bootstrap
 
 bench: bootstrap
 	python bench/run_all.py
+
+# Retakes docs/screenshots/ (shown in README.md) by walking through the app in Chromium.
+screenshots: bootstrap
+	pytest -n 0 -p no:randomly tests/webapp/test_it_walks_through_the_whole_app.py

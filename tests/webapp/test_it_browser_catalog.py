@@ -1,7 +1,7 @@
 """The catalog in a real Chromium against the real app (prod build): create a project, a folder
 and a test in the editor (with an invalid step caught inline), save, edit, compare versions,
 restore; import a Chrome Recorder flow through the preview; keep secrets write-only.
-Saves the screenshots docs/screenshots/{home,project,editor,import,environments}.png."""
+(The README's screenshots come from test_it_walks_through_the_whole_app.py only.)"""
 
 from __future__ import annotations
 
@@ -17,7 +17,6 @@ from playwright.sync_api import Page, expect
 pytestmark = [pytest.mark.browser, pytest.mark.slow, pytest.mark.xdist_group("app")]
 
 REPO = Path(__file__).resolve().parents[2]
-SHOTS = REPO / "docs" / "screenshots"
 RECORDER = REPO / "tests" / "fixture_recorder" / "unsupported_custom_step.json"
 PASSWORD = "correct horse battery staple 42"
 TIMEOUT = 15_000
@@ -37,12 +36,6 @@ def _signed_in_page(app_server, chromium, org: str) -> Page:  # type: ignore[no-
     page = context.new_page()
     page.set_default_timeout(TIMEOUT)
     return page
-
-
-def _shot(page: Page, name: str, *, full_page: bool = True) -> None:
-    SHOTS.mkdir(parents=True, exist_ok=True)
-    page.wait_for_timeout(400)  # let toasts/animations settle
-    page.screenshot(path=str(SHOTS / name), full_page=full_page)
 
 
 def _choose(page: Page, combobox, option: str) -> None:  # type: ignore[no-untyped-def]
@@ -144,7 +137,6 @@ def _editor_flow(page: Page) -> None:
     page.get_by_role("tab", name="Effective settings").click()
     expect(page.get_by_test_id("settings-table")).to_contain_text("default")
     page.get_by_role("tab", name="History").click()
-    _shot(page, "editor.png", full_page=False)  # the save bar is sticky
 
     # restore version 1 as version 3
     page.get_by_role("button", name="Restore version 1").click()
@@ -154,10 +146,8 @@ def _editor_flow(page: Page) -> None:
     page.goto(f"/projects/{pid}")
     page.get_by_test_id("suite-Checkout").click()
     expect(page.get_by_role("link", name="Sign in")).to_be_visible()
-    _shot(page, "project.png")
     page.goto("/projects")
     expect(page.get_by_role("link", name=re.compile("Open project Web shop"))).to_be_visible()
-    _shot(page, "home.png")
 
 
 def test_it_imports_a_recorder_flow_through_a_preview(app_server, chromium) -> None:  # type: ignore[no-untyped-def]
@@ -180,7 +170,6 @@ def _import_flow(page: Page) -> None:
     expect(understood).to_contain_text("steps[0] (navigate)")
     expect(understood).to_contain_text("steps[1] (click)")
     expect(page.get_by_test_id("not-understood")).to_contain_text("customStep")
-    _shot(page, "import.png")
     page.get_by_role("button", name="Save as test").click()
     page.wait_for_url(re.compile(r"/tests/[0-9a-f-]{36}$"))
     expect(page.get_by_label("Test name")).to_have_value("Uses a custom step")
@@ -196,7 +185,6 @@ def _import_flow(page: Page) -> None:
     page.get_by_role("button", name="Create environment").click()
     expect(page.get_by_test_id("secret-names")).to_contain_text("PASSWORD")
     assert "hunter2" not in page.content()
-    _shot(page, "environments.png")
     page.reload()
     expect(page.get_by_test_id("secret-names")).to_contain_text("PASSWORD")
     assert "hunter2" not in page.content()

@@ -136,6 +136,26 @@ def test_states_refuse_other_orgs_and_anonymous(personas) -> None:  # type: igno
     assert not dialog.open and dialog.suites == []
 
 
+def test_run_dialog_ticks_only_a_folder_of_its_project(personas) -> None:  # type: ignore[no-untyped-def]
+    """"Run this folder" on the project page: the folder comes ticked; a folder id of another
+    project (or garbage) ticks nothing; a plain "Run tests" ticks nothing."""
+    from tests.accounts import matrix_support as ms
+    from traceiq_app.state.run_dialog import RunDialogState
+
+    seeded = _seed(personas, n=1)
+    with Session(get_engine(), expire_on_commit=False) as s:
+        foreign = str(make_suite(s, personas.globex_project, name="Theirs").id)
+        s.commit()
+    dialog = ms.state_for(RunDialogState, ms.session_cookie(personas.bob.id))
+    dialog.open_dialog(str(personas.project.id), seeded["suite"])
+    assert dialog.open and dialog.preselected == seeded["suite"]
+    for other in (foreign, "not-a-uuid", ""):
+        dialog.open_dialog(str(personas.project.id), other)
+        assert dialog.open and dialog.preselected == ""
+    dialog.open_dialog(str(personas.project.id))
+    assert dialog.preselected == ""
+
+
 def test_trace_viewer_needs_sign_in_for_its_page_only(personas) -> None:  # type: ignore[no-untyped-def]
     from fastapi.testclient import TestClient
 

@@ -2,16 +2,13 @@
 processes sharing its database and Redis, on a local fixture site: start a run from the
 dialog, watch the live page turn tests green/red, reload mid-run without losing or doubling
 anything, open the failing test's trace in the in-app trace viewer, rerun the failed test,
-cancel a long run. Saves docs/screenshots/runs.png and run_live.png."""
+cancel a long run. (The README's screenshots come from test_it_walks_through_the_whole_app.py.)"""
 
 from __future__ import annotations
 
-import functools
-import http.server
 import re
 import subprocess
 import sys
-import threading
 import uuid
 from collections.abc import Iterator
 from pathlib import Path
@@ -21,30 +18,21 @@ import pytest
 from playwright.sync_api import Page, expect
 from sqlmodel import Session, select
 
-from tests.support.processes import base_env, wait_until
+from tests.support.processes import serve_directory, wait_until
 
 pytestmark = [pytest.mark.browser, pytest.mark.slow, pytest.mark.xdist_group("app")]
 
 REPO = Path(__file__).resolve().parents[2]
-SHOTS = REPO / "docs" / "screenshots"
 SITE = REPO / "tests" / "runs" / "site"
 PASSWORD = "correct horse battery staple 42"
 BIN = Path(sys.executable).parent
 TIMEOUT = 30_000
 
 
-class _Quiet(http.server.SimpleHTTPRequestHandler):
-    def log_message(self, format: str, *args: object) -> None:  # noqa: A002
-        pass
-
-
 @pytest.fixture(scope="module")
 def site() -> Iterator[str]:
-    server = http.server.ThreadingHTTPServer(("127.0.0.1", 0), functools.partial(_Quiet, directory=str(SITE)))
-    threading.Thread(target=server.serve_forever, daemon=True).start()
-    yield f"http://127.0.0.1:{server.server_address[1]}"
-    server.shutdown()
-    server.server_close()
+    with serve_directory(SITE) as url:
+        yield url
 
 
 @pytest.fixture(autouse=True)
@@ -53,50 +41,6 @@ def _patient_expect() -> Iterator[None]:
     expect.set_options(timeout=TIMEOUT)
     yield
     expect.set_options(timeout=5_000)
-
-
-@pytest.fixture
-def app_db(app_server, monkeypatch: pytest.MonkeyPatch) -> Iterator[None]:  # type: ignore[no-untyped-def]
-    """Point this process at the app's database/Redis (to seed a project and its tests)."""
-    from traceiq_app.db import get_engine
-    from traceiq_app.settings import reset_settings_cache
-
-    monkeypatch.setenv("TRACEIQ_DATA_DIR", str(app_server.data_dir))
-    monkeypatch.setenv("REDIS_URL", app_server.redis.url)
-    monkeypatch.delenv("DATABASE_URL", raising=False)
-    monkeypatch.delenv("TRACEIQ_SECRET_KEY", raising=False)
-    reset_settings_cache()
-    yield
-    get_engine().dispose()
-    monkeypatch.undo()
-    reset_settings_cache()
-
-
-@pytest.fixture
-def worker(app_server, app_db) -> Iterator[subprocess.Popen[bytes]]:  # type: ignore[no-untyped-def]
-    from rq import Worker
-
-    from traceiq_app.redis_conn import get_redis
-
-    log = app_server.dir / f"worker-{uuid.uuid4().hex[:6]}.log"
-    suffix = f"ui-{uuid.uuid4().hex[:4]}"
-    env = base_env(TRACEIQ_DATA_DIR=str(app_server.data_dir), REDIS_URL=app_server.redis.url,
-                   TRACEIQ_RUN_VIDEO="true", TRACEIQ_MODE="development", TRACEIQ_HEARTBEAT_SECONDS="0.5",
-                   TRACEIQ_MAINTENANCE_SECONDS="0.5")
-    with open(log, "ab") as out:
-        process = subprocess.Popen([str(BIN / "traceiq"), "worker", "--name-suffix", suffix], env=env,
-                                   stdout=out, stderr=subprocess.STDOUT, stdin=subprocess.DEVNULL)
-    wait_until(lambda: any(w.name.endswith(suffix) for w in Worker.all(connection=get_redis()))
-               or process.poll() is not None, 90, interval=0.2, what="the worker to register")
-    assert process.poll() is None, log.read_text()[-3000:]
-    yield process
-    process.terminate()
-    try:
-        process.wait(20)
-    except subprocess.TimeoutExpired:
-        process.kill()
-        process.wait(5)
-    print(log.read_text(errors="replace")[-3000:])
 
 
 def _seed(email: str, site: str) -> dict[str, str]:
@@ -145,12 +89,6 @@ def _signed_in(app_server, chromium) -> tuple[Page, str]:  # type: ignore[no-unt
     return page, email
 
 
-def _shot(page: Page, name: str) -> None:
-    SHOTS.mkdir(parents=True, exist_ok=True)
-    page.wait_for_timeout(400)
-    page.screenshot(path=str(SHOTS / name), full_page=True)
-
-
 def _start_from_dialog(page: Page, pid: str, tests: list[str]) -> str:
     page.goto(f"/projects/{pid}/runs")
     page.get_by_role("button", name="Run tests").click()
@@ -196,7 +134,6 @@ def test_runs_live_page_end_to_end(app_server, chromium, site, worker) -> None: 
     page.reload()  # after the end: the same, once
     expect(_cards(page)).to_have_count(2, timeout=TIMEOUT)
     expect(bad_card.locator("[data-step-status]")).to_have_count(3)
-    _shot(page, "run_live.png")
 
     # The trace opens in the in-app viewer (our origin) and loads through the artifact route.
     with page.context.expect_page() as popup_info:
@@ -208,11 +145,14 @@ def test_runs_live_page_end_to_end(app_server, chromium, site, worker) -> None: 
     expect(viewer.locator(".action-title").first).to_be_visible()
     viewer.close()
 
-    # Rerun failed: a new run of the failing test only.
+    # Rerun failed: a new run of the failing test only. Right after the redirect the page still
+    # shows the previous run (its state until the new run's load arrives): wait for the new
+    # run's single card BEFORE reading the status, or "failed" is the old run's and the runs
+    # list below is read while the rerun is still running.
     page.get_by_role("button", name="Rerun failed").click()
     page.wait_for_url(re.compile(r"/runs/(?!" + run_id + r")[0-9a-f-]{36}$"))
-    expect(page.locator("#run-status")).to_have_attribute("data-status", "failed", timeout=90_000)
     expect(_cards(page)).to_have_count(1, timeout=TIMEOUT)
+    expect(page.locator("#run-status")).to_have_attribute("data-status", "failed", timeout=90_000)
     expect(page.locator("[data-test-id]", has_text="Broken title")).to_be_visible()
 
     # The runs list shows both runs; the status filter narrows it.
@@ -237,5 +177,4 @@ def test_runs_live_page_end_to_end(app_server, chromium, site, worker) -> None: 
 
     page.goto(f"/projects/{pid}/runs")
     expect(page.locator("[data-run-id]")).to_have_count(3, timeout=TIMEOUT)
-    _shot(page, "runs.png")
     page.context.close()

@@ -9,12 +9,16 @@ import reflex as rx
 from traceiq_app.state.run_dialog import BROWSERS, RunDialogState
 
 
-def _checks(title: str, items: Any, prefix: str, *, key: str = "id", label: str = "name") -> rx.Component:
+def _checks(title: str, items: Any, prefix: str, *, key: str = "id", label: str = "name",
+            checked: Any = None) -> rx.Component:
+    """Checkboxes named `prefix + item[key]`; `checked(item)` gives the initial tick (the
+    dialog's content mounts on open, so it applies every time the dialog opens)."""
     return rx.vstack(
         rx.text(title, weight="medium", size="2"),
         rx.box(
             rx.foreach(items, lambda it: rx.el.label(
-                rx.el.input(type="checkbox", name=prefix + it[key]), " ", it[label],
+                rx.el.input(type="checkbox", name=prefix + it[key],
+                            default_checked=checked(it) if checked is not None else False), " ", it[label],
                 style={"display": "block", "fontSize": "0.9em"})),
             max_height="9em", overflow_y="auto", width="100%",
         ),
@@ -23,7 +27,15 @@ def _checks(title: str, items: Any, prefix: str, *, key: str = "id", label: str 
 
 
 def run_dialog_button(project_id: Any) -> rx.Component:
-    return rx.button(rx.icon("play", size=16), "Run tests", on_click=RunDialogState.open_dialog(project_id))  # type: ignore[operator]
+    # Both arguments given: a missing trailing one would receive the click event.
+    return rx.button(rx.icon("play", size=16), "Run tests",
+                     on_click=RunDialogState.open_dialog(project_id, ""))  # type: ignore[operator]
+
+
+def run_folder_button(project_id: Any, suite_id: Any) -> rx.Component:
+    """Opens the dialog with the folder `suite_id` ticked (runs its tests and its sub-folders')."""
+    return rx.button(rx.icon("play", size=14), "Run this folder", variant="soft", size="2",
+                     on_click=RunDialogState.open_dialog(project_id, suite_id))  # type: ignore[operator]
 
 
 def run_dialog() -> rx.Component:
@@ -34,7 +46,8 @@ def run_dialog() -> rx.Component:
             rx.form(
                 rx.vstack(
                     rx.grid(
-                        _checks("Folders", RunDialogState.suites, "suite:"),
+                        _checks("Folders", RunDialogState.suites, "suite:",
+                                checked=lambda it: it["id"] == RunDialogState.preselected),
                         _checks("Tests", RunDialogState.tests, "test:"),
                         rx.vstack(
                             rx.text("Tags", weight="medium", size="2"),

@@ -11,6 +11,7 @@ import reflex as rx
 
 from traceiq_app.components.catalog_bits import empty_state, error_callout, project_nav, section
 from traceiq_app.components.layout import app_shell
+from traceiq_app.components.run_dialog import run_dialog, run_dialog_button, run_folder_button
 from traceiq_app.components.tree import suite_tree
 from traceiq_app.state.auth import AuthState
 from traceiq_app.state.suites import ROOT, SuitesState
@@ -126,6 +127,8 @@ def _tests_card() -> rx.Component:
                 rx.heading(SuitesState.selected_name, size="4"),
                 _folder_actions(),
                 rx.spacer(),
+                rx.cond((SuitesState.selected != "") & SuitesState.can_run,
+                        run_folder_button(SuitesState.pid, SuitesState.selected)),
                 rx.cond(SuitesState.can_write, rx.hstack(
                     rx.link(rx.button(rx.icon("upload", size=16), "Import", variant="soft", tab_index=-1),
                             href=import_href),
@@ -183,8 +186,22 @@ def _deleted() -> rx.Component:
     )
 
 
+def _project_bar() -> rx.Component:
+    """Run the project's tests (the run dialog; editors and up), rename / delete the project
+    (admins / owners); the handlers authorize."""
+    return rx.cond(
+        SuitesState.can_run | SuitesState.can_admin,
+        rx.hstack(
+            rx.cond(SuitesState.can_run, run_dialog_button(SuitesState.pid)),
+            rx.spacer(),
+            _project_actions(),
+            align="center",
+            width="100%",
+        ),
+    )
+
+
 def _project_actions() -> rx.Component:
-    """Rename / delete the project (admins / owners; the handlers authorize)."""
     return rx.cond(
         SuitesState.can_admin,
         rx.hstack(
@@ -218,7 +235,6 @@ def _project_actions() -> rx.Component:
             ),
             spacing="3",
             justify="end",
-            width="100%",
         ),
     )
 
@@ -232,7 +248,7 @@ def project_page() -> rx.Component:
             rx.vstack(error_callout(SuitesState.error), rx.link("Back to your projects", href="/projects")),
             rx.vstack(
                 project_nav(SuitesState.pid, SuitesState.project_name, "tests"),
-                _project_actions(),
+                _project_bar(),
                 rx.flex(
                     rx.box(_folders_card(), width=rx.breakpoints(initial="100%", md="18em"), flex_shrink="0"),
                     rx.vstack(_tests_card(), _deleted(), width="100%", spacing="4"),
@@ -245,4 +261,5 @@ def project_page() -> rx.Component:
                 width="100%",
             ),
         ),
+        run_dialog(),
     )

@@ -1,8 +1,9 @@
 """The "Run tests" dialog (project page, runs list): pick folders / tests / tags, an
 environment, browsers, retries and parallelism, start the run and open its live page.
+"Run this folder" on the project page opens it with that folder already ticked.
 
-Every public method is an event handler any client can call: `open_dialog` authorizes
-`run.read`, `start` authorizes `run.start` on the project before calling the runs service.
+Every public method is an event handler any client can call: `open_dialog` and `start`
+authorize `run.start` on the project before reading choices or calling the runs service.
 """
 
 from __future__ import annotations
@@ -30,9 +31,11 @@ class RunDialogState(ProtectedState):
     environments: rx.Field[list[dict[str, str]]] = rx.field([])
     error: str = ""
     starting: bool = False
+    # The folder ticked when the dialog opens ("" = none): only ever one of `suites`.
+    preselected: str = ""
 
     @rx.event
-    def open_dialog(self, project_id: str) -> Any:
+    def open_dialog(self, project_id: str, suite_id: str = "") -> Any:
         self.error = ""
         try:
             _principal, pid = guard.require(self, "run.start", project_id)
@@ -43,6 +46,8 @@ class RunDialogState(ProtectedState):
         self.dpid = str(pid)
         self.suites, self.tests = choices["suites"], choices["tests"]
         self.tags, self.environments = choices["tags"], choices["environments"]
+        wanted = str(suite_id or "")
+        self.preselected = wanted if any(x["id"] == wanted for x in self.suites) else ""
         self.open = True
         return None
 

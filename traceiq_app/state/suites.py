@@ -30,6 +30,7 @@ class SuitesState(ProtectedState):
     deleted_tests: rx.Field[list[dict[str, str]]] = rx.field([])
     can_write: bool = False
     can_admin: bool = False
+    can_run: bool = False
     loaded: bool = False
     error: str = ""
 
@@ -43,6 +44,7 @@ class SuitesState(ProtectedState):
         self.project_name, self.project_slug = project.name, project.slug
         self.can_write = guard.can(principal, "suite.write", pid)
         self.can_admin = guard.can(principal, "project.update", pid)
+        self.can_run = guard.can(principal, "run.start", pid)
         nodes = suites.flatten(suites.list_tree(pid))
         self.tree = [{"id": str(n.id), "name": n.name, "depth": str(n.depth), "tests": str(n.tests),
                       "parent_id": str(n.parent_id or ""), "indent": f"{0.75 + 1.25 * n.depth}em"}
