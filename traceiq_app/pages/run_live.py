@@ -11,30 +11,46 @@ from traceiq_app.state.auth import AuthState
 from traceiq_app.state.run_live import RunLiveState, StepRow, TestRow
 
 
-def _step(s: StepRow) -> rx.Component:
-    # Plain elements only (no icons/matches per step): a run can have hundreds of steps and
-    # the list re-renders on every live batch.
+# Rows are React.memo components with primitive props (`rx.memo`): the live page receives the
+# whole `tests` list with every batch, and Reflex's delta merge keeps the identity of unchanged
+# objects, so only the test card and the step rows that changed re-render. Re-rendering every
+# row on every batch (a plain foreach) made the browser the bottleneck of a fast run.
+@rx.memo
+def live_step_row(index: rx.Var[int], status: rx.Var[str], glyph: rx.Var[str], label: rx.Var[str],
+             duration: rx.Var[str], error: rx.Var[str], console: rx.Var[list[str]], network: rx.Var[list[str]],
+             screenshot: rx.Var[str]) -> rx.Component:
+    # Plain elements only (no icons/matches per step): a run can have hundreds of steps.
     return rx.el.div(
         rx.el.div(
-            rx.el.span(s.glyph, class_name="tiq-step-glyph"),
-            rx.el.span(s.index + 1, ". ", s.label, class_name="tiq-step-label"),
-            rx.el.span(s.duration, class_name="tiq-step-duration"),
+            rx.el.span(glyph, class_name="tiq-step-glyph"),
+            rx.el.span(index.to(int) + 1, ". ", label, class_name="tiq-step-label"),
+            rx.el.span(duration, class_name="tiq-step-duration"),
             class_name="tiq-step-line",
         ),
-        rx.cond(s.error != "", rx.el.pre(s.error, class_name="tiq-step-error")),
-        rx.cond(s.console.length() > 0,  # type: ignore[attr-defined]
-                rx.foreach(s.console, lambda m: rx.el.div("console: ", m, class_name="tiq-step-note"))),
-        rx.cond(s.network.length() > 0,  # type: ignore[attr-defined]
-                rx.foreach(s.network, lambda m: rx.el.div("network: ", m, class_name="tiq-step-note"))),
-        rx.cond(s.screenshot != "", rx.el.a("screenshot", href=s.screenshot, target="_blank",
-                                             class_name="tiq-step-note")),
+        rx.cond(error != "", rx.el.pre(error, class_name="tiq-step-error")),
+        rx.foreach(console, lambda m: rx.el.div("console: ", m, class_name="tiq-step-note tiq-step-console")),
+        rx.foreach(network, lambda m: rx.el.div("network: ", m, class_name="tiq-step-note tiq-step-network")),
+        rx.cond(screenshot != "", rx.el.a("screenshot", href=screenshot, target="_blank",
+                                          class_name="tiq-step-note")),
         class_name="tiq-step",
-        data_step_status=s.status, data_step_index=s.index,
+        data_step_status=status, data_step_index=index,
     )
 
 
+def _step(s: StepRow) -> rx.Component:
+    return live_step_row(index=s.index, status=s.status, glyph=s.glyph, label=s.label, duration=s.duration,
+                    error=s.error, console=s.console, network=s.network, screenshot=s.screenshot)
+
+
 STEP_CSS = {
-    ".tiq-step": {"width": "100%", "paddingLeft": "0.5em", "fontSize": "var(--font-size-2)"},
+    # Solid cards without Radix's translucent-panel backdrop blur (64 px): a card taller than the
+    # screen made every live update re-blur the whole backdrop (~15-20 ms of compositing per frame
+    # in a software-rendered browser); on the page's plain background the look is the same.
+    "--color-panel": "var(--color-panel-solid)",
+    "--backdrop-filter-panel": "none",
+    # Rows out of view are neither laid out nor painted (a run can have thousands of steps).
+    ".tiq-step": {"width": "100%", "paddingLeft": "0.5em", "fontSize": "var(--font-size-2)",
+                  "contentVisibility": "auto", "containIntrinsicSize": "auto 1.6em"},
     ".tiq-step-line": {"display": "flex", "gap": "0.5em", "alignItems": "center"},
     ".tiq-step-label": {"flex": "1"},
     ".tiq-step-duration": {"color": "var(--gray-11)", "fontSize": "var(--font-size-1)"},
@@ -48,35 +64,46 @@ STEP_CSS = {
 }
 
 
-def _test(t: TestRow) -> rx.Component:
+@rx.memo
+def live_test_card(id: rx.Var[str], name: rx.Var[str], browser: rx.Var[str], attempt: rx.Var[int],  # noqa: A002
+              status: rx.Var[str], duration: rx.Var[str], error: rx.Var[str], total_steps: rx.Var[int],
+              done_steps: rx.Var[int], trace: rx.Var[str], video: rx.Var[str], screenshot: rx.Var[str],
+              steps: rx.Var[list[StepRow]]) -> rx.Component:
+    name_ = name.to(str)
     return rx.card(
         rx.vstack(
             rx.hstack(
-                status_badge(t.status),
-                rx.heading(t.name, size="3"),
-                rx.badge(t.browser, variant="outline"),
-                rx.cond(t.attempt > 1, rx.badge("attempt ", t.attempt, variant="outline", color_scheme="amber")),
+                status_badge(status),
+                rx.heading(name, size="3"),
+                rx.badge(browser, variant="outline"),
+                rx.cond(attempt.to(int) > 1, rx.badge("attempt ", attempt, variant="outline", color_scheme="amber")),
                 rx.spacer(),
-                rx.text(t.done_steps, "/", t.total_steps, " steps", size="1", color_scheme="gray"),
-                rx.text(t.duration, size="1", color_scheme="gray"),
+                rx.text(done_steps, "/", total_steps, " steps", size="1", color_scheme="gray"),
+                rx.text(duration, size="1", color_scheme="gray"),
                 width="100%", align="center", wrap="wrap",
             ),
-            rx.cond(t.error != "", rx.callout(t.error, icon="triangle-alert", color_scheme="red", size="1",
-                                              width="100%")),
-            rx.foreach(t.steps, _step),
-            rx.cond(t.screenshot != "", rx.image(src=t.screenshot, alt="Failure screenshot of " + t.name,
-                                                 max_width="100%", max_height="420px", object_fit="contain",
-                                                 border="1px solid var(--gray-a6)")),
-            rx.cond(t.video != "", rx.el.video(src=t.video, controls=True, preload="metadata",
-                                               aria_label="Video of " + t.name,
-                                               style={"maxWidth": "100%", "maxHeight": "360px"})),
-            rx.cond(t.trace != "", rx.link(rx.button(rx.icon("scan-search", size=16), "Open trace", variant="soft",
-                                                     size="1", tab_index=-1),
-                                           href=t.trace, is_external=True, aria_label="Open trace of " + t.name)),
+            rx.cond(error != "", rx.callout(error, icon="triangle-alert", color_scheme="red", size="1",
+                                            width="100%")),
+            rx.foreach(steps, _step),
+            rx.cond(screenshot != "", rx.image(src=screenshot, alt="Failure screenshot of " + name_,
+                                               max_width="100%", max_height="420px", object_fit="contain",
+                                               border="1px solid var(--gray-a6)")),
+            rx.cond(video != "", rx.el.video(src=video, controls=True, preload="metadata",
+                                             aria_label="Video of " + name_,
+                                             style={"maxWidth": "100%", "maxHeight": "360px"})),
+            rx.cond(trace != "", rx.link(rx.button(rx.icon("scan-search", size=16), "Open trace", variant="soft",
+                                                   size="1", tab_index=-1),
+                                         href=trace, is_external=True, aria_label="Open trace of " + name_)),
             spacing="2", width="100%",
         ),
-        width="100%", data_test_id=t.id, data_test_status=t.status,
+        width="100%", data_test_id=id, data_test_status=status,
     )
+
+
+def _test(t: TestRow) -> rx.Component:
+    return live_test_card(id=t.id, name=t.name, browser=t.browser, attempt=t.attempt, status=t.status,
+                     duration=t.duration, error=t.error, total_steps=t.total_steps, done_steps=t.done_steps,
+                     trace=t.trace, video=t.video, screenshot=t.screenshot, steps=t.steps)
 
 
 @rx.page(route="/runs/[run_id]", title="Run · TraceIQ", on_load=[AuthState.require_login, RunLiveState.load])

@@ -210,12 +210,18 @@ class PersistingReporter:
                       step_index=step_index, size_bytes=artifact.size_bytes, content_type=artifact.content_type)
 
     def step_finished(self, result: StepResult) -> None:
+        # Live event first: watchers see the step as soon as it ended, not after the DB write
+        # (the page reads the DB only for finished attempts, whose rows all exist by then).
+        finished_at = time.time()
         screenshot = self.screenshot_for_step if result.index == self.current_step else None
+        self._publish(live_events.STEP_FINISHED, index=result.index, action=result.type, name=result.name,
+                      status=result.status, duration_ms=result.duration_ms, error=result.error,
+                      console_errors=live_events.capped(result.console_errors),
+                      network_errors=live_events.capped(result.network_errors),
+                      finished_at=round(finished_at * 1000, 1))
         run_results.record_step(self.claimed.test_result_id, result, self.step_started_at.get(result.index),
                                 screenshot)
         self.screenshot_for_step = None
-        self._publish(live_events.STEP_FINISHED, index=result.index, action=result.type, name=result.name,
-                      status=result.status, duration_ms=result.duration_ms, error=result.error)
 
     def test_finished(self, result: TestResult) -> None:
         pass  # published by finish_attempt, with the final (flaky/cancelled) status

@@ -49,6 +49,17 @@ class LiveEvent:
         return {"id": self.id, "type": self.type, "data": self.data}
 
 
+# Per-step console/network errors in `step.finished`: the first few, each cut (the database and
+# the API keep them all).
+NOTES_MAX = 20
+NOTE_CHARS = 2000
+
+
+def capped(items: list[str] | None) -> list[str]:
+    """The first NOTES_MAX entries, each cut to NOTE_CHARS (for `step.finished`)."""
+    return [x if len(x) <= NOTE_CHARS else x[:NOTE_CHARS] + " …" for x in (items or [])[:NOTES_MAX]]
+
+
 def stream_key(run_id: uuid.UUID | str) -> str:
     return f"traceiq:run:{run_id}:events"
 

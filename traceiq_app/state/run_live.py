@@ -7,10 +7,16 @@ loses nor doubles anything: every update is keyed (test attempt id, step index) 
 an id at or below the last applied one are skipped; a generation counter stops a task that a
 newer load replaced.
 
-State holds display strings only (errors are cut to a few KB; console/network errors are
-fetched per finished attempt from the DB). Screenshots, videos and traces are links to the
-authorized artifact route. Every public method is an event handler any client can call: each
-one authorizes through `state.guard` first.
+State holds display strings only (errors are cut to a few KB). A step's console/network errors
+come with its `step.finished` event; each finished attempt is reconciled with its step rows in
+the DB. Screenshots, videos and traces are links to the authorized artifact route.
+
+Latency (bench/bench_live.py): `_apply` copies only the rows a batch touches, the page renders
+rows as memoized components (pages/run_live.py), and a burst of events is coalesced into at
+most one delta per PUSH_GAP_S.
+
+Every public method is an event handler any client can call: each one authorizes through
+`state.guard` first.
 """
 
 from __future__ import annotations
@@ -30,9 +36,13 @@ from traceiq_app.state import guard
 from traceiq_app.state.auth import ProtectedState
 
 FINAL = {s.value for s in RunStatus if s.is_final}
+READ_COUNT = 500     # stream entries per XREAD
+PUSH_GAP_S = 0.02    # least time between two live deltas to the page (a burst is coalesced)
 DONE_TEST = {"passed", "failed", "flaky", "error", "cancelled"}
 
 
+MAX_PLACEHOLDERS = 1000  # pending rows shown for a started test (a test can be longer)
+NOTES_MAX = live_events.NOTES_MAX  # console/network errors shown per step
 GLYPHS = {"passed": "✓", "failed": "✗", "skipped": "–", "running": "…", "pending": "○"}
 
 
@@ -86,6 +96,21 @@ def _cut(text: Any) -> str:
     return run_views._cut(str(text)) if text else ""
 
 
+def _placeholders(t: TestRow) -> None:
+    """A pending row for every step of a started test: the card has its final height from the
+    start, so a finishing step changes one row's text, not the layout of the page."""
+    have = {s.index for s in t.steps}
+    missing = [StepRow(index=i) for i in range(min(t.total_steps, MAX_PLACEHOLDERS)) if i not in have]
+    if missing:
+        t.steps.extend(missing)
+        t.steps.sort(key=lambda x: x.index)
+
+
+def _raw(value: Any) -> Any:
+    """The object behind Reflex's mutation-tracking proxy (we copy before we change anything)."""
+    return getattr(value, "__wrapped__", value)
+
+
 class RunLiveState(ProtectedState):
     run_id: str = ""
     run_pid: str = ""
@@ -133,12 +158,14 @@ class RunLiveState(ProtectedState):
 
     def _recount_finished(self, tests: list[TestRow]) -> None:
         # Final attempt per test+browser: the newest row for the same name/browser wins.
-        self.finished_tests = min(self.total, sum(1 for t in tests if t.status in DONE_TEST
-                                                  and not self._superseded(t, tests)))
-
-    @staticmethod
-    def _superseded(row: TestRow, tests: list[TestRow]) -> bool:
-        return any(o.name == row.name and o.browser == row.browser and o.attempt > row.attempt for o in tests)
+        newest: dict[tuple[str, str], int] = {}
+        for t in tests:
+            key = (t.name, t.browser)
+            newest[key] = max(newest.get(key, 0), t.attempt)
+        finished = min(self.total, sum(1 for t in tests if t.status in DONE_TEST
+                                       and t.attempt >= newest[(t.name, t.browser)]))
+        if finished != self.finished_tests:
+            self.finished_tests = finished
 
     def _snapshot(self, detail: dict[str, Any]) -> None:
         self.status, self.trigger, self.who = detail["status"], detail["trigger"], detail["who"] or "—"
@@ -178,10 +205,15 @@ class RunLiveState(ProtectedState):
             self.duration = run_views.format_duration(int(data["duration_ms"]))
 
     def _apply(self, events: list[live_events.LiveEvent]) -> None:
-        """Apply a batch (idempotent per key; events already applied are skipped)."""
+        """Apply a batch (idempotent per key; events already applied are skipped).
+
+        Copy-on-write: only the tests and steps the batch touches are new objects, so the work
+        per batch does not grow with the size of the run, and the browser's delta merge keeps
+        the identity of every untouched row (their memoized components do not re-render)."""
         last = _event_key(self._last_id)
-        tests = [dataclasses.replace(t, steps=list(t.steps)) for t in self.tests]
+        tests = [_raw(t) for t in self.tests]
         index = {t.id: i for i, t in enumerate(tests)}
+        copied: set[int] = set()
         wanted = list(self._steps_wanted)
 
         def row(data: dict[str, Any]) -> TestRow | None:
@@ -192,16 +224,26 @@ class RunLiveState(ProtectedState):
                 tests.append(TestRow(id=trid, name=str(data.get("name") or ""),
                                      browser=str(data.get("browser") or ""), attempt=int(data.get("attempt") or 1)))
                 index[trid] = len(tests) - 1
-            return tests[index[trid]]
+                copied.add(len(tests) - 1)
+            i = index[trid]
+            if i not in copied:
+                tests[i] = dataclasses.replace(tests[i], steps=list(tests[i].steps))
+                copied.add(i)
+            return tests[i]
 
         def step(t: TestRow, i: int) -> StepRow:
-            for s in t.steps:
-                if s.index == i:
-                    return s
-            s = StepRow(index=i)
-            t.steps.append(s)
-            t.steps.sort(key=lambda x: x.index)
-            return s
+            # Steps are kept sorted by index; usually index == position.
+            pos = i if i < len(t.steps) and t.steps[i].index == i else next(
+                (p for p, x in enumerate(t.steps) if x.index == i), -1)
+            if pos < 0:
+                t.steps.append(StepRow(index=i))
+                t.steps.sort(key=lambda x: x.index)
+                pos = next(p for p, x in enumerate(t.steps) if x.index == i)
+            # A fresh object for a changed step (the old one may be shared with the last delta).
+            fresh = dataclasses.replace(t.steps[pos], console=list(t.steps[pos].console),
+                                        network=list(t.steps[pos].network))
+            t.steps[pos] = fresh
+            return fresh
 
         for ev in events:
             key = _event_key(ev.id)
@@ -225,6 +267,7 @@ class RunLiveState(ProtectedState):
                         t.total_steps = int(d.get("total_steps") or t.total_steps)
                         t.name = str(d.get("name") or t.name)
                         t.browser = str(d.get("browser") or t.browser)
+                        _placeholders(t)
                     elif t.status not in DONE_TEST:
                         t.status = "queued"
             elif ev.type in (live_events.STEP_STARTED, live_events.STEP_FINISHED):
@@ -240,7 +283,13 @@ class RunLiveState(ProtectedState):
                         if d.get("duration_ms") is not None:
                             s.duration = run_views.format_duration(int(d["duration_ms"]))
                         s.error = _cut(d.get("error"))
-                    t.done_steps = sum(1 for x in t.steps if x.status not in ("pending", "running"))
+                        # Console/network errors as the step ended (events written by older
+                        # workers have none: keep what the snapshot had).
+                        if "console_errors" in d:
+                            s.console = [_cut(x) for x in (d.get("console_errors") or [])[:NOTES_MAX]]
+                        if "network_errors" in d:
+                            s.network = [_cut(x) for x in (d.get("network_errors") or [])[:NOTES_MAX]]
+                    s.glyph = GLYPHS.get(s.status, "○")
             elif ev.type == live_events.ARTIFACT_READY:
                 t = row(d)
                 aid = str(d.get("artifact_id") or "")
@@ -265,16 +314,17 @@ class RunLiveState(ProtectedState):
                         wanted.append(t.id)
             elif ev.type in (live_events.RUN_PROGRESS, live_events.RUN_FINISHED):
                 self._summary(d)
-        for t in tests:
-            for st in t.steps:
-                st.glyph = GLYPHS.get(st.status, "○")
-        self.tests = tests
-        self._steps_wanted = wanted
+        if copied:
+            for i in copied:
+                tests[i].done_steps = sum(1 for x in tests[i].steps if x.status not in ("pending", "running"))
+            self.tests = tests
         self._recount_finished(tests)
+        if wanted != self._steps_wanted:
+            self._steps_wanted = wanted
 
     def _merge_steps(self, trid: str, steps: list[dict[str, Any]]) -> None:
         """Console/network errors (and errors, screenshots) of a finished attempt from the DB."""
-        tests = list(self.tests)
+        tests = [_raw(t) for t in self.tests]
         for i, t in enumerate(tests):
             if t.id != trid:
                 continue
@@ -287,7 +337,8 @@ class RunLiveState(ProtectedState):
                     row.screenshot = old.screenshot
                 merged.append(row)
             known = {s.index for s in merged}
-            merged += [s for s in t.steps if s.index not in known]
+            # Steps that never ran (a stopped or crashed attempt) lose their pending row.
+            merged += [s for s in t.steps if s.index not in known and s.status != "pending"]
             merged.sort(key=lambda x: x.index)
             tests[i] = dataclasses.replace(t, steps=merged)
         self.tests = tests
@@ -334,10 +385,26 @@ class RunLiveState(ProtectedState):
         client = aioredis.from_url(get_settings().redis_url_effective, socket_connect_timeout=2)
         idle_after_final = 0.0
         idle_checks, final = 0, False
+        last_push = 0.0
         try:
             while True:
                 try:
-                    events = await live_events.read_events_async(client, run_id, last_id, block_ms=1000, count=200)
+                    events = await live_events.read_events_async(client, run_id, last_id, block_ms=1000,
+                                                                 count=READ_COUNT)
+                    if events:
+                        # Coalesce a burst: at most one delta per PUSH_GAP_S (each delta costs the
+                        # server a state load/save and the browser a render and a frame); a lone
+                        # event goes out at once. Then take everything that is waiting, so one
+                        # delta carries it all.
+                        wait = last_push + PUSH_GAP_S - time.monotonic()
+                        if wait > 0:
+                            await asyncio.sleep(wait)
+                        drain = wait > 0 or len(events) >= READ_COUNT
+                        while drain:
+                            more = await live_events.read_events_async(client, run_id, events[-1].id,
+                                                                       block_ms=None, count=READ_COUNT)
+                            events += more
+                            drain = len(more) >= READ_COUNT
                 except Exception:  # noqa: BLE001 - Redis hiccup: retry shortly
                     await asyncio.sleep(1)
                     async with self:
@@ -350,6 +417,8 @@ class RunLiveState(ProtectedState):
                     if idle_checks < 5:  # idle: look at the state (generation, status) every ~5 s
                         continue
                 idle_checks = 0
+                if events:
+                    last_push = time.monotonic()
                 async with self:
                     if self._gen != gen:
                         return
@@ -358,7 +427,8 @@ class RunLiveState(ProtectedState):
                         idle_after_final = 0.0
                     last_id = self._last_id
                     final = self.status in FINAL
-                    wanted, self._steps_wanted = list(self._steps_wanted), []
+                    if self._steps_wanted:
+                        wanted, self._steps_wanted = list(self._steps_wanted), []
                 for trid in wanted:
                     steps = await asyncio.to_thread(run_views.test_steps, uuid.UUID(run_id), uuid.UUID(trid))
                     async with self:
