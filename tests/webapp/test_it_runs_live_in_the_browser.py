@@ -149,9 +149,21 @@ def test_runs_live_page_end_to_end(app_server, chromium, site, worker) -> None: 
     # shows the previous run (its state until the new run's load arrives): wait for the new
     # run's single card BEFORE reading the status, or "failed" is the old run's and the runs
     # list below is read while the rerun is still running.
+    # Every DOM change from the click on records (path, run shown): the new run's URL must never
+    # show the old run's status (the page blanks the old run before it redirects).
+    page.evaluate("""() => {
+        window.__shown = [];
+        new MutationObserver(() => {
+            const el = document.querySelector('#run-status');
+            window.__shown.push([location.pathname, el ? el.dataset.runId : null]);
+        }).observe(document.body, {subtree: true, childList: true, attributes: true});
+    }""")
     page.get_by_role("button", name="Rerun failed").click()
     page.wait_for_url(re.compile(r"/runs/(?!" + run_id + r")[0-9a-f-]{36}$"))
     expect(_cards(page)).to_have_count(1, timeout=TIMEOUT)
+    shown = page.evaluate("window.__shown")
+    assert shown, "the observer saw nothing: the redirect reloaded the page?"
+    assert not [p for p, rid in shown if p != f"/runs/{run_id}" and rid == run_id], shown[-5:]
     expect(page.locator("#run-status")).to_have_attribute("data-status", "failed", timeout=90_000)
     expect(page.locator("[data-test-id]", has_text="Broken title")).to_be_visible()
 

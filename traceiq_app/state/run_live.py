@@ -343,6 +343,14 @@ class RunLiveState(ProtectedState):
             tests[i] = dataclasses.replace(t, steps=merged)
         self.tests = tests
 
+    def _forget_run(self, next_run_id: str = "") -> None:
+        """Show nothing of the current run: the page renders the run only when run_pid is set,
+        so a redirect to another run never flashes this one's status and tests (a reader — or a
+        test — would otherwise take the old 'failed' for the new run's)."""
+        self._gen += 1  # the follow task of this run stops at its next batch
+        self.tests, self.run_pid, self.status, self.total, self.finished_tests = [], "", "", 0, 0
+        self.run_id, self.loaded = next_run_id or self.run_id, False
+
     # ---- events -----------------------------------------------------------------------------
     @rx.event
     def load(self) -> Any:
@@ -359,7 +367,7 @@ class RunLiveState(ProtectedState):
             if detail is None:
                 raise guard.PermissionDenied("run not found", status=404)
         except guard.DENIED as exc:
-            self.tests, self.run_pid, self.status, self.total = [], "", "", 0
+            self._forget_run()
             self.error, self.loaded = guard.error_message(exc), True
             return None
         self.can_run = guard.can(principal, "run.start", pid)
@@ -465,4 +473,5 @@ class RunLiveState(ProtectedState):
             return rx.toast.error(guard.error_message(exc))
         except runs_service.RunError as exc:
             return rx.toast.error(str(exc))
+        self._forget_run(str(run.id))
         return [rx.toast.success(f"Rerunning {run.total} failed test(s)"), rx.redirect(f"/runs/{run.id}")]
