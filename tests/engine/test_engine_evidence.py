@@ -95,6 +95,18 @@ def test_it_attaches_console_and_network_errors_to_the_step_that_caused_them(run
     assert all(not e.startswith("Failed to load resource") for e in console)
 
 
+def test_it_reports_a_missing_script_once(run):
+    # Chromium answers 404 and then aborts the script's body: one failure, one entry.
+    result = run([
+        {"action": "click", "target": {"css": "#script404"}},
+        {"action": "assert_text", "target": {"css": "#status"}, "expected": "script failed"},
+    ], page="console.html")
+    assert_passed(result)
+    network = [e for s in result.steps for e in s.network_errors]
+    assert len(network) == 1, network
+    assert network[0].startswith("404 GET ") and network[0].endswith("/missing-widget.js")
+
+
 def test_it_reports_every_event_in_order_with_durations(run, tmp_path):
     recorder = Recorder([])
     result = run(FAILING + PASSING, options=RunOptions(artifacts_dir=tmp_path, trace="on"), reporter=recorder,

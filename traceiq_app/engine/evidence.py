@@ -181,6 +181,9 @@ class Capture:
         self._mask = masker
         self.console: list[str] = []
         self.network: list[str] = []
+        # Requests already reported by their 4xx/5xx status: Chromium then often aborts the
+        # body of a failed script or stylesheet (net::ERR_ABORTED), which is the same failure.
+        self._answered_with_error: set[int] = set()
 
     def attach(self, page: Page) -> None:
         page.on("console", self._on_console)
@@ -202,10 +205,13 @@ class Capture:
         self.console.append(self._mask(f"uncaught {error}"))
 
     def _on_request_failed(self, request: Request) -> None:
+        if id(request) in self._answered_with_error:
+            return
         failure = request.failure or "failed"
         self.network.append(self._mask(f"{request.method} {request.url} failed: {failure}"))
 
     def _on_response(self, response: Response) -> None:
         if response.status >= 400:
             request = response.request
+            self._answered_with_error.add(id(request))
             self.network.append(self._mask(f"{response.status} {request.method} {response.url}"))
