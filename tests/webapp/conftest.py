@@ -76,6 +76,36 @@ def principal_of(user) -> Principal:  # type: ignore[no-untyped-def]
 # ---- the running app: its database, real workers, logs on failure ---------------------------
 BIN = Path(sys.executable).parent
 LOG_TAIL = 8000
+BROWSER_TIMEOUT_MS = 30_000
+SITES = Path(__file__).resolve().parents[1]
+
+
+@pytest.fixture(scope="module")
+def runs_site() -> Iterator[str]:
+    """tests/runs/site, served on a free port: the pages the runs' tests visit."""
+    from tests.support.processes import serve_directory
+
+    with serve_directory(SITES / "runs" / "site") as url:
+        yield url
+
+
+@pytest.fixture(scope="module")
+def exec_site() -> Iterator[str]:
+    """tests/exec/site (the Recorder flows' fixture site), served on a free port."""
+    from tests.support.processes import serve_directory
+
+    with serve_directory(SITES / "exec" / "site") as url:
+        yield url
+
+
+@pytest.fixture
+def patient_expect() -> Iterator[None]:
+    """A machine running the whole suite can be slow: browser assertions wait 30 s, not 5 s."""
+    from playwright.sync_api import expect
+
+    expect.set_options(timeout=BROWSER_TIMEOUT_MS)
+    yield
+    expect.set_options(timeout=5_000)
 
 
 @pytest.hookimpl(hookwrapper=True)

@@ -10,7 +10,6 @@ import re
 import subprocess
 import sys
 import uuid
-from collections.abc import Iterator
 from pathlib import Path
 from typing import Any
 
@@ -18,29 +17,17 @@ import pytest
 from playwright.sync_api import Page, expect
 from sqlmodel import Session, select
 
-from tests.support.processes import serve_directory, wait_until
+from tests.support.processes import wait_until
 
-pytestmark = [pytest.mark.browser, pytest.mark.slow, pytest.mark.xdist_group("app")]
+pytestmark = [pytest.mark.browser, pytest.mark.slow, pytest.mark.xdist_group("app"),
+              pytest.mark.usefixtures("patient_expect")]
 
 REPO = Path(__file__).resolve().parents[2]
-SITE = REPO / "tests" / "runs" / "site"
 PASSWORD = "correct horse battery staple 42"
 BIN = Path(sys.executable).parent
 TIMEOUT = 30_000
 
 
-@pytest.fixture(scope="module")
-def site() -> Iterator[str]:
-    with serve_directory(SITE) as url:
-        yield url
-
-
-@pytest.fixture(autouse=True)
-def _patient_expect() -> Iterator[None]:
-    """The machine running the whole suite can be slow: wait longer than 5 s for the UI."""
-    expect.set_options(timeout=TIMEOUT)
-    yield
-    expect.set_options(timeout=5_000)
 
 
 def _seed(email: str, site: str) -> dict[str, str]:
@@ -104,7 +91,8 @@ def _cards(page: Page) -> Any:
     return page.locator("[data-test-id]")
 
 
-def test_runs_live_page_end_to_end(app_server, chromium, site, worker) -> None:  # type: ignore[no-untyped-def]
+def test_runs_live_page_end_to_end(app_server, chromium, runs_site, worker) -> None:  # type: ignore[no-untyped-def]
+    site = runs_site
     page, email = _signed_in(app_server, chromium)
     ids = _seed(email, site)
     pid = ids["project"]

@@ -8,27 +8,19 @@ from __future__ import annotations
 import subprocess
 import sys
 import uuid
-from collections.abc import Iterator
 from pathlib import Path
 
 import pytest
 from playwright.sync_api import expect
 from sqlmodel import Session, select
 
-from tests.support.processes import serve_directory
+pytestmark = [pytest.mark.browser, pytest.mark.slow, pytest.mark.xdist_group("app"),
+              pytest.mark.usefixtures("patient_expect")]
 
-pytestmark = [pytest.mark.browser, pytest.mark.slow, pytest.mark.xdist_group("app")]
-
-SITE = Path(__file__).resolve().parents[2] / "tests" / "runs" / "site"
 PASSWORD = "correct horse battery staple 42"
 BIN = Path(sys.executable).parent
 TIMEOUT = 30_000
 
-
-@pytest.fixture(scope="module")
-def site() -> Iterator[str]:
-    with serve_directory(SITE) as url:
-        yield url
 
 
 def _seed(email: str, site: str) -> tuple[uuid.UUID, uuid.UUID, uuid.UUID]:
@@ -50,7 +42,8 @@ def _seed(email: str, site: str) -> tuple[uuid.UUID, uuid.UUID, uuid.UUID]:
         return project.id, case.id, user.id
 
 
-def test_step_errors_show_live_under_the_step(app_server, chromium, site, worker) -> None:  # type: ignore[no-untyped-def]
+def test_step_errors_show_live_under_the_step(app_server, chromium, runs_site, worker) -> None:  # type: ignore[no-untyped-def]
+    site = runs_site
     from traceiq_app.services.orchestration import dispatch
     from traceiq_app.services.runs import start_run
 

@@ -17,20 +17,17 @@ import re
 import subprocess
 import sys
 import uuid
-from collections.abc import Iterator
 from pathlib import Path
 from typing import Any
 
 import pytest
 from playwright.sync_api import Locator, Page, expect
 
-from tests.support.processes import serve_directory
-
-pytestmark = [pytest.mark.browser, pytest.mark.slow, pytest.mark.xdist_group("app")]
+pytestmark = [pytest.mark.browser, pytest.mark.slow, pytest.mark.xdist_group("app"),
+              pytest.mark.usefixtures("patient_expect")]
 
 REPO = Path(__file__).resolve().parents[2]
 SHOTS = REPO / "docs" / "screenshots"
-SITE = REPO / "tests" / "exec" / "site"
 RECORDER = REPO / "tests" / "fixture_recorder" / "fails_missing_element.json"
 RECORDED_ORIGIN = "http://localhost:8000"  # what the recorder fixtures point at
 PASSWORD = "correct horse battery staple 42"
@@ -56,18 +53,6 @@ WATCH_JS = """() => {
 }"""
 
 
-@pytest.fixture(scope="module")
-def site() -> Iterator[str]:
-    with serve_directory(SITE) as url:
-        yield url
-
-
-@pytest.fixture(autouse=True)
-def _patient_expect() -> Iterator[None]:
-    """A machine running the whole suite can be slow: wait longer than 5 s for the UI."""
-    expect.set_options(timeout=TIMEOUT)
-    yield
-    expect.set_options(timeout=5_000)
 
 
 def _shot(page: Page, name: str, *, full_page: bool = True) -> None:
@@ -121,7 +106,8 @@ def _rebased_recording(site: str, folder: Path) -> Path:
     return path
 
 
-def test_it_walks_through_the_whole_app(app_server, chromium, site, worker, tmp_path: Path) -> None:  # type: ignore[no-untyped-def]
+def test_it_walks_through_the_whole_app(app_server, chromium, exec_site, worker, tmp_path: Path) -> None:  # type: ignore[no-untyped-def]
+    site = exec_site
     email = _create_user(app_server)
     context = chromium.new_context(viewport={"width": 1440, "height": 1000}, base_url=app_server.url)
     page = context.new_page()
