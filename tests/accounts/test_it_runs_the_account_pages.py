@@ -10,10 +10,10 @@ from sqlmodel import select
 from tests.accounts.matrix_support import state_for
 from traceiq_app.db import session_scope
 from traceiq_app.models import OrganizationMember, User
-from traceiq_app.services import members, passwords, signin, web_sessions
+from traceiq_app.services import members, passwords, signin, tokens, web_sessions
 from traceiq_app.services.permissions import Principal
 from traceiq_app.state.accounts import InviteState, PasswordResetState, SignupState
-from traceiq_app.state.settings import MembersState
+from traceiq_app.state.settings import MembersState, TokensState
 
 
 def _redirect_target(result) -> str:  # type: ignore[no-untyped-def]
@@ -93,6 +93,21 @@ def test_it_shows_the_last_sign_in_readably_on_the_members_page(personas) -> Non
     raw = {m["email"]: m["last_login_at"] for m in members.list_members(
         Principal(user_id=personas.alice.id, email="alice@acme.test"), personas.acme.id)}
     assert raw["alice@acme.test"] == "2026-11-21T11:40:59.123456+00:00" and raw["bob@acme.test"] == ""
+
+
+def test_it_shows_token_expiry_and_last_use_readably(personas) -> None:  # type: ignore[no-untyped-def]
+    with session_scope() as s:
+        alice = s.get(User, personas.alice.id)
+        assert alice is not None
+        _raw, used = tokens.create_token(s, user=alice, org_id=personas.acme.id, name="ci", scopes=["read"])
+        used.expires_at = datetime(2027, 1, 2, 3, 4, 5, tzinfo=UTC)
+        used.last_used_at = datetime(2026, 11, 21, 11, 40, 59, tzinfo=UTC)
+        tokens.create_token(s, user=alice, org_id=personas.acme.id, name="unused", scopes=["read"])
+        cookie = web_sessions.create_session(s, alice)
+    page = state_for(TokensState, cookie, "/settings/tokens")
+    page.load_tokens()
+    shown = {t["name"]: (t["expires_at"], t["last_used_at"]) for t in page.tokens}
+    assert shown == {"ci": ("2027-01-02 03:04 UTC", "2026-11-21 11:40 UTC"), "unused": ("never", "never")}
 
 
 def test_it_formats_moments_in_utc() -> None:

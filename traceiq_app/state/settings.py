@@ -36,7 +36,8 @@ class TokensState(ProtectedState):
             self.tokens = []
             return toast_error(exc)
         self.tokens = [dict(r, scopes=", ".join(r["scopes"]), project_id=r["project_id"] or "",
-                            expires_at=r["expires_at"] or "never", last_used_at=r["last_used_at"] or "never",
+                            expires_at=utc_minute(r["expires_at"] or "", "never"),
+                            last_used_at=utc_minute(r["last_used_at"] or "", "never"),
                             owner=r["owner"] or "") for r in rows]
         return None
 
