@@ -88,7 +88,7 @@ def live_test_card(id: rx.Var[str], name: rx.Var[str], browser: rx.Var[str], att
             rx.cond(screenshot != "", rx.image(src=screenshot, alt="Failure screenshot of " + name_,
                                                max_width="100%", max_height="420px", object_fit="contain",
                                                border="1px solid var(--gray-a6)")),
-            rx.cond(video != "", rx.el.video(src=video + "#t=0.1", controls=True, preload="metadata",
+            rx.cond(video != "", rx.el.video(src=f"{video}#t=0.1", controls=True, preload="metadata",
                                              aria_label="Video of " + name_,
                                              style={"maxWidth": "100%", "maxHeight": "360px"})),
             rx.cond(trace != "", rx.link(rx.button(rx.icon("scan-search", size=16), "Open trace", variant="soft",
