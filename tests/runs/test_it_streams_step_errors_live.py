@@ -28,7 +28,8 @@ def test_step_finished_carries_console_and_network_errors_while_the_test_runs(st
     first = steps[0].data
     assert first["status"] == "passed"
     assert first["console_errors"] == ["checkout widget failed: boom"]
-    # The 404 (Chromium then also reports the aborted script load as a failed request).
+    # The 404, once (Chromium's follow-up ERR_ABORTED for the same script is not a second error).
+    assert [x for x in first["network_errors"] if "missing-widget.js" in x] == [first["network_errors"][0]]
     assert any(x.startswith("404 GET ") and x.endswith("/missing-widget.js") for x in first["network_errors"])
     # The step's end in the worker, in ms since the epoch, no later than the entry's own time.
     assert 0 < first["finished_at"] <= int(steps[0].id.split("-")[0]) + 1
@@ -41,6 +42,26 @@ def test_step_finished_carries_console_and_network_errors_while_the_test_runs(st
     [result] = stack.results(run.id)
     db = {s.step_index: s for s in stack.steps(result.id)}
     assert db[0].console_errors == first["console_errors"] and db[0].network_errors == first["network_errors"]
+
+
+def test_a_failing_step_is_published_before_its_screenshot_is_stored(stack, site_url):
+    project = stack.project(site_url)
+    stack.test_case(project, "wrong title", [goto("/index.html"),
+                                             {"action": "assert_title", "expected": "Nope", "timeout_ms": 500}])
+    stack.start_worker()
+
+    run = start_run(project.id)
+    assert stack.wait_run(run.id, timeout=60).status == RunStatus.failed
+    events = live_events.read_events(run.id, "0")
+    finished = next(i for i, e in enumerate(events) if e.type == live_events.STEP_FINISHED and e.data["index"] == 1)
+    shot = next(i for i, e in enumerate(events)
+                if e.type == live_events.ARTIFACT_READY and e.data["kind"] == "failure_screenshot")
+    # An upload (S3) must not hold the step's status back from the live page.
+    assert finished < shot and events[shot].data["step_index"] == 1
+    [result] = stack.results(run.id)
+    db = {s.step_index: s for s in stack.steps(result.id)}
+    assert str(db[1].screenshot_artifact_id) == events[shot].data["artifact_id"]
+    assert db[0].screenshot_artifact_id is None
 
 
 def test_long_error_lists_are_capped_in_the_event() -> None:

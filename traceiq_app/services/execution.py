@@ -177,8 +177,10 @@ class PersistingReporter:
         self.claimed = claimed
         self.watcher = watcher
         self.step_started_at: dict[int, Any] = {}
-        self.screenshot_for_step: uuid.UUID | None = None
         self.current_step: int | None = None
+        # A step's screenshots arrive while the step runs; they are stored (maybe uploaded to
+        # S3) only after the step's live event went out, so an upload never delays it.
+        self.step_artifacts: list[tuple[str, Path, int | None]] = []
 
     def _publish(self, type_: str, **data: Any) -> None:
         live_events.publish(self.claimed.run_id, type_, test_result_id=str(self.claimed.test_result_id), **data)
@@ -191,40 +193,55 @@ class PersistingReporter:
             raise TestStopped(self.watcher.reason or "stopped")
         self.current_step = index
         self.step_started_at[index] = utcnow()
-        self.screenshot_for_step = None
         self._publish(live_events.STEP_STARTED, index=index, action=action, name=name)
 
     def artifact(self, kind: str, path: Path) -> None:
-        step_index = self.current_step if kind in ("screenshots", "failure_screenshot") else None
+        if kind in ("screenshots", "failure_screenshot"):
+            self.step_artifacts.append((kind, Path(path), self.current_step))
+        else:
+            self._store(kind, Path(path), None)
+
+    def _store(self, kind: str, path: Path, step_index: int | None) -> uuid.UUID | None:
         try:
             artifact = store_artifact(
                 project_id=self.claimed.project_id, run_id=self.claimed.run_id,
-                test_result_id=self.claimed.test_result_id, kind=kind, path=Path(path), step_index=step_index,
+                test_result_id=self.claimed.test_result_id, kind=kind, path=path, step_index=step_index,
             )
         except Exception:  # noqa: BLE001 - a storage hiccup must not fail the test
             log.exception("could not store artifact %s (%s)", path, kind)
-            return
-        if step_index is not None:
-            self.screenshot_for_step = artifact.id
+            return None
         self._publish(live_events.ARTIFACT_READY, artifact_id=str(artifact.id), kind=str(artifact.kind),
                       step_index=step_index, size_bytes=artifact.size_bytes, content_type=artifact.content_type)
+        return artifact.id
+
+    def _store_step_artifacts(self, step_index: int | None = None) -> uuid.UUID | None:
+        """Store the screenshots taken so far; returns the last one's id of step `step_index`."""
+        pending, self.step_artifacts = self.step_artifacts, []
+        screenshot = None
+        for kind, path, index in pending:
+            stored = self._store(kind, path, index)
+            if stored is not None and index is not None and index == step_index:
+                screenshot = stored
+        return screenshot
 
     def step_finished(self, result: StepResult) -> None:
-        # Live event first: watchers see the step as soon as it ended, not after the DB write
-        # (the page reads the DB only for finished attempts, whose rows all exist by then).
+        # Live event first: watchers see the step as soon as it ended, not after the screenshot
+        # upload or the DB write (the page reads the DB only for finished attempts, whose rows
+        # all exist by then).
         finished_at = time.time()
-        screenshot = self.screenshot_for_step if result.index == self.current_step else None
         self._publish(live_events.STEP_FINISHED, index=result.index, action=result.type, name=result.name,
                       status=result.status, duration_ms=result.duration_ms, error=result.error,
                       console_errors=live_events.capped(result.console_errors),
                       network_errors=live_events.capped(result.network_errors),
                       finished_at=round(finished_at * 1000, 1))
+        screenshot = self._store_step_artifacts(result.index)
         run_results.record_step(self.claimed.test_result_id, result, self.step_started_at.get(result.index),
                                 screenshot)
-        self.screenshot_for_step = None
 
     def test_finished(self, result: TestResult) -> None:
-        pass  # published by finish_attempt, with the final (flaky/cancelled) status
+        # test.finished itself is published by finish_attempt, with the final (flaky/cancelled)
+        # status; a screenshot of a step that never reported (the test errored) is kept.
+        self._store_step_artifacts()
 
 
 # ---- the job body -------------------------------------------------------------------------
