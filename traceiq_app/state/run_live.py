@@ -111,6 +111,26 @@ def _raw(value: Any) -> Any:
     return getattr(value, "__wrapped__", value)
 
 
+async def _next_batch(client: Any, run_id: str, last_id: str, last_push: float) -> list[live_events.LiveEvent]:
+    """The stream's next events after last_id (waits up to 1 s for the first one).
+
+    A burst is coalesced: at most one delta per PUSH_GAP_S (each delta costs the server a state
+    load/save and the browser a render and a frame), while a lone event goes out at once; after
+    the pause, everything waiting is taken so one delta carries it all."""
+    events = await live_events.read_events_async(client, run_id, last_id, block_ms=1000, count=READ_COUNT)
+    if not events:
+        return events
+    wait = last_push + PUSH_GAP_S - time.monotonic()
+    if wait > 0:
+        await asyncio.sleep(wait)
+    drain = wait > 0 or len(events) >= READ_COUNT
+    while drain:
+        more = await live_events.read_events_async(client, run_id, events[-1].id, block_ms=None, count=READ_COUNT)
+        events += more
+        drain = len(more) >= READ_COUNT
+    return events
+
+
 class RunLiveState(ProtectedState):
     run_id: str = ""
     run_pid: str = ""
@@ -397,22 +417,7 @@ class RunLiveState(ProtectedState):
         try:
             while True:
                 try:
-                    events = await live_events.read_events_async(client, run_id, last_id, block_ms=1000,
-                                                                 count=READ_COUNT)
-                    if events:
-                        # Coalesce a burst: at most one delta per PUSH_GAP_S (each delta costs the
-                        # server a state load/save and the browser a render and a frame); a lone
-                        # event goes out at once. Then take everything that is waiting, so one
-                        # delta carries it all.
-                        wait = last_push + PUSH_GAP_S - time.monotonic()
-                        if wait > 0:
-                            await asyncio.sleep(wait)
-                        drain = wait > 0 or len(events) >= READ_COUNT
-                        while drain:
-                            more = await live_events.read_events_async(client, run_id, events[-1].id,
-                                                                       block_ms=None, count=READ_COUNT)
-                            events += more
-                            drain = len(more) >= READ_COUNT
+                    events = await _next_batch(client, run_id, last_id, last_push)
                 except Exception:  # noqa: BLE001 - Redis hiccup: retry shortly
                     await asyncio.sleep(1)
                     async with self:
