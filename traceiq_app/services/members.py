@@ -245,8 +245,7 @@ def create_invite(principal: Principal, org_id: uuid.UUID, email: str, role: str
             raise AccountError(f"{normalized} is already a member of {org.name}")
         # One working link per person and org: a new invitation supersedes the pending ones.
         superseded = session.exec(select(Invitation).where(
-            Invitation.org_id == org_id, Invitation.email == normalized, col(Invitation.accepted_at).is_(None),
-            col(Invitation.revoked_at).is_(None), Invitation.expires_at > utcnow())).all()
+            *_open_invitations(org_id), Invitation.email == normalized, Invitation.expires_at > utcnow())).all()
         invitation = Invitation(org_id=org_id, email=normalized, role=org_role, invited_by_user_id=principal.user_id,
                                 expires_at=utcnow() + timedelta(seconds=INVITE_TTL_SECONDS))
         session.add(invitation)
@@ -274,14 +273,18 @@ def create_invite(principal: Principal, org_id: uuid.UUID, email: str, role: str
     return link, mailed
 
 
+def _open_invitations(org_id: uuid.UUID) -> tuple[Any, ...]:
+    """WHERE clauses: the org's invitations neither accepted nor revoked (expired ones included)."""
+    return (Invitation.org_id == org_id, col(Invitation.accepted_at).is_(None), col(Invitation.revoked_at).is_(None))
+
+
 def list_invites(principal: Principal, org_id: uuid.UUID) -> list[dict[str, Any]]:
     """Pending invitations of the org (not accepted, not revoked, not expired), newest first."""
     with session_scope() as session:
         authorize(principal, "member.invite", org_id=org_id, session=session)
         rows = session.exec(
             select(Invitation, User.email).outerjoin(User, User.id == Invitation.invited_by_user_id)  # type: ignore[arg-type]
-            .where(Invitation.org_id == org_id, col(Invitation.accepted_at).is_(None),
-                   col(Invitation.revoked_at).is_(None), Invitation.expires_at > utcnow())
+            .where(*_open_invitations(org_id), Invitation.expires_at > utcnow())
             .order_by(col(Invitation.created_at).desc(), col(Invitation.id).desc())
         ).all()
         return [{"id": str(inv.id), "email": inv.email, "role": OrgRole(inv.role).value, "invited_by": by or "",
@@ -383,8 +386,7 @@ def accept_invite(token: str, *, principal: Principal | None = None, password: s
         # This link, and any other pending one for the same person, is used up.
         now = utcnow()
         for pending in session.exec(select(Invitation).where(
-                Invitation.org_id == org.id, Invitation.email == email,
-                col(Invitation.accepted_at).is_(None), col(Invitation.revoked_at).is_(None))).all():
+                *_open_invitations(org.id), Invitation.email == email)).all():
             pending.accepted_at = now
             session.add(pending)
         return email, org.name
