@@ -373,8 +373,8 @@ class EditorState(ProtectedState):
         alts[alt], alts[alt + delta] = alts[alt + delta], alts[alt]
         self._changed()
 
-    @rx.event
-    def move_step(self, index: int, delta: int) -> Any:
+    def _move(self, index: int, delta: int) -> Any:
+        """Swap step `index` with its neighbour `delta` away; the moved step keeps the focus."""
         target = index + delta
         if self._step(index) is None or not 0 <= target < len(self.steps):
             return None
@@ -386,19 +386,15 @@ class EditorState(ProtectedState):
         return rx.call_script(f"setTimeout(() => document.getElementById('step-{uid}')?.focus(), 30)")
 
     @rx.event
+    def move_step(self, index: int, delta: int) -> Any:
+        return self._move(index, delta)
+
+    @rx.event
     def step_key(self, index: int, key: str, info: dict[str, Any]) -> Any:
         """Alt+ArrowUp / Alt+ArrowDown on a step's header moves the step."""
         if not (isinstance(info, dict) and info.get("alt_key")) or key not in ("ArrowUp", "ArrowDown"):
             return None
-        target = index + (-1 if key == "ArrowUp" else 1)
-        if self._step(index) is None or not 0 <= target < len(self.steps):
-            return None
-        steps = list(self.steps)
-        steps[index], steps[target] = steps[target], steps[index]
-        self.steps = steps
-        self._changed()
-        uid = steps[target].uid
-        return rx.call_script(f"setTimeout(() => document.getElementById('step-{uid}')?.focus(), 30)")
+        return self._move(index, -1 if key == "ArrowUp" else 1)
 
     @rx.event
     def duplicate_step(self, index: int) -> None:
