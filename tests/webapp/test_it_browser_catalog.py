@@ -19,7 +19,7 @@ pytestmark = [pytest.mark.browser, pytest.mark.slow, pytest.mark.xdist_group("ap
 REPO = Path(__file__).resolve().parents[2]
 RECORDER = REPO / "tests" / "fixture_recorder" / "unsupported_custom_step.json"
 PASSWORD = "correct horse battery staple 42"
-TIMEOUT = 15_000
+TIMEOUT = 30_000  # as the other browser tests: under a full parallel run a frontend build can share the CPU
 
 
 def _signed_in_page(app_server, chromium, org: str) -> Page:  # type: ignore[no-untyped-def]
