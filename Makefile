@@ -38,4 +38,4 @@ bench: bootstrap
 
 # Retakes docs/screenshots/ (shown in README.md) by walking through the app in Chromium.
 screenshots: bootstrap
-	pytest -n 0 -p no:randomly tests/webapp/test_it_walks_through_the_whole_app.py
+	pytest -n 0 -p no:randomly tests/app/test_it_walks_through_the_whole_app.py

@@ -1,7 +1,7 @@
 """Alembic environment for TraceIQ (SQLite and Postgres).
 
 Database URL, first found: `-x url=...` on the command line; `config.attributes["url"]` (set by
-`traceiq_app.migrations`); `sqlalchemy.url` in the config; the settings'
+`traceiq_app.services.platform.migrations`); `sqlalchemy.url` in the config; the settings'
 `database_url_effective` (DATABASE_URL, else SQLite under TRACEIQ_DATA_DIR). A caller can also
 pass an open connection in `config.attributes["connection"]`.
 

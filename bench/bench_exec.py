@@ -108,7 +108,7 @@ def replay_cmd(files: list[Path]) -> list[str]:
 
 def traceiq_cmd(files: list[Path], workers: int = 1, report: Path | None = None,
                 extra: list[str] | None = None) -> list[str]:
-    cmd = [sys.executable, "-m", "traceiq_app.cli_exec", *map(str, files), "--workers", str(workers)]
+    cmd = [sys.executable, "-m", "traceiq_app.cli.exec", *map(str, files), "--workers", str(workers)]
     if report is not None:
         cmd += ["--report-json", str(report)]
     return cmd + (extra or [])

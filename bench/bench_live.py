@@ -8,7 +8,7 @@ Chromium and records, with a MutationObserver, the wall-clock time (performance.
 now) at which each step's `data-step-status` becomes final. Rows:
 
 - **raw_xadd**: this process publishes `step.started`/`step.finished` with
-  `services.live_events.publish` (what the worker calls when a step ends) at --rate steps/s for
+  `services.runs.live_events.publish` (what the worker calls when a step ends) at --rate steps/s for
   a run with one --steps-step test; latency = DOM time - wall time just before the XADD.
 - **worker**: a real `traceiq worker` runs a test with --steps fast steps on a local site;
   latency = DOM time - the step's end in the worker (`finished_at` of its `step.finished`
@@ -186,7 +186,8 @@ def main() -> None:
         page = context.new_page()
         page.set_default_timeout(60_000)
 
-        from traceiq_app.services import live_events, runs
+        from traceiq_app.services.runs import control as runs
+        from traceiq_app.services.runs import live_events
 
         # --- raw XADD -> DOM -------------------------------------------------------------------
         run = runs.start_run(ids["project"], selection={"test_ids": [str(ids["raw"])]}, dispatch=False,
@@ -234,7 +235,7 @@ def main() -> None:
         # Warm the worker's browser first (the first test launches it).
         warm = runs.start_run(ids["project"], selection={"test_ids": [str(ids["raw"])]}, user_id=ids["user"])
         wait_until(lambda: runs.get_run(warm.id).status.is_final, 120, what="warm-up run")  # type: ignore[union-attr]
-        from traceiq_app.services.orchestration import dispatch
+        from traceiq_app.services.runs.orchestration import dispatch
 
         def worker_row(test_id: uuid.UUID) -> dict[str, Any]:
             run = runs.start_run(ids["project"], selection={"test_ids": [str(test_id)]}, dispatch=False,

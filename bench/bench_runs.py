@@ -126,7 +126,7 @@ class Bench:
         import redis
 
         wait(lambda: self._ping(redis), 10, "redis")
-        from traceiq_app.migrations import upgrade_to_head
+        from traceiq_app.services.platform.migrations import upgrade_to_head
 
         upgrade_to_head(self.settings["DATABASE_URL"])
         self.project_id = self._seed("bench", self.site_url)
@@ -192,7 +192,7 @@ class Bench:
     # --- measurements ---------------------------------------------------------------------
     def run_all(self, workers: int, project_id: uuid.UUID | None = None) -> dict[str, Any]:
         from traceiq_app.models import RunStatus
-        from traceiq_app.services.runs import get_run, run_results, start_run
+        from traceiq_app.services.runs.control import get_run, run_results, start_run
 
         busy0, total0 = cpu_ticks()
         started = time.monotonic()
@@ -221,8 +221,8 @@ class Bench:
 
     def probe_latency(self, probes: int) -> dict[str, Any]:
         """start_run() -> first step.started of a one-test run, on idle workers."""
-        from traceiq_app.services import live_events
-        from traceiq_app.services.runs import get_run, start_run
+        from traceiq_app.services.runs import live_events
+        from traceiq_app.services.runs.control import get_run, start_run
 
         latencies = []
         for _ in range(probes):

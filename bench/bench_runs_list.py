@@ -6,7 +6,7 @@ For each backend (a temp SQLite file; a throwaway Postgres database on 127.0.0.1
 postgres, dropped afterwards) it migrates, inserts --runs runs of one project (plus 2,000 of
 another project), and times, as the median of 7 calls (after one warm-up):
 
-- the first page and a deep page (the last one) through `services.run_views.list_runs`
+- the first page and a deep page (the last one) through `services.runs.views.list_runs`
   (keyset on created_at, id) and through the `RunsListState` handlers the page calls
   (`load` for page 1, `next_page` for the deep page, with a signed-in owner's session);
 - the same pages with the naive OFFSET query (`run_views.list_runs_offset`): the baseline;
@@ -67,7 +67,7 @@ def _seed(n: int) -> dict[str, Any]:
     from tests.factories import make_personas
     from traceiq_app.db import get_engine
     from traceiq_app.models import Run, RunStatus, RunTrigger
-    from traceiq_app.services.ids import uuid7
+    from traceiq_app.services.platform.ids import uuid7
 
     with Session(get_engine(), expire_on_commit=False) as s:
         cast = make_personas(s)
@@ -105,10 +105,11 @@ def _seed(n: int) -> dict[str, Any]:
 
 def _bench_backend(name: str, url: str, data_dir: Path, n: int) -> dict[str, Any]:
     from traceiq_app.db import session_scope
-    from traceiq_app.migrations import upgrade_to_head
     from traceiq_app.models import User
-    from traceiq_app.services import run_views, web_sessions
-    from traceiq_app.services.run_views import RunFilters
+    from traceiq_app.services.accounts import web_sessions
+    from traceiq_app.services.platform.migrations import upgrade_to_head
+    from traceiq_app.services.runs import views as run_views
+    from traceiq_app.services.runs.views import RunFilters
 
     _use(url, data_dir)
     upgrade_to_head(url)
@@ -137,7 +138,7 @@ def _bench_backend(name: str, url: str, data_dir: Path, n: int) -> dict[str, Any
 
     # The state handlers, as a signed-in owner's tab calls them.
     from tests.accounts import matrix_support as ms
-    from traceiq_app.state.runs_list import RunsListState
+    from traceiq_app.state.runs.runs_list import RunsListState
 
     with session_scope() as s:
         alice = s.get(User, seeded["alice_id"])

@@ -5,7 +5,7 @@ from __future__ import annotations
 
 
 def maintenance_pass() -> dict[str, int]:
-    from traceiq_app.services.reaper import run_locked_pass
+    from traceiq_app.services.runs.reaper import run_locked_pass
 
     report = run_locked_pass()
     if report is None:
@@ -15,6 +15,6 @@ def maintenance_pass() -> dict[str, int]:
 
 
 def purge_expired_artifacts() -> int:
-    from traceiq_app.services.retention import purge_expired
+    from traceiq_app.services.runs.retention import purge_expired
 
     return purge_expired().deleted

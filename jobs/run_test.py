@@ -1,4 +1,4 @@
-"""RQ job: execute one queued test attempt (a thin caller of `services.execution`)."""
+"""RQ job: execute one queued test attempt (a thin caller of `services.runs.execution`)."""
 
 from __future__ import annotations
 
@@ -8,7 +8,7 @@ from rq import get_current_job
 
 
 def run_test(test_result_id: str) -> str:
-    from traceiq_app.services.execution import execute_test_result
+    from traceiq_app.services.runs.execution import execute_test_result
 
     job = get_current_job()
     worker_name = job.worker_name if job is not None else None

@@ -4,10 +4,10 @@ import reflex as rx
 
 import traceiq_app.pages  # noqa: F401 - imports every page module; each registers its routes
 from traceiq_app.api.app import create_api
-from traceiq_app.lifecycle import embedded_services
-from traceiq_app.state.auth import AuthGuard
+from traceiq_app.processes.web_lifespan import embedded_services
+from traceiq_app.state.accounts.auth import AuthGuard
 
 app = rx.App(api_transformer=create_api())
-# Drops events of protected states from signed-out clients (see traceiq_app/state/auth.py).
+# Drops events of protected states from signed-out clients (see traceiq_app/state/accounts/auth.py).
 app.add_middleware(AuthGuard())
 app.register_lifespan_task(embedded_services)

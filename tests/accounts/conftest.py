@@ -102,7 +102,7 @@ def set_password(email: str, password: str = PASSWORD) -> None:
 
     from traceiq_app.db import session_scope
     from traceiq_app.models import User
-    from traceiq_app.services.passwords import hash_password
+    from traceiq_app.services.accounts.passwords import hash_password
 
     with session_scope() as s:
         user = s.exec(select(User).where(User.email == email)).one()
@@ -118,7 +118,7 @@ def _cheap_argon2(monkeypatch: pytest.MonkeyPatch) -> None:
     """In-process tests hash with tiny argon2 parameters (same algorithm, far less CPU)."""
     from argon2 import PasswordHasher
 
-    from traceiq_app.services import passwords
+    from traceiq_app.services.accounts import passwords
 
     monkeypatch.setattr(passwords, "_hasher", PasswordHasher(time_cost=1, memory_cost=1024, parallelism=1))
     monkeypatch.setattr(passwords, "_dummy", [])

@@ -23,8 +23,8 @@ from starlette.routing import Route
 from tests.accounts.permission_matrix import MatrixContext
 from tests.factories import add_org_member, add_project_member, make_personas, make_user
 from traceiq_app.db import make_engine
-from traceiq_app.migrations import upgrade_to_head
 from traceiq_app.models import Invitation, OrgRole, ProjectRole, utcnow
+from traceiq_app.services.platform.migrations import upgrade_to_head
 
 SECRET = "matrix-secret-key-" + "z" * 30
 INVITED = "nina@acme.test"  # Acme's pending invitation (only Acme's admins may see it)
@@ -76,7 +76,7 @@ def copy_template(template: Template, target_dir: Path) -> str:
 def context(template: Template) -> MatrixContext:
     from traceiq_app.db import session_scope
     from traceiq_app.models import User
-    from traceiq_app.services import tokens
+    from traceiq_app.services.accounts import tokens
 
     ids = {k: uuid.UUID(v) for k, v in template.ids.items()}
 
@@ -98,7 +98,7 @@ def context(template: Template) -> MatrixContext:
 def session_cookie(user_id: uuid.UUID) -> str:
     from traceiq_app.db import session_scope
     from traceiq_app.models import User
-    from traceiq_app.services import web_sessions
+    from traceiq_app.services.accounts import web_sessions
 
     with session_scope() as s:
         user = s.get(User, user_id)

@@ -140,14 +140,14 @@ def _setvar(state: Any, ctx: MatrixContext) -> Any:
 _PUBLIC_SETVAR = H(EVERYONE, _setvar, public=True, note="no setters exist")
 
 HANDLERS: dict[str, H] = {
-    # --- traceiq_app.state.auth -----------------------------------------------------------
+    # --- traceiq_app.state.accounts.auth -----------------------------------------------------------
     "AuthState.load_session": H(EVERYONE, lambda s, c: s.load_session(), public=True),
     "AuthState.require_login": H(EVERYONE, lambda s, c: s.require_login(), public=True),
     "AuthState.select_org": H(EVERYONE, lambda s, c: s.select_org(str(c.acme_id)), public=True,
                               note="ignored unless the user belongs to the org"),
     "AuthState.setvar": _PUBLIC_SETVAR,
     "ProtectedState.setvar": _PUBLIC_SETVAR,
-    # --- traceiq_app.state.accounts (public pages) --------------------------------------------
+    # --- traceiq_app.state.accounts.account (public pages) --------------------------------------------
     "LoginPageState.on_load": H(EVERYONE, lambda s, c: s.on_load(), public=True),
     "LoginPageState.setvar": _PUBLIC_SETVAR,
     "SignupState.on_load": H(EVERYONE, lambda s, c: s.on_load(), public=True),
@@ -168,7 +168,7 @@ HANDLERS: dict[str, H] = {
     "InviteState.accept": H(EVERYONE, lambda s, c: s.accept({"password": "long enough pass",
                                                              "password_confirm": "long enough pass"}), public=True),
     "InviteState.setvar": _PUBLIC_SETVAR,
-    # --- traceiq_app.state.settings (protected) ----------------------------------------------
+    # --- traceiq_app.state.accounts.settings (protected) ----------------------------------------------
     "TokensState.load_tokens": H(MEMBERS, lambda s, c: s.load_tokens()),
     "TokensState.create_token": H(MEMBERS, lambda s, c: s.create_token({"name": "m", "scope_read": "on"})),
     "TokensState.revoke_token": H(ADMINS, lambda s, c: s.revoke_token(str(c.alice_token_id())),
@@ -226,7 +226,7 @@ def _on_project(state: Any, ctx: MatrixContext) -> Any:
     return state
 
 
-# --- traceiq_app.state.project_members (/projects/<id>/members) ---------------------------------
+# --- traceiq_app.state.accounts.project_members (/projects/<id>/members) ---------------------------------
 # bob (editor) is changed/removed; dave (org admin, no project row) is added. Only project owners
 # may touch an owner's row or hand out "owner": alice's own row is not what these drive.
 HANDLERS.update({
@@ -240,13 +240,13 @@ HANDLERS.update({
     "ProjectMembersState.setvar": _PUBLIC_SETVAR,
 })
 
-# --- catalog states (projects, suites, editor, environments, imports): see tests/webapp/catalog_matrix.py
-from tests.webapp.catalog_matrix import CATALOG_HANDLERS  # noqa: E402
+# --- catalog states (projects, suites, editor, environments, imports): see tests/catalog/catalog_matrix.py
+from tests.catalog.catalog_matrix import CATALOG_HANDLERS  # noqa: E402
 
 HANDLERS.update(CATALOG_HANDLERS)
 
-# --- run pages (runs list, run dialog, live run) and the trace viewer: see tests/webapp/runs_matrix.py
-from tests.webapp.runs_matrix import RUNS_HANDLERS, RUNS_ROUTES  # noqa: E402
+# --- run pages (runs list, run dialog, live run) and the trace viewer: see tests/runs/runs_matrix.py
+from tests.runs.runs_matrix import RUNS_HANDLERS, RUNS_ROUTES  # noqa: E402
 
 HANDLERS.update(RUNS_HANDLERS)
 ROUTES.update(RUNS_ROUTES)

@@ -5,7 +5,7 @@ from __future__ import annotations
 
 from tests.accounts.conftest import ORIGIN, login, set_password
 from traceiq_app.db import session_scope
-from traceiq_app.services import audit
+from traceiq_app.services.platform import audit
 
 
 def _entries(org_id, **filters):  # type: ignore[no-untyped-def]

@@ -6,7 +6,7 @@ from __future__ import annotations
 import pytest
 
 from traceiq_app.models import Environment, EnvironmentPublic
-from traceiq_app.services.secrets_crypto import (
+from traceiq_app.services.platform.secrets_crypto import (
     MASK,
     SecretsDecryptError,
     decrypt_secrets,

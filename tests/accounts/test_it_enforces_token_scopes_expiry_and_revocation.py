@@ -10,8 +10,8 @@ from sqlmodel import select
 from tests.accounts.conftest import ORIGIN, login, set_password
 from traceiq_app.db import session_scope
 from traceiq_app.models import ApiToken, utcnow
-from traceiq_app.services import tokens
-from traceiq_app.services.permissions import PermissionDenied, authorize
+from traceiq_app.services.accounts import tokens
+from traceiq_app.services.platform.permissions import PermissionDenied, authorize
 
 
 def _bearer(token: str) -> dict[str, str]:
@@ -148,8 +148,8 @@ def _membership_rows() -> str:
 def test_it_refuses_member_management_with_an_admin_token(api, personas) -> None:  # type: ignore[no-untyped-def]
     """alice owns Acme and its project, yet her admin-scoped tokens (org-wide or limited to the
     project) cannot change org or project roles, remove members, or see/send/revoke invitations."""
-    from traceiq_app.services import members
-    from traceiq_app.services.permissions import Principal
+    from traceiq_app.services.accounts import members
+    from traceiq_app.services.platform.permissions import Principal
 
     acme, pid, bob = personas.acme.id, personas.project.id, personas.bob.id
     alice = Principal(user_id=personas.alice.id, email="alice@acme.test")

@@ -15,9 +15,9 @@ import socketio
 
 from tests.accounts.conftest import seed_live_cast
 from tests.accounts.matrix_support import acme_fingerprint
-from traceiq_app.state.auth import AuthState
-from traceiq_app.state.project_members import ProjectMembersState
-from traceiq_app.state.settings import AuditState, MembersState, TokensState
+from traceiq_app.state.accounts.auth import AuthState
+from traceiq_app.state.accounts.project_members import ProjectMembersState
+from traceiq_app.state.accounts.settings import AuditState, MembersState, TokensState
 
 pytestmark = [pytest.mark.slow, pytest.mark.xdist_group("app")]
 NAMESPACE = "/_event"  # Reflex's socket.io namespace (rx.Config.get_event_namespace())
@@ -69,8 +69,8 @@ def _wait_quiet(client: RawClient, seconds: float = 2.0, timeout: float = 30) ->
 
 def _acme_invite(cast) -> tuple[str, str]:  # type: ignore[no-untyped-def]
     """A pending invitation of Acme's (made by alice): (invitation id, invited email)."""
-    from traceiq_app.services import members
-    from traceiq_app.services.permissions import Principal
+    from traceiq_app.services.accounts import members
+    from traceiq_app.services.platform.permissions import Principal
 
     email = f"nina-{cast.suffix}@acme.test"
     alice = Principal(user_id=cast.alice_id, email=cast.alice)
@@ -81,7 +81,7 @@ def _acme_invite(cast) -> tuple[str, str]:  # type: ignore[no-untyped-def]
 def test_it_ignores_crafted_events_naming_another_orgs_objects(live) -> None:  # type: ignore[no-untyped-def]
     from traceiq_app.db import session_scope
     from traceiq_app.models import User
-    from traceiq_app.services import tokens, web_sessions
+    from traceiq_app.services.accounts import tokens, web_sessions
 
     cast = seed_live_cast()
     invite_id, invited = _acme_invite(cast)
@@ -144,7 +144,7 @@ def test_it_ignores_crafted_events_naming_another_orgs_objects(live) -> None:  #
 def test_it_drops_protected_events_from_signed_out_clients(live) -> None:  # type: ignore[no-untyped-def]
     from traceiq_app.db import session_scope
     from traceiq_app.models import User
-    from traceiq_app.services import tokens
+    from traceiq_app.services.accounts import tokens
 
     cast = seed_live_cast()
     invite_id, _invited = _acme_invite(cast)

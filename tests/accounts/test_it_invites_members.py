@@ -4,9 +4,9 @@ an existing one; members cannot invite; a removed member's old link no longer wo
 from __future__ import annotations
 
 from tests.accounts.conftest import ORIGIN, login, set_password
-from traceiq_app.services import members
-from traceiq_app.services.accounts import AccountError
-from traceiq_app.services.permissions import Principal
+from traceiq_app.services.accounts import members
+from traceiq_app.services.accounts.users import AccountError
+from traceiq_app.services.platform.permissions import Principal
 
 
 def _token(link: str) -> str:

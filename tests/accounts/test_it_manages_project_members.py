@@ -18,9 +18,9 @@ from sqlmodel import Session, select
 from tests.factories import Personas, add_org_member, add_project_member, make_personas, make_user
 from traceiq_app.db import get_engine, session_scope
 from traceiq_app.models import AuditLog, OrgRole, ProjectMember, ProjectRole, User
-from traceiq_app.services import members
-from traceiq_app.services.accounts import AccountError
-from traceiq_app.services.permissions import PermissionDenied, Principal, can
+from traceiq_app.services.accounts import members
+from traceiq_app.services.accounts.users import AccountError
+from traceiq_app.services.platform.permissions import PermissionDenied, Principal, can
 
 
 @dataclass

@@ -53,7 +53,7 @@ def _project_role(project_id: uuid.UUID, user_id: uuid.UUID) -> str | None:
 
 
 def test_it_changes_a_project_role_and_revokes_an_invitation(live, chromium) -> None:  # type: ignore[no-untyped-def]
-    from traceiq_app.services.passwords import hash_password
+    from traceiq_app.services.accounts.passwords import hash_password
 
     cast = seed_live_cast(password_hash=hash_password(PASSWORD))
     invited = f"zoe-{cast.suffix}@acme.test"

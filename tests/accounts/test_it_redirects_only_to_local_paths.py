@@ -6,7 +6,7 @@ from __future__ import annotations
 import pytest
 
 from tests.accounts.conftest import ORIGIN, PASSWORD, set_password
-from traceiq_app.services.accounts import safe_next_path
+from traceiq_app.services.accounts.users import safe_next_path
 
 
 @pytest.mark.parametrize("value", ["//evil.test", "https://evil.test", "/\\evil.test", "/\t/evil.test",

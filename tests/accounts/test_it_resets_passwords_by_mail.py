@@ -85,7 +85,7 @@ def test_it_answers_the_same_for_unknown_emails(api, personas, inbox: Inbox) -> 
 
 
 def test_it_rejects_tampered_and_expired_links(api, personas, inbox: Inbox, monkeypatch) -> None:  # type: ignore[no-untyped-def]
-    from traceiq_app.services import signin
+    from traceiq_app.services.accounts import signin
 
     api.post("/api/auth/password-reset", json={"email": "bob@acme.test"})
     wait_until(lambda: inbox.messages, 10, what="the reset mail")

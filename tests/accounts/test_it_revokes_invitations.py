@@ -14,11 +14,11 @@ from tests.accounts.conftest import ORIGIN, login, set_password
 from tests.accounts.matrix_support import state_for
 from traceiq_app.db import session_scope
 from traceiq_app.models import AuditLog, Invitation, User, utcnow
-from traceiq_app.services import members
-from traceiq_app.services.accounts import AccountError
-from traceiq_app.services.permissions import PermissionDenied, Principal
-from traceiq_app.state.accounts import InviteState
-from traceiq_app.state.settings import MembersState
+from traceiq_app.services.accounts import members
+from traceiq_app.services.accounts.users import AccountError
+from traceiq_app.services.platform.permissions import PermissionDenied, Principal
+from traceiq_app.state.accounts.account import InviteState
+from traceiq_app.state.accounts.settings import MembersState
 
 
 def _p(user) -> Principal:  # type: ignore[no-untyped-def]
@@ -129,7 +129,7 @@ def test_it_drops_expired_invitations_from_the_list(personas) -> None:  # type: 
 
 
 def test_it_revokes_from_the_members_page_and_the_link_page_says_so(personas) -> None:  # type: ignore[no-untyped-def]
-    from traceiq_app.services import web_sessions
+    from traceiq_app.services.accounts import web_sessions
 
     alice, acme = _p(personas.alice), personas.acme.id
     link, _ = members.create_invite(alice, acme, "zoe@acme.test", "member")
@@ -184,7 +184,7 @@ def test_it_refuses_links_without_an_invitation_row(personas) -> None:  # type: 
     revoked, so it no longer works."""
     import time
 
-    from traceiq_app.services import signing
+    from traceiq_app.services.accounts import signing
 
     legacy = signing.sign("invite", {"org": str(personas.acme.id), "email": "zoe@acme.test", "role": "owner",
                                      "by": str(personas.alice.id), "iat": int(time.time())}, 3600)

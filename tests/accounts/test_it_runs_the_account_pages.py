@@ -10,10 +10,10 @@ from sqlmodel import select
 from tests.accounts.matrix_support import state_for
 from traceiq_app.db import session_scope
 from traceiq_app.models import OrganizationMember, User
-from traceiq_app.services import members, passwords, signin, tokens, web_sessions
-from traceiq_app.services.permissions import Principal
-from traceiq_app.state.accounts import InviteState, PasswordResetState, SignupState
-from traceiq_app.state.settings import MembersState, TokensState
+from traceiq_app.services.accounts import members, passwords, signin, tokens, web_sessions
+from traceiq_app.services.platform.permissions import Principal
+from traceiq_app.state.accounts.account import InviteState, PasswordResetState, SignupState
+from traceiq_app.state.accounts.settings import MembersState, TokensState
 
 
 def _redirect_target(result) -> str:  # type: ignore[no-untyped-def]
@@ -111,7 +111,7 @@ def test_it_shows_token_expiry_and_last_use_readably(personas) -> None:  # type:
 
 
 def test_it_formats_moments_in_utc() -> None:
-    from traceiq_app.state.settings import utc_minute
+    from traceiq_app.state.accounts.settings import utc_minute
 
     berlin = datetime(2026, 11, 21, 12, 40, tzinfo=timezone(timedelta(hours=1)))
     assert utc_minute(berlin.isoformat()) == "2026-11-21 11:40 UTC"

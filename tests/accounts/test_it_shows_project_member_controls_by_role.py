@@ -10,8 +10,8 @@ from tests.accounts.matrix_support import state_for
 from tests.factories import add_org_member, add_project_member, make_user
 from traceiq_app.db import get_engine, session_scope
 from traceiq_app.models import OrgRole, ProjectMember, ProjectRole, User
-from traceiq_app.services import web_sessions
-from traceiq_app.state.project_members import ProjectMembersState
+from traceiq_app.services.accounts import web_sessions
+from traceiq_app.state.accounts.project_members import ProjectMembersState
 
 
 def _page(personas, user_id) -> ProjectMembersState:  # type: ignore[no-untyped-def]

@@ -13,7 +13,7 @@ pytestmark = [pytest.mark.slow, pytest.mark.browser, pytest.mark.xdist_group("ap
 
 
 def _hash(password: str) -> str:
-    from traceiq_app.services.passwords import hash_password
+    from traceiq_app.services.accounts.passwords import hash_password
 
     return hash_password(password)
 

@@ -43,7 +43,7 @@ def stack(personas, monkeypatch: pytest.MonkeyPatch) -> Iterator[Stack]:  # type
     monkeypatch.setenv("TRACEIQ_OIDC_CLIENT_ID", provider.client_id)
     monkeypatch.setenv("TRACEIQ_OIDC_CLIENT_SECRET", provider.client_secret)
     reset_settings_cache()
-    from traceiq_app.services import oidc
+    from traceiq_app.services.accounts import oidc
 
     oidc._discovery_cache.clear()
     server = uvicorn.Server(uvicorn.Config(create_api(), host="127.0.0.1", port=port, log_level="warning",

@@ -5,7 +5,7 @@ from __future__ import annotations
 import pytest
 
 from traceiq_app.engine.results import RunOptions
-from traceiq_app.services.allowlist import (
+from traceiq_app.services.platform.allowlist import (
     AllowlistError,
     normalize_allowed_hosts,
     run_allowed_hosts,

@@ -30,8 +30,8 @@ from tests.accounts.permission_matrix import (
     json_strings,
 )
 from tests.support.processes import RedisServer
-from traceiq_app.services import permissions
-from traceiq_app.services.permissions import PermissionDenied
+from traceiq_app.services.platform import permissions
+from traceiq_app.services.platform.permissions import PermissionDenied
 from traceiq_app.settings import reset_settings_cache
 
 ORIGIN = "http://testserver"
@@ -51,7 +51,7 @@ def template(tmp_path_factory: pytest.TempPathFactory) -> ms.Template:
 
 @pytest.fixture(scope="session")
 def matrix_redis() -> Iterator[RedisServer]:
-    """One private redis-server for the drivers that start/cancel runs (tests/webapp/runs_matrix.py)."""
+    """One private redis-server for the drivers that start/cancel runs (tests/runs/runs_matrix.py)."""
     directory = Path(os.environ.get("TMPDIR", "/tmp")) / f"tiq-matrix-redis-{os.getpid()}-{os.urandom(3).hex()}"
     server = RedisServer(directory).start()
     yield server
@@ -65,7 +65,7 @@ def matrix_db(template: ms.Template, tmp_path: Path, monkeypatch: pytest.MonkeyP
     from argon2 import PasswordHasher
 
     from traceiq_app.db import get_engine
-    from traceiq_app.services import passwords
+    from traceiq_app.services.accounts import passwords
 
     url = ms.copy_template(template, tmp_path / "data")
     monkeypatch.setenv("TRACEIQ_DATA_DIR", str(tmp_path / "data"))

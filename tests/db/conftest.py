@@ -20,7 +20,7 @@ from sqlalchemy.engine import make_url
 from sqlmodel import Session
 
 from traceiq_app.db import make_engine
-from traceiq_app.migrations import upgrade_to_head
+from traceiq_app.services.platform.migrations import upgrade_to_head
 
 PG_ADMIN_URL = os.environ.get(
     "TRACEIQ_TEST_PG_ADMIN_URL", "postgresql+psycopg://postgres@127.0.0.1:5432/postgres"

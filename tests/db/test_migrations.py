@@ -18,7 +18,7 @@ from alembic.script import ScriptDirectory
 from sqlmodel import SQLModel
 
 import traceiq_app.models  # noqa: F401
-from traceiq_app.migrations import (
+from traceiq_app.services.platform.migrations import (
     alembic_config,
     current_revision,
     downgrade,
@@ -136,7 +136,7 @@ def test_it_walks_every_revision_up_down_and_up_again(empty_db_url: str) -> None
 def test_it_migrates_from_any_working_directory(sqlite_url: str, tmp_path: Path) -> None:
     elsewhere = tmp_path / "elsewhere"
     elsewhere.mkdir()
-    code = "import sys; from traceiq_app.migrations import upgrade_to_head; upgrade_to_head(sys.argv[1])"
+    code = "import sys; from traceiq_app.services.platform.migrations import upgrade_to_head; upgrade_to_head(sys.argv[1])"
     proc = subprocess.run(
         [sys.executable, "-c", code, sqlite_url], cwd=elsewhere, capture_output=True, text=True, timeout=120
     )
@@ -175,7 +175,7 @@ def test_it_defaults_to_the_settings_database_url(tmp_path: Path, monkeypatch: p
 
 def test_it_migrates_safely_from_several_processes_at_once(empty_db_url: str) -> None:
     """Every web/worker process migrates on start: concurrent upgrades must all succeed."""
-    code = "import sys; from traceiq_app.migrations import upgrade_to_head; upgrade_to_head(sys.argv[1])"
+    code = "import sys; from traceiq_app.services.platform.migrations import upgrade_to_head; upgrade_to_head(sys.argv[1])"
     env = {**os.environ, "PYTHONUNBUFFERED": "1"}
     procs = [
         subprocess.Popen(

@@ -54,7 +54,7 @@ from traceiq_app.models import (
     utcnow,
     uuid7,
 )
-from traceiq_app.services.ids import uuid7_datetime
+from traceiq_app.services.platform.ids import uuid7_datetime
 
 
 def test_it_creates_alice_bob_and_charlie_through_the_factories(session: Session) -> None:
@@ -340,7 +340,7 @@ def test_it_generates_time_sortable_uuid7_ids() -> None:
 
 
 def test_it_keeps_uuid7_increasing_when_the_clock_steps_back(monkeypatch: pytest.MonkeyPatch) -> None:
-    import traceiq_app.services.ids as ids
+    import traceiq_app.services.platform.ids as ids
 
     first = uuid7()
     monkeypatch.setattr(ids.time, "time_ns", lambda: 1_000_000_000)  # 1970: far in the past

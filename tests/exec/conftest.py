@@ -39,11 +39,11 @@ def engine() -> Iterator[Engine]:
 
 def run_cli(*args: str, env: dict[str, str] | None = None, cwd: Path | None = None,
             timeout: float = 180, entry_point: bool = False) -> subprocess.CompletedProcess[str]:
-    """`python -m traceiq_app.cli_exec ...` (or the installed `traceiq exec ...` entry point) in a
+    """`python -m traceiq_app.cli.exec ...` (or the installed `traceiq exec ...` entry point) in a
     subprocess; stdout is not a TTY, so progress is one plain line per test."""
     full_env = {**os.environ, **(env or {})}
     command = [str(Path(sys.executable).parent / "traceiq"), "exec"] if entry_point else \
-        [sys.executable, "-m", "traceiq_app.cli_exec"]
+        [sys.executable, "-m", "traceiq_app.cli.exec"]
     return subprocess.run(
         [*command, *args],
         capture_output=True, text=True, env=full_env, cwd=str(cwd or REPO), timeout=timeout,

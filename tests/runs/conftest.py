@@ -3,7 +3,8 @@ Chromium, a migrated SQLite database per test and a local fixture site.
 
 `stack` points this test process at the test's own database, Redis and data folder (so
 `traceiq_app.services.*` can be called directly) and starts workers on demand with the same
-settings. Everything is per test: safe under `pytest -n 2`.
+settings. Everything is per test: safe under `pytest -n 2`. The browser tests of the run pages use
+the web app fixtures of tests/support/webapp.py, imported here.
 """
 
 from __future__ import annotations
@@ -29,6 +30,8 @@ from sqlmodel import Session, col, select
 
 from tests.factories import make_environment, make_org, make_project, make_suite, make_test_case
 from tests.support.processes import RedisServer, base_env, serve_directory, wait_until
+from tests.support.webapp import *  # noqa: E402,F401,F403 - the web app tests' fixtures (browser tests of run pages)
+from tests.support.webapp import pytest_runtest_makereport  # noqa: F401
 from traceiq_app.models import Project, Run, StepResult, TestCase, TestResult
 
 HERE = Path(__file__).resolve().parent
@@ -79,7 +82,7 @@ def site_url() -> Iterator[str]:
 @pytest.fixture(scope="session")
 def migrated_template(tmp_path_factory: pytest.TempPathFactory) -> Path:
     """One migrated SQLite file per xdist worker; each test gets a copy (migrating is slow)."""
-    from traceiq_app.migrations import upgrade_to_head
+    from traceiq_app.services.platform.migrations import upgrade_to_head
 
     path = tmp_path_factory.mktemp("template") / "traceiq.db"
     upgrade_to_head(f"sqlite:///{path}")
@@ -238,7 +241,7 @@ class Stack:
         """An API token of a new user: owner of the project's org, or (member=False) of another org."""
         from tests.factories import make_user
         from traceiq_app.models import OrganizationMember, OrgRole
-        from traceiq_app.services.tokens import create_token
+        from traceiq_app.services.accounts.tokens import create_token
 
         with self.session() as s:
             user = make_user(s, email)
@@ -257,7 +260,7 @@ class Stack:
 
 
 def _reset_caches() -> None:
-    from traceiq_app.services.storage import get_storage
+    from traceiq_app.services.platform.storage import get_storage
     from traceiq_app.settings import reset_settings_cache
 
     reset_settings_cache()
@@ -300,7 +303,7 @@ def _create_pg_database() -> tuple[str, str]:
     import sqlalchemy as sa
     from sqlalchemy.engine import make_url
 
-    from traceiq_app.migrations import upgrade_to_head
+    from traceiq_app.services.platform.migrations import upgrade_to_head
 
     name = f"traceiq_r_{uuid.uuid4().hex[:12]}"
     admin = sa.create_engine(PG_ADMIN_URL, isolation_level="AUTOCOMMIT", poolclass=sa.pool.NullPool)

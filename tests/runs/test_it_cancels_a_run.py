@@ -9,8 +9,8 @@ from rq import Queue
 
 from tests.runs.conftest import goto, quick_steps, wait_ms
 from traceiq_app.models import RunStatus, StepStatus, TestResultStatus
-from traceiq_app.services import live_events
-from traceiq_app.services.runs import cancel_run, start_run
+from traceiq_app.services.runs import live_events
+from traceiq_app.services.runs.control import cancel_run, start_run
 
 
 def _step_running(run_id, test_name, index):

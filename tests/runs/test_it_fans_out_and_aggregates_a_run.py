@@ -5,8 +5,8 @@ from __future__ import annotations
 
 from tests.runs.conftest import goto, quick_steps, title_is, wait_ms
 from traceiq_app.models import RunStatus, StepStatus, TestResultStatus
-from traceiq_app.services import live_events
-from traceiq_app.services.runs import start_run
+from traceiq_app.services.runs import live_events
+from traceiq_app.services.runs.control import start_run
 
 
 def test_it_fans_out_one_job_per_test_and_aggregates(stack, site_url):

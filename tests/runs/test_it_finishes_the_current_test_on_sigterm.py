@@ -8,7 +8,7 @@ import time
 
 from tests.runs.conftest import goto, quick_steps, wait_ms
 from traceiq_app.models import RunStatus, TestResultStatus
-from traceiq_app.services.runs import start_run
+from traceiq_app.services.runs.control import start_run
 
 
 def _running(stack, run_id, name):

@@ -12,10 +12,10 @@ from sqlmodel import select
 
 from tests.runs.conftest import quick_steps
 from traceiq_app.models import Run, RunStatus, RunTrigger, Schedule
-from traceiq_app.services import schedules
+from traceiq_app.services.runs import schedules
 
 FIRE_SCRIPT = (
-    "import sys; from datetime import datetime; from traceiq_app.services.schedules import fire_due_schedules;"
+    "import sys; from datetime import datetime; from traceiq_app.services.runs.schedules import fire_due_schedules;"
     "print(len(fire_due_schedules(now=datetime.fromisoformat(sys.argv[1]))))"
 )
 

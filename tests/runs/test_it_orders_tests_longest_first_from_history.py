@@ -8,7 +8,7 @@ from datetime import timedelta
 from tests.factories import make_run, make_test_result
 from tests.runs.conftest import quick_steps
 from traceiq_app.models import RunStatus, TestResultStatus, utcnow
-from traceiq_app.services.runs import start_run
+from traceiq_app.services.runs.control import start_run
 
 
 def test_it_runs_unknown_then_longest_first_one_at_a_time(stack, site_url):

@@ -11,8 +11,8 @@ from sqlmodel import select
 
 from tests.runs.conftest import goto, title_is
 from traceiq_app.models import Artifact, ArtifactKind, ArtifactOutcome, StepResult
-from traceiq_app.services import reaper, retention
-from traceiq_app.services.runs import start_run
+from traceiq_app.services.runs import reaper, retention
+from traceiq_app.services.runs.control import start_run
 from traceiq_app.settings import Settings
 
 

@@ -5,7 +5,7 @@ from __future__ import annotations
 
 from tests.runs.conftest import goto, title_is
 from traceiq_app.models import RunStatus
-from traceiq_app.services.runs import start_run
+from traceiq_app.services.runs.control import start_run
 
 
 def test_it_resolves_settings_in_precedence_order(stack, site_url):

@@ -7,8 +7,8 @@ import uuid
 
 from tests.runs.conftest import goto, title_is
 from traceiq_app.models import RunStatus, TestResultStatus
-from traceiq_app.services import live_events
-from traceiq_app.services.runs import start_run
+from traceiq_app.services.runs import live_events
+from traceiq_app.services.runs.control import start_run
 
 
 def test_it_retries_failures_and_reports_fail_then_pass_as_flaky(stack, site_url):

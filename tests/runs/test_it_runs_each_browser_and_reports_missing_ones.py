@@ -5,7 +5,7 @@ from __future__ import annotations
 
 from tests.runs.conftest import quick_steps
 from traceiq_app.models import Browser, RunStatus, TestResultStatus
-from traceiq_app.services.runs import start_run
+from traceiq_app.services.runs.control import start_run
 
 
 def test_it_runs_every_browser_and_errors_the_missing_ones(stack, site_url):

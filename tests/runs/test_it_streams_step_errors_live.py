@@ -5,8 +5,8 @@ from __future__ import annotations
 
 from tests.runs.conftest import goto, wait_ms
 from traceiq_app.models import RunStatus
-from traceiq_app.services import live_events
-from traceiq_app.services.runs import start_run
+from traceiq_app.services.runs import live_events
+from traceiq_app.services.runs.control import start_run
 
 
 def _finished_steps(run_id):  # type: ignore[no-untyped-def]

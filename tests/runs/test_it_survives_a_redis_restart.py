@@ -6,7 +6,7 @@ from __future__ import annotations
 
 from tests.runs.conftest import goto, quick_steps, wait_ms
 from traceiq_app.models import RunStatus, StepStatus, TestResultStatus
-from traceiq_app.services.runs import start_run
+from traceiq_app.services.runs.control import start_run
 
 
 def test_it_finishes_the_run_after_redis_lost_everything(stack, site_url):

@@ -8,8 +8,8 @@ import time
 
 from tests.runs.conftest import goto, quick_steps, wait_ms
 from traceiq_app.models import RunStatus, StepStatus, TestResultStatus
-from traceiq_app.services import live_events
-from traceiq_app.services.runs import start_run
+from traceiq_app.services.runs import live_events
+from traceiq_app.services.runs.control import start_run
 
 
 def test_it_reaps_the_lost_test_and_retries_it_on_another_worker(stack, site_url):

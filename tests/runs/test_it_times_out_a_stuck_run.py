@@ -5,7 +5,7 @@ from __future__ import annotations
 
 from tests.runs.conftest import goto, quick_steps, wait_ms
 from traceiq_app.models import RunStatus, TestResultStatus
-from traceiq_app.services.runs import start_run
+from traceiq_app.services.runs.control import start_run
 
 
 def test_it_ends_a_run_past_its_timeout_as_timed_out(stack, site_url):

@@ -20,7 +20,7 @@ from pathlib import Path
 import httpx
 
 from tests.support.processes import base_env, free_port
-from traceiq_app.supervisor import die_with_parent
+from traceiq_app.processes.supervisor import die_with_parent
 
 REPO = Path(__file__).resolve().parents[2]
 BIN = Path(sys.executable).parent

@@ -6,7 +6,7 @@ from pathlib import Path
 
 import pytest
 
-from traceiq_app.migrations import upgrade_to_head
+from traceiq_app.services.platform.migrations import upgrade_to_head
 from traceiq_app.settings import reset_settings_cache
 
 

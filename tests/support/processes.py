@@ -17,7 +17,7 @@ from pathlib import Path
 
 import redis
 
-from traceiq_app.supervisor import die_with_parent
+from traceiq_app.processes.supervisor import die_with_parent
 
 
 def free_port() -> int:

@@ -1,8 +1,9 @@
 """The FastAPI app mounted in front of Reflex (`rx.App(api_transformer=...)`): /api/* routes.
 
-Every module in this package that defines `router` is included, so adding a route module is
-adding a file (no shared list to edit). The app is the outermost ASGI app, so its middleware
-(security headers) covers the Reflex pages, static files and event endpoint too.
+Every module in this package (domain sub-packages api/<domain>/ included) that defines `router`
+is included, so adding a route module is adding a file (no shared list to edit). The app is the
+outermost ASGI app, so its middleware (security headers) covers the Reflex pages, static files
+and event endpoint too.
 """
 
 from __future__ import annotations
@@ -17,8 +18,9 @@ import traceiq_app.api as api_package
 
 def routers() -> list[APIRouter]:
     found = []
-    for info in sorted(pkgutil.iter_modules(api_package.__path__), key=lambda m: m.name):
-        module = importlib.import_module(f"{api_package.__name__}.{info.name}")
+    prefix = f"{api_package.__name__}."
+    for info in sorted(pkgutil.walk_packages(api_package.__path__, prefix=prefix), key=lambda m: m.name):
+        module = importlib.import_module(info.name)
         router = getattr(module, "router", None)
         if isinstance(router, APIRouter):
             found.append(router)

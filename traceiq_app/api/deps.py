@@ -23,10 +23,10 @@ from urllib.parse import urlsplit
 from fastapi import Depends, FastAPI, HTTPException, Request
 from fastapi.responses import JSONResponse
 
-from traceiq_app.services import tokens, web_sessions
-from traceiq_app.services.accounts import AccountError
-from traceiq_app.services.permissions import PermissionDenied, Principal
-from traceiq_app.services.rate_limit import RateLimited
+from traceiq_app.services.accounts import tokens, web_sessions
+from traceiq_app.services.accounts.rate_limit import RateLimited
+from traceiq_app.services.accounts.users import AccountError
+from traceiq_app.services.platform.permissions import PermissionDenied, Principal
 from traceiq_app.settings import get_settings
 
 SAFE_METHODS = frozenset({"GET", "HEAD", "OPTIONS"})

@@ -9,7 +9,7 @@ from __future__ import annotations
 import reflex as rx
 from reflex_components_core.el.elements.base import BaseHTML
 
-from traceiq_app.state.auth import AuthState
+from traceiq_app.state.accounts.auth import AuthState
 
 
 class NativeForm(BaseHTML):

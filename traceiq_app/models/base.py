@@ -11,7 +11,7 @@ import sqlalchemy as sa
 from sqlmodel import Field, SQLModel
 
 from traceiq_app.models.types import StrEnumType, UTCDateTime, utcnow
-from traceiq_app.services.ids import uuid7
+from traceiq_app.services.platform.ids import uuid7
 
 # Stable constraint/index names on SQLite and Postgres alike (and in migrations: alembic needs
 # names to drop or alter constraints, especially in SQLite batch mode). Keep generated names

@@ -4,13 +4,13 @@ it reads or changes anything, and passes the authorized project id on to the ser
 scope every lookup by it.
 
 Who is asking: `current_principal(state)` — the ONE place that knows. It asks the accounts
-area's `traceiq_app.state.auth.principal_for_state` (the HttpOnly `tiq_session` cookie of the
-websocket connection, resolved server-side on every event by `services.web_sessions`); if that
+area's `traceiq_app.state.accounts.auth.principal_for_state` (the HttpOnly `tiq_session` cookie of the
+websocket connection, resolved server-side on every event by `services.accounts.web_sessions`); if that
 module is absent it resolves the same cookie itself. The catalog states also subclass
 `ProtectedState`, so the `AuthGuard` middleware drops their events for signed-out clients
 before any handler runs.
 
-What they may do: `services.permissions.authorize(principal, action, project_id=...)`.
+What they may do: `services.platform.permissions.authorize(principal, action, project_id=...)`.
 """
 
 from __future__ import annotations
@@ -19,9 +19,9 @@ import uuid
 from http.cookies import CookieError, SimpleCookie
 from typing import Any
 
-from traceiq_app.services import web_sessions
-from traceiq_app.services.permissions import PermissionDenied, Principal, authorize
-from traceiq_app.services.projects import Invalid, NotFound
+from traceiq_app.services.accounts import web_sessions
+from traceiq_app.services.catalog.projects import Invalid, NotFound
+from traceiq_app.services.platform.permissions import PermissionDenied, Principal, authorize
 
 __all__ = ["DENIED", "PermissionDenied", "as_uuid", "current_principal", "error_message", "require", "signed_in"]
 
@@ -43,7 +43,7 @@ def _cookie_value(header: str, name: str) -> str | None:
 def current_principal(state: Any) -> Principal | None:
     """The signed-in user of this browser tab, or None."""
     if hasattr(state, "_get_root_state"):
-        from traceiq_app.state.auth import principal_for_state
+        from traceiq_app.state.accounts.auth import principal_for_state
 
         return principal_for_state(state)
     try:
@@ -123,6 +123,6 @@ def query_param(state: Any, name: str) -> str:
 
 def can(principal: Principal, action: str, project_id: uuid.UUID) -> bool:
     """For showing/hiding buttons only; handlers still `require`."""
-    from traceiq_app.services.projects import role_allows
+    from traceiq_app.services.catalog.projects import role_allows
 
     return role_allows(principal, action, project_id)

@@ -1,0 +1,162 @@
+"""Permission-matrix entries for the catalog states (projects, suites, editor, environments,
+imports), in the format of tests/accounts/permission_matrix.py, which merges them with
+`HANDLERS.update(CATALOG_HANDLERS)`.
+
+Each call points the state at Acme's project (or at a test / folder / environment made in it
+just before the handler runs: those tables are not part of the Acme fingerprint) and calls
+the handler the way a raw websocket frame could.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import json
+import uuid
+from typing import Any
+
+from sqlmodel import Session
+
+from tests.accounts.permission_matrix import (
+    _PUBLIC_SETVAR,
+    ADMINS,
+    EDITORS,
+    EVERYONE,
+    MEMBERS,
+    OWNERS,
+    SIGNED_IN,
+    H,
+    MatrixContext,
+)
+from traceiq_app.db import get_engine
+from traceiq_app.models import Environment, Suite, TestCase, utcnow
+
+RECORDER = json.dumps({"title": "Flow", "steps": [{"type": "navigate", "url": "https://x.test/"}]})
+DRAFT = H(EVERYONE, None, public=True, note="edits this tab's unsaved draft only; no database access")
+
+
+def _suite(ctx: MatrixContext, *, deleted: bool = False) -> str:
+    with Session(get_engine(), expire_on_commit=False) as s:
+        suite = Suite(project_id=ctx.project_id, name="Matrix folder", deleted_at=utcnow() if deleted else None)
+        s.add(suite)
+        s.commit()
+        return str(suite.id)
+
+
+def _test(ctx: MatrixContext, *, deleted: bool = False) -> str:
+    with Session(get_engine(), expire_on_commit=False) as s:
+        case = TestCase(project_id=ctx.project_id, name="Matrix test", steps=[{"action": "goto", "url": "/a"}],
+                        deleted_at=utcnow() if deleted else None)
+        s.add(case)
+        s.flush()
+        s.add(case.version_row(None))
+        case.steps, case.version = [{"action": "goto", "url": "/b"}], 2
+        s.add(case)
+        s.flush()
+        s.add(case.version_row(None))
+        s.commit()
+        return str(case.id)
+
+
+def _env(ctx: MatrixContext) -> str:
+    with Session(get_engine(), expire_on_commit=False) as s:
+        env = Environment(project_id=ctx.project_id, name=f"matrix-{uuid.uuid4().hex[:6]}")
+        s.add(env)
+        s.commit()
+        return str(env.id)
+
+
+def _on_project(state: Any, ctx: MatrixContext) -> Any:
+    state.pid = str(ctx.project_id)
+    return state
+
+
+def _editor(state: Any, ctx: MatrixContext) -> Any:
+    state.tid, state.pid = _test(ctx), str(ctx.project_id)
+    state.name, state.steps = "Matrix test", []
+    from traceiq_app.state.catalog.editor_forms import new_step, step_to_view
+
+    step = new_step("goto")
+    step["url"] = "/c"
+    state.steps = [step_to_view(step)]
+    return state
+
+
+def _new_editor(state: Any, ctx: MatrixContext) -> Any:
+    _editor(state, ctx)
+    state.tid = ""
+    return state
+
+
+class _Upload:
+    name = "flow.json"
+
+    async def read(self, size: int = -1) -> bytes:
+        return RECORDER.encode()
+
+
+def _importer(state: Any, ctx: MatrixContext) -> Any:
+    _on_project(state, ctx)
+    state._content, state.filename = RECORDER, "flow.json"
+    return state
+
+
+CATALOG_HANDLERS: dict[str, H] = {
+    # --- traceiq_app.state.catalog.projects -------------------------------------------------------------
+    "ProjectsState.load": H(SIGNED_IN, lambda s, c: s.load(), note="lists only the caller's projects"),
+    "ProjectsState.create_project": H(ADMINS, lambda s, c: s.create_project({"name": "m", "org_id": str(c.acme_id)})),
+    "ProjectsState.rename_project": H(ADMINS, lambda s, c: s.rename_project(str(c.project_id), "m")),
+    "ProjectsState.delete_project": H(OWNERS, lambda s, c: s.delete_project(str(c.project_id))),
+    # --- traceiq_app.state.catalog.suites -----------------------------------------------------------------
+    "SuitesState.load": H(MEMBERS, lambda s, c: _on_project(s, c).load()),
+    "SuitesState.rename_project": H(ADMINS, lambda s, c: _on_project(s, c).rename_project({"name": "m"})),
+    "SuitesState.delete_project": H(OWNERS, lambda s, c: _on_project(s, c).delete_project()),
+    "SuitesState.select_suite": H(MEMBERS, lambda s, c: _on_project(s, c).select_suite(_suite(c))),
+    "SuitesState.create_suite": H(EDITORS, lambda s, c: _on_project(s, c).create_suite({"name": "m"})),
+    "SuitesState.rename_suite": H(EDITORS, lambda s, c: _on_project(s, c).rename_suite(_suite(c), "m")),
+    "SuitesState.rename_selected": H(EDITORS, lambda s, c: (setattr(_on_project(s, c), "selected", _suite(c)),
+                                                            s.rename_selected({"name": "m"}))),
+    "SuitesState.move_suite": H(EDITORS, lambda s, c: _on_project(s, c).move_suite(_suite(c), _suite(c))),
+    "SuitesState.move_selected": H(EDITORS, lambda s, c: (setattr(_on_project(s, c), "selected", _suite(c)),
+                                                          s.move_selected(_suite(c)))),
+    "SuitesState.delete_suite": H(EDITORS, lambda s, c: _on_project(s, c).delete_suite(_suite(c))),
+    "SuitesState.restore_suite": H(EDITORS, lambda s, c: _on_project(s, c).restore_suite(_suite(c, deleted=True))),
+    "SuitesState.delete_test": H(EDITORS, lambda s, c: _on_project(s, c).delete_test(_test(c))),
+    "SuitesState.restore_test": H(EDITORS, lambda s, c: _on_project(s, c).restore_test(_test(c, deleted=True))),
+    "SuitesState.duplicate_test": H(EDITORS, lambda s, c: _on_project(s, c).duplicate_test(_test(c))),
+    "SuitesState.move_test": H(EDITORS, lambda s, c: _on_project(s, c).move_test(_test(c), _suite(c))),
+    # --- traceiq_app.state.catalog.editor -------------------------------------------------------------------
+    "EditorState.load": H(MEMBERS, lambda s, c: (setattr(s, "tid", _test(c)), s.load()),
+                          note="the test id comes from the URL; the state for '/' loads the test set on it"),
+    "EditorState.save": H(EDITORS, lambda s, c: _editor(s, c).save()),
+    "EditorState.show_diff": H(MEMBERS, lambda s, c: _editor(s, c).show_diff("1", "2")),
+    "EditorState.set_diff_from": H(MEMBERS, lambda s, c: (setattr(_editor(s, c), "diff_to", "2"),
+                                                          s.set_diff_from("1"))),
+    "EditorState.set_diff_to": H(MEMBERS, lambda s, c: (setattr(_editor(s, c), "diff_from", "1"), s.set_diff_to("2"))),
+    "EditorState.restore_version": H(EDITORS, lambda s, c: _editor(s, c).restore_version("1")),
+    "EditorState.set_env": H(MEMBERS, lambda s, c: _editor(s, c).set_env(_env(c))),
+    "EditorState.duplicate_test": H(EDITORS, lambda s, c: _editor(s, c).duplicate_test()),
+    "EditorState.delete_test": H(EDITORS, lambda s, c: _editor(s, c).delete_test()),
+    **{f"EditorState.{name}": DRAFT for name in (
+        "set_name", "set_description", "set_tags_text", "set_priority", "set_add_action", "add_step", "set_action",
+        "set_field", "set_bool", "set_advanced", "set_option", "set_alt", "add_alt", "remove_alt", "move_alt", "move_step",
+        "step_key", "duplicate_step", "delete_step")},
+    # --- traceiq_app.state.catalog.environments ---------------------------------------------------------------
+    "EnvironmentsState.load": H(MEMBERS, lambda s, c: _on_project(s, c).load()),
+    "EnvironmentsState.create_environment": H(ADMINS, lambda s, c: _on_project(s, c).create_environment(
+        {"name": "m", "secrets": "A=b"})),
+    "EnvironmentsState.update_environment": H(ADMINS, lambda s, c: _on_project(s, c).update_environment(
+        {"env_id": _env(c), "base_url": "https://m.test"})),
+    "EnvironmentsState.set_secret": H(ADMINS, lambda s, c: _on_project(s, c).set_secret(
+        {"env_id": _env(c), "secret_name": "A", "secret_value": "b"})),
+    "EnvironmentsState.remove_secret": H(ADMINS, lambda s, c: _on_project(s, c).remove_secret(_env(c), "A")),
+    "EnvironmentsState.delete_environment": H(ADMINS, lambda s, c: _on_project(s, c).delete_environment(_env(c))),
+    # --- traceiq_app.state.catalog.imports ----------------------------------------------------------------------
+    "ImportState.load": H(EDITORS, lambda s, c: _on_project(s, c).load()),
+    "ImportState.handle_upload": H(EDITORS, lambda s, c: asyncio.run(_on_project(s, c).handle_upload([_Upload()]))),
+    "ImportState.save": H(EDITORS, lambda s, c: _importer(s, c).save()),
+    "ImportState.set_test_name": DRAFT,
+    "ImportState.set_target_suite": DRAFT,
+    "ImportState.cancel": DRAFT,
+    **{f"{cls}.setvar": _PUBLIC_SETVAR for cls in (
+        "ProjectsState", "SuitesState", "EditorState", "EnvironmentsState", "ImportState")},
+}

@@ -1,0 +1,1 @@
+"""/api routes of the platform: health and the audit log."""

@@ -1,0 +1,1 @@
+"""/api routes of the runs domain: start, read, follow, cancel runs; artifacts; the trace viewer."""

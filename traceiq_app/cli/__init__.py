@@ -1,0 +1,35 @@
+"""The `traceiq` console command: one module per sub-command family.
+
+- `exec`: run test files locally, no server (traceiq_app.cli.exec)
+- `run`: start a run on the workers (traceiq_app.cli.run)
+- `migrate`, `admin ...`: the administrator's commands (traceiq_app.cli.admin)
+- `worker`, `supervise`: long-running processes (traceiq_app.cli.worker)
+
+Subcommands import what they need lazily: `traceiq exec` must start fast and must not need a
+database, Redis or the web app.
+"""
+
+from __future__ import annotations
+
+import argparse
+from collections.abc import Callable
+
+from traceiq_app.cli import admin, run, worker
+from traceiq_app.cli import exec as exec_command
+
+
+def build_parser() -> argparse.ArgumentParser:
+    parser = argparse.ArgumentParser(prog="traceiq", description="TraceIQ: self-hosted browser testing")
+    sub = parser.add_subparsers(dest="command", required=True)
+    worker.add_parsers(sub)
+    admin.add_parsers(sub)
+    exec_command.add_parser(sub)
+    run.add_parser(sub)
+    return parser
+
+
+def main(argv: list[str] | None = None) -> int:
+    parser = build_parser()
+    args = parser.parse_args(argv)
+    func: Callable[[argparse.Namespace], int] = args.func
+    return func(args)

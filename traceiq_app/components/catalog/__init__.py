@@ -1,0 +1,1 @@
+"""UI pieces of the catalog pages: the suite tree, editor panels and step forms, small shared bits."""

@@ -1,0 +1,1 @@
+"""UI pieces of the runs pages: the "Run tests" dialog."""

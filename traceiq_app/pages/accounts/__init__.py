@@ -1,0 +1,1 @@
+"""Accounts pages: sign-in, sign-up, password, settings (tokens, members, audit), project members."""

@@ -1,0 +1,156 @@
+"""The test editor: /tests/<id> (a saved test) and /projects/<id>/tests/new?suite=<id>."""
+
+from __future__ import annotations
+
+import reflex as rx
+
+from traceiq_app.components.catalog.catalog_bits import choice, error_callout
+from traceiq_app.components.catalog.editor_panels import history_panel, settings_panel
+from traceiq_app.components.catalog.editor_steps import step_list
+from traceiq_app.components.layout import app_shell
+from traceiq_app.state.accounts.auth import AuthState
+from traceiq_app.state.catalog.editor import EditorState
+
+
+def _header() -> rx.Component:
+    return rx.vstack(
+        rx.hstack(
+            rx.link(rx.text(EditorState.breadcrumb, size="2", color_scheme="gray"),
+                    href=rx.cond(EditorState.suite_id == "", "/projects/" + EditorState.pid,
+                                 "/projects/" + EditorState.pid + "?suite=" + EditorState.suite_id)),
+            rx.spacer(),
+            rx.cond(EditorState.dirty, rx.badge("Unsaved changes", color_scheme="amber", variant="soft")),
+            rx.cond(~EditorState.is_new, rx.badge("version ", EditorState.version, variant="outline")),
+            rx.cond(EditorState.source_format != "native",
+                    rx.badge("imported: ", EditorState.source_format, variant="soft", color_scheme="gray")),
+            align="center",
+            width="100%",
+            spacing="2",
+        ),
+        rx.hstack(
+            rx.vstack(
+                rx.el.label("Test name", html_for="test-name", style={"fontSize": "0.8em", "fontWeight": 500}),
+                rx.input(id="test-name", value=EditorState.name, on_change=EditorState.set_name, size="3",
+                         placeholder="What does this test check? e.g. Sign in with a valid account", width="100%"),
+                rx.cond(EditorState.name_error != "", rx.text(EditorState.name_error, color_scheme="red", size="1",
+                                                              role="alert")),
+                spacing="1",
+                width="100%",
+            ),
+            rx.vstack(
+                rx.el.label("Priority", html_for="test-priority", style={"fontSize": "0.8em", "fontWeight": 500}),
+                choice(EditorState.priority_choices, EditorState.priority, EditorState.set_priority,
+                       label="Priority", id="test-priority", size="3"),
+                spacing="1",
+            ),
+            width="100%",
+            align="start",
+            spacing="3",
+        ),
+        rx.hstack(
+            rx.vstack(
+                rx.el.label("Tags (comma separated)", html_for="test-tags", style={"fontSize": "0.8em", "fontWeight": 500}),
+                rx.input(id="test-tags", value=EditorState.tags_text, on_change=EditorState.set_tags_text,
+                         placeholder="smoke, checkout", width="100%"),
+                spacing="1",
+                flex="1",
+            ),
+            rx.vstack(
+                rx.el.label("Description", html_for="test-description", style={"fontSize": "0.8em", "fontWeight": 500}),
+                rx.input(id="test-description", value=EditorState.description, on_change=EditorState.set_description,
+                         placeholder="Optional", width="100%"),
+                spacing="1",
+                flex="2",
+            ),
+            width="100%",
+            spacing="3",
+        ),
+        spacing="3",
+        width="100%",
+    )
+
+
+def _save_bar() -> rx.Component:
+    return rx.hstack(
+        rx.cond(
+            EditorState.problem_count > 0,
+            rx.callout(EditorState.problem_count.to_string() + " problem(s) to fix before saving — see the red fields.",
+                       icon="circle-alert", color_scheme="red", size="1", custom_attrs={"data-testid": "problems"}),
+            rx.text("Every field is valid.", size="2", color_scheme="green"),
+        ),
+        rx.spacer(),
+        rx.cond(~EditorState.is_new & EditorState.can_write, rx.hstack(
+            rx.button(rx.icon("copy", size=14), "Duplicate test", variant="soft", on_click=EditorState.duplicate_test),
+            rx.button(rx.icon("trash-2", size=14), "Delete test", variant="soft", color_scheme="red",
+                      on_click=EditorState.delete_test),
+            spacing="2",
+        )),
+        rx.cond(EditorState.can_write,
+                rx.button(rx.icon("save", size=16), rx.cond(EditorState.is_new, "Create test", "Save"),
+                          on_click=EditorState.save, size="3", id="save-test")),
+        width="100%",
+        align="center",
+        spacing="3",
+        position="sticky",
+        bottom="0",
+        padding_y="0.75em",
+        background=rx.color("gray", 1),
+        z_index="5",
+    )
+
+
+def _editor() -> rx.Component:
+    return rx.vstack(
+        _header(),
+        rx.flex(
+            rx.vstack(
+                rx.heading("Steps", size="4"),
+                step_list(),
+                _save_bar(),
+                width="100%",
+                spacing="3",
+                min_width="0",
+            ),
+            rx.box(
+                rx.card(
+                    rx.tabs.root(
+                        rx.tabs.list(rx.tabs.trigger("History", value="history"),
+                                     rx.tabs.trigger("Effective settings", value="settings")),
+                        rx.tabs.content(rx.box(history_panel(), padding_top="0.75em"), value="history"),
+                        rx.tabs.content(rx.box(settings_panel(), padding_top="0.75em"), value="settings"),
+                        default_value="history",
+                    ),
+                    width="100%",
+                ),
+                width=rx.breakpoints(initial="100%", lg="26em"),
+                flex_shrink="0",
+            ),
+            direction=rx.breakpoints(initial="column", lg="row"),
+            spacing="4",
+            width="100%",
+            align="start",
+        ),
+        spacing="4",
+        width="100%",
+    )
+
+
+def _page() -> rx.Component:
+    return app_shell(
+        rx.cond(
+            EditorState.error != "",
+            rx.vstack(error_callout(EditorState.error), rx.link("Back to your projects", href="/projects")),
+            rx.cond(EditorState.loaded, _editor(), rx.center(rx.spinner(size="3"), padding="3em", width="100%")),
+        ),
+    )
+
+
+@rx.page(route="/tests/[test_id]", title="Test editor · TraceIQ", on_load=[AuthState.require_login, EditorState.load])
+def edit_test_page() -> rx.Component:
+    return _page()
+
+
+@rx.page(route="/projects/[project_id]/tests/new", title="New test · TraceIQ",
+         on_load=[AuthState.require_login, EditorState.load])
+def new_test_page() -> rx.Component:
+    return _page()

@@ -1,0 +1,109 @@
+"""/projects/<id>/runs: the run history of a project with filters and keyset pagination."""
+
+from __future__ import annotations
+
+from typing import Any
+
+import reflex as rx
+
+from traceiq_app.components.catalog.catalog_bits import empty_state, error_callout, project_nav
+from traceiq_app.components.layout import app_shell
+from traceiq_app.components.runs.run_dialog import run_dialog, run_dialog_button
+from traceiq_app.state.accounts.auth import AuthState
+from traceiq_app.state.runs.runs_list import STATUSES, TRIGGERS, RunsListState
+
+STATUS_COLORS = {"passed": "green", "failed": "red", "error": "red", "running": "blue", "queued": "gray",
+                 "cancelled": "orange", "timed_out": "orange", "flaky": "amber"}
+
+
+def status_badge(status: Any) -> rx.Component:
+    return rx.badge(status, color_scheme=rx.match(status, *[(k, v) for k, v in STATUS_COLORS.items()], "gray"),
+                    variant="soft", data_status=status)
+
+
+def _row(r: Any) -> rx.Component:
+    return rx.table.row(
+        rx.table.cell(rx.link(status_badge(r["status"]), href="/runs/" + r["id"], aria_label="Open run " + r["id"])),
+        rx.table.cell(rx.link(r["created_at"], href="/runs/" + r["id"])),
+        rx.table.cell(rx.text(r["trigger"], " · ", r["who"], size="2")),
+        rx.table.cell(r["environment"]),
+        rx.table.cell(r["branch"]),
+        rx.table.cell(r["duration"]),
+        rx.table.cell(rx.hstack(
+            rx.badge(r["passed"], " passed", color_scheme="green", variant="soft"),
+            rx.badge(r["failed"], " failed", color_scheme="red", variant="soft"),
+            rx.badge(r["flaky"], " flaky", color_scheme="amber", variant="soft"),
+            rx.text("of ", r["total"], size="1", color_scheme="gray"), spacing="1", align="center")),
+        data_run_id=r["id"],
+    )
+
+
+def _native_select(name: str, label: str, options: Any, value: Any) -> rx.Component:
+    return rx.el.select(*options, name=name, aria_label=label, default_value=value, style={"padding": "0.3em"})
+
+
+def _filters() -> rx.Component:
+    return rx.form(
+        rx.hstack(
+            _native_select("status", "Status", [rx.el.option("any status" if s == "all" else s, value=s)
+                                                for s in STATUSES], RunsListState.f_status),
+            _native_select("trigger", "Trigger", [rx.el.option("any trigger" if s == "all" else s, value=s)
+                                                  for s in TRIGGERS], RunsListState.f_trigger),
+            _native_select("suite_id", "Folder", [rx.el.option("all folders", value="all"),
+                                                  rx.foreach(RunsListState.suites,
+                                                             lambda s: rx.el.option(s["name"], value=s["id"]))],
+                           RunsListState.f_suite),
+            _native_select("environment_id", "Environment",
+                           [rx.el.option("all environments", value="all"),
+                            rx.foreach(RunsListState.environments, lambda e: rx.el.option(e["name"], value=e["id"]))],
+                           RunsListState.f_env),
+            rx.input(name="branch", placeholder="branch", aria_label="Branch", default_value=RunsListState.f_branch,
+                     width="9em"),
+            rx.input(name="date_from", type="date", aria_label="From", default_value=RunsListState.f_from),
+            rx.input(name="date_to", type="date", aria_label="To", default_value=RunsListState.f_to),
+            rx.button(rx.icon("filter", size=16), "Filter", type="submit"),
+            rx.button("Clear", type="button", variant="soft", color_scheme="gray",
+                      on_click=RunsListState.clear_filters),
+            spacing="2", wrap="wrap", align="center",
+        ),
+        on_submit=RunsListState.apply_filters,
+    )
+
+
+@rx.page(route="/projects/[project_id]/runs", title="Runs · TraceIQ",
+         on_load=[AuthState.require_login, RunsListState.load])
+def runs_page() -> rx.Component:
+    return app_shell(
+        rx.cond(RunsListState.error != "", error_callout(RunsListState.error)),
+        rx.cond(
+            RunsListState.project_name != "",
+            rx.vstack(
+                project_nav(RunsListState.pid, RunsListState.project_name, "runs"),
+                rx.hstack(rx.heading("Runs", size="5"), rx.spacer(),
+                          rx.cond(RunsListState.can_run, run_dialog_button(RunsListState.pid)),
+                          width="100%", align="center"),
+                _filters(),
+                rx.cond(
+                    RunsListState.rows.length() > 0,
+                    rx.table.root(
+                        rx.table.header(rx.table.row(*[rx.table.column_header_cell(h) for h in (
+                            "Status", "Started", "Trigger / who", "Environment", "Branch", "Duration", "Results")])),
+                        rx.table.body(rx.foreach(RunsListState.rows, _row)),
+                        width="100%", variant="surface",
+                    ),
+                    rx.cond(RunsListState.loaded, empty_state("list-video", "No runs",
+                                                              "No run matches. Start one with “Run tests”.")),
+                ),
+                rx.hstack(
+                    rx.button(rx.icon("chevron-left", size=16), "Newer", variant="soft",
+                              disabled=RunsListState.prev_cursors.length() == 0, on_click=RunsListState.prev_page),
+                    rx.text("Page ", RunsListState.page_no, size="2"),
+                    rx.button("Older", rx.icon("chevron-right", size=16), variant="soft",
+                              disabled=RunsListState.next_cursor == "", on_click=RunsListState.next_page),
+                    spacing="3", align="center",
+                ),
+                spacing="4", width="100%",
+            ),
+        ),
+        run_dialog(),
+    )

@@ -1,0 +1,175 @@
+"""The maintenance pass: what keeps runs finishing when processes die or Redis forgets.
+
+- Lost workers: a running test whose heartbeat key has been missing for
+  TRACEIQ_WORKER_LOST_SECONDS (seen missing by two passes that far apart, so a Redis restart,
+  which drops every heartbeat for a moment, does not count) ends as *error* "worker lost",
+  which retries it elsewhere when the run has retries left. Its recorded steps stay.
+- Run timeouts: a run still open `timeout_s` after it was created ends *timed_out*.
+- Vanished jobs: a queued test whose RQ job Redis no longer has (restart without
+  persistence, failed enqueue) is enqueued again.
+- Schedules that are due fire; artifact retention runs every TRACEIQ_RETENTION_INTERVAL_MINUTES.
+
+`maintenance_pass` is run by every worker's maintenance thread under a Redis lock (one at a
+time); every step is also safe to run concurrently (conditional updates in the database).
+"""
+
+from __future__ import annotations
+
+import logging
+import time
+import uuid
+from collections.abc import Callable
+from dataclasses import dataclass, field
+from datetime import datetime, timedelta
+from typing import Any
+
+import redis
+from rq.job import Job
+from sqlmodel import col, select
+
+from traceiq_app.db import session_scope
+from traceiq_app.models import Run, RunStatus, TestResult, TestResultStatus, utcnow
+from traceiq_app.redis_conn import get_redis
+from traceiq_app.services.runs import orchestration
+from traceiq_app.services.runs import results as run_results
+from traceiq_app.settings import get_settings
+
+log = logging.getLogger(__name__)
+
+LOCK_KEY = "traceiq:lock:maintenance"
+RETENTION_KEY = "traceiq:maintenance:retention"
+
+
+def _suspect_key(kind: str, ident: uuid.UUID | str) -> str:
+    return f"traceiq:suspect:{kind}:{ident}"
+
+
+def _suspected_for(client: redis.Redis, kind: str, ident: uuid.UUID | str, now_s: float) -> float:
+    """Seconds since this thing was first seen missing (0 the first time)."""
+    key = _suspect_key(kind, ident)
+    client.set(key, repr(now_s), nx=True, ex=3600)
+    first: Any = client.get(key)
+    try:
+        return now_s - float(first or now_s)
+    except ValueError:
+        return 0.0
+
+
+def _clear_suspect(client: redis.Redis, kind: str, ident: uuid.UUID | str) -> None:
+    client.delete(_suspect_key(kind, ident))
+
+
+@dataclass
+class PassReport:
+    lost: list[uuid.UUID] = field(default_factory=list)
+    timed_out: list[uuid.UUID] = field(default_factory=list)
+    requeued: list[uuid.UUID] = field(default_factory=list)
+    fired: list[uuid.UUID] = field(default_factory=list)
+    purged: int = 0
+
+
+def reap_lost_tests(client: redis.Redis | None = None, now_s: float | None = None) -> list[uuid.UUID]:
+    client = client or get_redis()
+    now_s = time.time() if now_s is None else now_s
+    lost_after = get_settings().worker_lost_seconds
+    with session_scope() as session:
+        running = list(session.exec(select(TestResult.id, TestResult.worker_id).where(
+            TestResult.status == TestResultStatus.running)).all())
+    lost: list[uuid.UUID] = []
+    for test_result_id, worker_id in running:
+        if client.exists(orchestration.heartbeat_key(test_result_id)):
+            _clear_suspect(client, "test", test_result_id)
+            continue
+        missing_for = _suspected_for(client, "test", test_result_id, now_s)
+        if missing_for < lost_after:
+            continue
+        outcome = run_results.finish_attempt(
+            test_result_id, TestResultStatus.error,
+            error=f"worker lost: no heartbeat from {worker_id or 'its worker'} for {int(missing_for)} s",
+            only_if_worker=worker_id,
+        )
+        _clear_suspect(client, "test", test_result_id)
+        if outcome is not None:
+            log.warning("test %s: worker %s lost", test_result_id, worker_id)
+            lost.append(test_result_id)
+    return lost
+
+
+def time_out_runs(now: datetime | None = None) -> list[uuid.UUID]:
+    from traceiq_app.services.runs.control import cancel_run
+
+    now = now or utcnow()
+    with session_scope() as session:
+        open_runs = list(session.exec(select(Run.id, Run.created_at, Run.timeout_s).where(
+            col(Run.status).in_([RunStatus.queued.value, RunStatus.running.value]))).all())
+    expired = [run_id for run_id, created, timeout_s in open_runs if created + timedelta(seconds=timeout_s) <= now]
+    for run_id in expired:
+        cancel_run(run_id, status=RunStatus.timed_out, reason="run timed out")
+    return expired
+
+
+def requeue_vanished_jobs(client: redis.Redis | None = None, now_s: float | None = None,
+                          grace_s: float = 5.0) -> list[uuid.UUID]:
+    client = client or get_redis()
+    now_s = time.time() if now_s is None else now_s
+    with session_scope() as session:
+        queued = list(session.exec(select(TestResult.id, TestResult.rq_job_id).where(
+            TestResult.status == TestResultStatus.queued, col(TestResult.rq_job_id).is_not(None))).all())
+    with client.pipeline(transaction=False) as pipe:
+        for _test_result_id, job_id in queued:
+            pipe.exists(Job.key_for(str(job_id)))
+        exists = pipe.execute() if queued else []
+    vanished = []
+    for (test_result_id, _job_id), present in zip(queued, exists, strict=True):
+        if present:
+            _clear_suspect(client, "job", test_result_id)
+            continue
+        if _suspected_for(client, "job", test_result_id, now_s) >= grace_s:
+            vanished.append(test_result_id)
+            _clear_suspect(client, "job", test_result_id)
+    if vanished:
+        log.warning("re-enqueueing %d test(s) whose queue jobs vanished", len(vanished))
+        orchestration.requeue_vanished(vanished)
+    return vanished
+
+
+def maintenance_pass(now: datetime | None = None, clock: Callable[[], datetime] = utcnow,
+                     client: redis.Redis | None = None) -> PassReport:
+    """One pass of everything above. Each part is isolated: one failing does not stop others."""
+    from traceiq_app.services.runs import retention, schedules
+
+    client = client or get_redis()
+    now = now or clock()
+    report = PassReport()
+    parts: list[tuple[str, Callable[[], None]]] = [
+        ("reaper", lambda: report.lost.extend(reap_lost_tests(client))),
+        ("timeouts", lambda: report.timed_out.extend(time_out_runs(now))),
+        ("vanished jobs", lambda: report.requeued.extend(requeue_vanished_jobs(client))),
+        ("schedules", lambda: report.fired.extend(schedules.fire_due_schedules(now))),
+    ]
+    for name, part in parts:
+        try:
+            part()
+        except Exception:  # noqa: BLE001 - keep the other parts (and the worker) going
+            log.exception("maintenance: %s failed", name)
+    try:
+        interval = int(get_settings().retention_interval_minutes * 60)
+        if client.set(RETENTION_KEY, "1", nx=True, ex=max(interval, 1)):
+            report.purged = retention.purge_expired(now).deleted
+    except Exception:  # noqa: BLE001
+        log.exception("maintenance: retention failed")
+    return report
+
+
+def run_locked_pass(client: redis.Redis | None = None, lock_ttl_s: float = 30.0) -> PassReport | None:
+    """`maintenance_pass` if no other process is running one (Redis lock with a token)."""
+    client = client or get_redis()
+    token = uuid.uuid4().hex
+    if not client.set(LOCK_KEY, token, nx=True, px=int(lock_ttl_s * 1000)):
+        return None
+    try:
+        return maintenance_pass(client=client)
+    finally:
+        # Release only our own lock (it may have expired and been taken by someone else).
+        client.eval("if redis.call('get', KEYS[1]) == ARGV[1] then return redis.call('del', KEYS[1]) end return 0",
+                    1, LOCK_KEY, token)

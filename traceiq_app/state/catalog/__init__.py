@@ -1,0 +1,1 @@
+"""Reflex states of the catalog pages: projects, suites, the test editor, environments, imports."""

@@ -1,0 +1,116 @@
+"""Import page: upload a file, see what was understood and what was not, then save.
+
+The uploaded text is kept in a backend-only var (`_content`, never sent to the browser) and
+parsed again by the service on save; the browser's preview is display only. Uploads are read
+in memory and never written under Reflex's public upload folder.
+"""
+
+from __future__ import annotations
+
+from typing import Any
+
+import reflex as rx
+
+from traceiq_app.services.catalog import imports, projects, suites
+from traceiq_app.state import guard
+from traceiq_app.state.accounts.auth import ProtectedState
+
+NO_SUITE = "__root__"
+
+
+class ImportState(ProtectedState):
+    pid: str = ""
+    project_name: str = ""
+    suite_choices: rx.Field[list[dict[str, str]]] = rx.field([])
+    target_suite: str = NO_SUITE
+    filename: str = ""
+    format_label: str = ""
+    test_name: str = ""
+    understood: rx.Field[list[dict[str, str]]] = rx.field([])
+    not_understood: rx.Field[list[str]] = rx.field([])
+    can_save: bool = False
+    has_preview: bool = False
+    upload_error: str = ""
+    loaded: bool = False
+    error: str = ""
+    _content: str = ""
+
+    def _clear(self) -> None:
+        self.filename = self.format_label = self.test_name = self.upload_error = ""
+        self.understood, self.not_understood = [], []
+        self.can_save = self.has_preview = False
+        self._content = ""
+
+    @rx.event
+    def load(self) -> None:
+        self.pid = guard.id_from_path(self, "projects") or self.pid
+        self.error = ""
+        self._clear()
+        try:
+            _principal, pid = guard.require(self, "test.write", self.pid)
+            self.project_name = projects.get_project(pid).name
+            self.suite_choices = [{"id": NO_SUITE, "name": "Not in a folder"}] + [
+                {"id": str(n.id), "name": "— " * n.depth + n.name}
+                for n in suites.flatten(suites.list_tree(pid))]
+            wanted = guard.query_param(self, "suite")
+            self.target_suite = wanted if wanted in {c["id"] for c in self.suite_choices} else NO_SUITE
+        except guard.DENIED as exc:
+            self.error = guard.error_message(exc)
+        self.loaded = True
+
+    @rx.event
+    async def handle_upload(self, files: list[rx.UploadFile]) -> Any:
+        try:
+            guard.require(self, "test.write", self.pid)
+        except guard.DENIED as exc:
+            self._clear()
+            return rx.toast.error(guard.error_message(exc))
+        if not files:
+            return rx.toast.error("Choose a file first")
+        self._clear()
+        upload = files[0]
+        name = str(getattr(upload, "name", None) or getattr(upload, "filename", None) or "upload")
+        data = await upload.read(imports.MAX_IMPORT_BYTES + 1)
+        try:
+            preview = imports.preview_import(name, data)
+        except guard.DENIED as exc:
+            self.upload_error = guard.error_message(exc)
+            return rx.toast.error(self.upload_error)
+        self._content = data.decode("utf-8-sig")
+        self.filename, self.format_label, self.test_name = preview.filename, preview.format_label, preview.name
+        self.understood = [{"index": str(u.index + 1), "origin": u.origin, "action": u.action, "summary": u.summary}
+                           for u in preview.understood]
+        self.not_understood = list(preview.not_understood)
+        self.can_save, self.has_preview = preview.can_save, True
+        if not preview.can_save:
+            return rx.toast.error("Nothing in this file could be imported")
+        if preview.not_understood:
+            return rx.toast.warning(f"{len(preview.not_understood)} part(s) of the file were not understood")
+        return rx.toast.success(f"Understood {len(preview.understood)} steps — review and save")
+
+    @rx.event
+    def set_test_name(self, value: str) -> None:
+        self.test_name = value
+
+    @rx.event
+    def set_target_suite(self, value: str) -> None:
+        self.target_suite = value
+
+    @rx.event
+    def cancel(self) -> None:
+        self._clear()
+
+    @rx.event
+    def save(self) -> Any:
+        try:
+            principal, pid = guard.require(self, "test.write", self.pid)
+            if not self._content:
+                return rx.toast.error("Upload a file first")
+            case = imports.save_import(pid, self.filename, self._content,
+                                       suite_id=None if self.target_suite == NO_SUITE else self.target_suite,
+                                       name=self.test_name, author_id=principal.user_id)
+        except guard.DENIED as exc:
+            return rx.toast.error(guard.error_message(exc))
+        self._clear()
+        return [rx.toast.success(f"Imported '{case.name}' with {len(case.steps)} steps"),
+                rx.redirect(f"/tests/{case.id}")]
