@@ -305,7 +305,8 @@ class _TestRun:
             self.errored = True
             return str(exc)
         except StepFailed as exc:
-            return self._with_test_timeout(str(exc), limited_by_test)
+            # A request refused during the step is the likelier cause (a page that never loaded).
+            return s.take_blocked() or self._with_test_timeout(str(exc), limited_by_test)
         except PlaywrightError as exc:
             blocked = s.take_blocked()
             if blocked is not None:

@@ -241,6 +241,13 @@ class Session:
     def take_blocked(self) -> str | None:
         """The first block since the last call (a request named by URL before a bare
         connection refused by the proxy); clears both lists."""
+        if self.fenced and not self.blocked:
+            # The proxy's thread is faster than the browser's events: give the event naming the
+            # URL (a redirect, a frame) a moment to arrive.
+            page = self.main_page if self.main_page and not self.main_page.is_closed() else None
+            with contextlib.suppress(PlaywrightError):
+                if page is not None:
+                    page.wait_for_timeout(150)
         message = self.blocked[0] if self.blocked else self.fenced[0] if self.fenced else None
         self.blocked, self.fenced = [], []
         for page in self._escaped:
