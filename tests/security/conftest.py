@@ -25,8 +25,12 @@ SITE_DIR = Path(__file__).resolve().parent / "site"
 METADATA = "http://169.254.169.254/latest/meta-data/"
 
 
+SEEN: list[str] = []  # every path the test server was asked for (this process)
+
+
 class _AttackHandler(QuietHandler):
     def do_GET(self) -> None:
+        SEEN.append(self.path)
         # /redirect?to=URL answers 302 to any URL (file: and metadata included).
         parts = urlsplit(self.path)
         if parts.path == "/redirect":

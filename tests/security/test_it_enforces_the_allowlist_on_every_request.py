@@ -8,7 +8,7 @@ from urllib.parse import quote, urlsplit
 
 import pytest
 
-from tests.security.conftest import failure
+from tests.security.conftest import SEEN, failure
 from traceiq_app.engine.results import RunOptions
 
 OUTSIDE = "host localhost is not in the project's allowlist"
@@ -50,12 +50,15 @@ def test_it_blocks_a_websocket_outside_the_allowlist(run, outside, options):
     assert "localhost" in message and "blocked" in message and OUTSIDE in message, message
 
 
-def test_it_never_shows_a_page_reached_by_a_redirect_outside_the_allowlist(run, site, outside, options):
-    result = run([{"action": "goto", "url": f"{site}redirect?to={quote(outside + 'index.html')}"},
+def test_it_never_requests_a_redirect_target_outside_the_allowlist(run, site, outside, options):
+    target = outside + "index.html?never-requested"
+    result = run([{"action": "goto", "url": f"{site}redirect?to={quote(target)}"},
                   {"action": "assert_title", "expected": "Attack home"}], page=None, options=options)
     message = failure(result, 0)
     assert "left the allowlist" in message and OUTSIDE in message, message
     assert result.steps[1].status == "skipped"
+    assert any(p.startswith("/redirect?to=") for p in SEEN)  # the allowed hop was served...
+    assert "/index.html?never-requested" not in SEEN  # ...the blocked one never left the browser
 
 
 def test_it_lets_allowed_pages_load_everything_of_their_own(run, site, options):
