@@ -164,6 +164,8 @@ def test_it_goes_offline_without_throttling(run, site):
     ("http://[::2]/", ["[::1]"], False),
     ("http://10.0.0.1/", ["SHOP.example.com"], False),
     ("about:blank", [], True),
+    ("file:///etc/hostname", None, False),
+    ("view-source:http://x/", ["x"], False),
     ("http://anything/", None, True),
 ])
 def test_it_matches_allowlist_entries(url, allowed, ok):

@@ -2,7 +2,7 @@
 
     traceiq exec PATH... [--base-url URL] [--env-file F] [--browser NAME] [--headed]
                  [--workers N] [--report-json F] [--junit F] [--artifacts DIR] [--video]
-                 [--trace on|off|failures]
+                 [--trace on|off|failures] [--deny-private] [--allow-link-local]
 
 PATH: files or folders of native tests (.json/.yaml/.yml), Chrome Recorder flows (.json,
 recognised by shape) and Playwright codegen scripts (.py). Every input is validated before
@@ -13,6 +13,12 @@ Exit 0 when all tests passed, 1 when any failed or errored, 2 for bad input or n
 is masked as ••• in output, reports and JUnit) when its name starts with `SECRET_` or is
 listed in a `TRACEIQ_SECRETS=A,B` line of the file (the TRACEIQ_SECRETS line itself is not a
 variable).
+
+Network: tests may load only http(s) URLs (file:, chrome:, view-source: ... fail the step).
+Link-local and cloud-metadata addresses (169.254.0.0/16, fe80::/10, metadata.google.internal...)
+are refused unless --allow-link-local; --deny-private also refuses private and loopback ranges
+(10/8, 172.16/12, 192.168/16, 127/8, ::1, fc00::/7, 100.64/10). Host names are resolved and
+every address checked. See docs/security.md.
 
 --workers N: N processes, each with one warm browser; tests are handed out one at a time to
 whichever worker is free.
@@ -66,6 +72,10 @@ def _add_arguments(parser: argparse.ArgumentParser) -> None:
     parser.add_argument("--video", action="store_true", help="record a video of every test (needs --artifacts)")
     parser.add_argument("--trace", choices=["on", "off", "failures"], default=None,
                         help="Playwright traces: on, off, failures (default: failures with --artifacts)")
+    parser.add_argument("--deny-private", action="store_true",
+                        help="refuse private and loopback addresses (10/8, 172.16/12, 192.168/16, 127/8, ::1...)")
+    parser.add_argument("--allow-link-local", action="store_true",
+                        help="allow link-local and cloud-metadata addresses (169.254.0.0/16, fe80::/10...)")
 
 
 # ---- inputs ----------------------------------------------------------------------------
@@ -173,6 +183,8 @@ class RunConfig:
     artifacts: str | None
     video: bool
     trace: str
+    deny_private: bool = False
+    allow_link_local: bool = False
 
 
 class BrowserMissing(Exception):
@@ -219,6 +231,8 @@ def _run_job(job: Job) -> dict[str, Any]:
         base_url=config.base_url,
         variables=dict(config.variables),
         secrets=dict(config.secrets),
+        deny_private=config.deny_private,
+        allow_link_local=config.allow_link_local,
     )
     started = time.monotonic()
     try:
@@ -495,6 +509,7 @@ def run(args: argparse.Namespace) -> int:
         browser=args.browser, headed=args.headed, base_url=args.base_url, variables=env.variables,
         secrets=env.secrets, artifacts=args.artifacts, video=args.video,
         trace=args.trace or ("failures" if args.artifacts else "off"),
+        deny_private=args.deny_private, allow_link_local=args.allow_link_local,
     )
     workers = min(args.workers, len(jobs))
     entries: dict[int, dict[str, Any]] = {}

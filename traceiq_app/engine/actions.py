@@ -16,6 +16,7 @@ from playwright.sync_api import expect
 
 from traceiq_app.engine import model as m
 from traceiq_app.engine.errors import StepFailed
+from traceiq_app.engine.evidence import safe_name
 from traceiq_app.engine.locators import Resolved
 from traceiq_app.engine.session import Session
 from traceiq_app.engine.urls import url_pattern
@@ -548,7 +549,7 @@ def evaluate(s: Session, step: m.Evaluate) -> None:
 def screenshot(s: Session, step: m.Screenshot) -> None:
     # Not lazy: a failed element screenshot is only logged, so the element must exist first.
     element = s.resolve(step.target, lazy=False).element if step.target else None
-    label = re.sub(r"[^A-Za-z0-9._-]+", "_", step.label or "") or f"step-{s.step_index + 1:02d}"
+    label = safe_name(step.label or "", s.mask, default=f"step-{s.step_index + 1:02d}")
     path = s.evidence.screenshot(s.current_page, f"screenshot-{label}.png", "screenshots",
                                  full_page=step.full_page, element=element)
     s.step_screenshot = path

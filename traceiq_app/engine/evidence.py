@@ -7,6 +7,7 @@ import json
 import logging
 import re
 import zipfile
+from collections.abc import Callable
 from pathlib import Path
 from typing import Any
 
@@ -21,9 +22,14 @@ from traceiq_app.engine.variables import MASK, Masker
 log = logging.getLogger(__name__)
 
 
-def safe_name(name: str) -> str:
+def safe_name(name: str, masker: Masker | None = None, default: str = "test") -> str:
+    """A file or folder name from user text. Secrets are masked first (a label written as
+    `shot-${API_KEY}` gives `shot-masked`, never the key), then anything but [A-Za-z0-9._-]."""
+    if masker is not None:
+        name = masker(name)
+    name = name.replace(MASK, "masked")
     cleaned = re.sub(r"[^A-Za-z0-9._-]+", "_", name).strip("._-")
-    return cleaned[:80] or "test"
+    return cleaned[:80] or default
 
 
 def _unique_dir(root: Path, name: str) -> Path:
@@ -184,6 +190,7 @@ class Capture:
         # Requests already reported by their 4xx/5xx status: Chromium then often aborts the
         # body of a failed script or stylesheet (net::ERR_ABORTED), which is the same failure.
         self._answered_with_error: set[int] = set()
+        self.explain: Callable[[str], str] = lambda text: text  # names the real network error
 
     def attach(self, page: Page) -> None:
         page.on("console", self._on_console)
@@ -208,7 +215,8 @@ class Capture:
         if id(request) in self._answered_with_error:
             return
         failure = request.failure or "failed"
-        self.network.append(self._mask(f"{request.method} {request.url} failed: {failure}"))
+        text = self.explain(f"{failure} at {request.url}").rsplit(" at ", 1)[0]
+        self.network.append(self._mask(f"{request.method} {request.url} failed: {text}"))
 
     def _on_response(self, response: Response) -> None:
         if response.status >= 400:

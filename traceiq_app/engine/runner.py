@@ -24,9 +24,11 @@ from playwright.sync_api import TimeoutError as PlaywrightTimeout
 
 from traceiq_app.engine.actions import ACTIONS
 from traceiq_app.engine.browser import BrowserPool
+from traceiq_app.engine.egress import EgressProxy
 from traceiq_app.engine.errors import BrowserCrashed, BrowserNotAvailable, StepFailed, VariableError
 from traceiq_app.engine.evidence import Capture, Evidence
 from traceiq_app.engine.model import Step, TestDefinition
+from traceiq_app.engine.netpolicy import NetPolicy
 from traceiq_app.engine.playwright_errors import first_line, is_closed, is_timeout, reason
 from traceiq_app.engine.results import NullReporter, Reporter, RunOptions, StepResult, TestResult, TestStatus
 from traceiq_app.engine.session import Session
@@ -125,10 +127,20 @@ class _TestRun:
 
     def _execute(self) -> TestResult:
         self.reporter.test_started(self.mask(self.test.name), len(self.test.steps))
-        evidence = Evidence(self.options, self.test.name, self.reporter)
+        evidence = Evidence(self.options, self.mask(self.test.name), self.reporter)
+        policy = NetPolicy(self.options.allowed_hosts, self.options.allow_link_local, self.options.deny_private)
+        egress = EgressProxy(policy, on_block=lambda message: None)
+        try:
+            return self._execute_fenced(evidence, policy, egress)
+        finally:
+            egress.close()
+
+    def _execute_fenced(self, evidence: Evidence, policy: NetPolicy, egress: EgressProxy) -> TestResult:
         try:
             browser = self.engine._pool.get(self.engine.browser_name)
-            context = browser.new_context(**self._context_options(evidence))
+            # Every connection of the context goes through the run's egress proxy (loopback
+            # too: Playwright proxies it unless told otherwise).
+            context = browser.new_context(**self._context_options(evidence), proxy={"server": egress.server})
         except (BrowserNotAvailable, VariableError) as exc:
             return self._finish(evidence, error=self.mask(str(exc)))
         except PlaywrightError as exc:
@@ -138,8 +150,11 @@ class _TestRun:
             cancelled = self.cancelled
         if cancelled is not None:  # aborted while the context was being created
             _close_threadsafe(context, cancelled)
+        capture = Capture(self.mask)
         session = Session(context, self.engine.browser_name, self.test, self.options, self.vars,
-                          evidence, Capture(self.mask), self.source_dir)
+                          evidence, capture, self.source_dir, policy, egress)
+        egress.on_block = session.on_fence_block
+        capture.explain = session.explain_network_error
         startup_error: str | None = None
         try:
             try:
@@ -290,11 +305,13 @@ class _TestRun:
             self.errored = True
             return str(exc)
         except StepFailed as exc:
-            return self._with_test_timeout(str(exc), limited_by_test)
+            # A request refused during the step is the likelier cause (a page that never loaded).
+            return s.take_blocked() or self._with_test_timeout(str(exc), limited_by_test)
         except PlaywrightError as exc:
-            if s.blocked:
-                return s.blocked.pop(0)
-            return self._explain(s, step, exc, timeout_ms, limited_by_test)
+            blocked = s.take_blocked()
+            if blocked is not None:
+                return blocked
+            return s.explain_network_error(self._explain(s, step, exc, timeout_ms, limited_by_test))
         except Exception as exc:  # noqa: BLE001 - a bug must fail one test, not the worker
             log.exception("internal error in step %s", step.action)
             self.errored = True

@@ -1,26 +1,60 @@
 """The browser-side state of one running test: context, pages, current page/frame, dialog
-policy, allowlist, step deadline. Actions read and change it; the runner owns its lifetime."""
+policy, what the test may reach, step deadline. Actions read and change it; the runner owns its lifetime."""
 
 from __future__ import annotations
 
+import contextlib
+import re
 import time
 from typing import Any
+from urllib.parse import urljoin, urlsplit
 
-from playwright.sync_api import BrowserContext, CDPSession, Dialog, Frame, Page, Request, Route
+from playwright.sync_api import (
+    BrowserContext,
+    CDPSession,
+    ConsoleMessage,
+    Dialog,
+    Frame,
+    Page,
+    Request,
+    Response,
+    Route,
+    WebSocket,
+)
 from playwright.sync_api import Error as PlaywrightError
 
 from traceiq_app.engine import locators
+from traceiq_app.engine.egress import CONNECT_ERRORS, EgressProxy
 from traceiq_app.engine.errors import BrowserCrashed, StepFailed
 from traceiq_app.engine.evidence import Capture, Evidence
 from traceiq_app.engine.model import Locator, TestDefinition
+from traceiq_app.engine.netpolicy import DEFAULT_PORTS, NetPolicy
 from traceiq_app.engine.results import RunOptions
-from traceiq_app.engine.urls import blocked_message, host_allowed, redirect_message, resolve_url, url_matches
+from traceiq_app.engine.urls import resolve_url, url_matches
 from traceiq_app.engine.variables import Variables
+
+_LOCAL_RESOURCE = "Not allowed to load local resource:"
+_SOCKS_ERROR = "net::ERR_SOCKS_CONNECTION_FAILED"
+_SOCKS_RE = re.compile(re.escape(_SOCKS_ERROR))
+_UNSAFE_REDIRECT_RE = re.compile(r"net::ERR_UNSAFE_REDIRECT at (\S+)")
+
+
+def _describe(request: Request) -> str:
+    """How a blocked request reads: 'navigation to URL', 'frame navigation to URL',
+    'request to URL (image)'."""
+    if request.resource_type == "document":
+        try:
+            top = request.frame.parent_frame is None
+        except PlaywrightError:
+            top = True
+        return f"{'navigation' if top else 'frame navigation'} to {request.url}"
+    return f"request to {request.url} ({request.resource_type})"
 
 
 class Session:
     def __init__(self, context: BrowserContext, browser_name: str, test: TestDefinition, options: RunOptions,
-                 variables: Variables, evidence: Evidence, capture: Capture, source_dir: Any) -> None:
+                 variables: Variables, evidence: Evidence, capture: Capture, source_dir: Any,
+                 policy: NetPolicy | None = None, egress: EgressProxy | None = None) -> None:
         self.context = context
         self.browser_name = browser_name
         self.test = test
@@ -45,9 +79,12 @@ class Session:
         self.step_index = 0
         self.step_screenshot: str | None = None  # set by the screenshot action
         self.cdp_sessions: dict[Page, CDPSession] = {}  # emulate_network, kept alive per page
+        self.policy = policy or NetPolicy(options.allowed_hosts, options.allow_link_local, options.deny_private)
+        self.egress = egress
+        self.fenced: list[str] = []  # connections the egress proxy refused (its threads append)
+        self._escaped: list[Page] = []  # pages that reached a URL they must not show
         context.on("page", self._on_page)
-        if options.allowed_hosts is not None:
-            context.route("**/*", self._guard_navigation)
+        context.route("**/*", self._guard)
 
     # ---- pages ------------------------------------------------------------------------
     def open_main_page(self) -> Page:
@@ -60,8 +97,11 @@ class Session:
         self.pages.append(page)
         self.capture.attach(page)
         page.on("dialog", self._on_dialog)
-        if self.options.allowed_hosts is not None:
-            page.on("request", self._watch_redirect)
+        page.on("request", self._watch_request)
+        page.on("response", self._watch_response)
+        page.on("websocket", self._watch_websocket)
+        page.on("framenavigated", self._watch_frame)
+        page.on("console", self._watch_console)
 
     @property
     def current_page(self) -> Page:
@@ -130,40 +170,120 @@ class Session:
         except PlaywrightError:
             pass  # page closed meanwhile
 
-    # ---- navigation allowlist ---------------------------------------------------------
-    def _guard_navigation(self, route: Route) -> None:
+    # ---- what the test may reach (netpolicy.py; egress.py is the fence underneath) -------
+    def _guard(self, route: Route) -> None:
         request = route.request
-        try:
-            is_main_document = request.resource_type == "document" and request.frame.parent_frame is None
-        except PlaywrightError:
-            is_main_document = request.resource_type == "document"
-        if is_main_document and not host_allowed(request.url, self.options.allowed_hosts):
-            self.blocked.append(blocked_message(request.url))
-            route.abort("blockedbyclient")
+        problem = self.policy.url_problem(request.url, resolve=True)
+        if problem is None:
+            route.fallback()
             return
-        route.fallback()
+        self.blocked.append(f"{_describe(request)} blocked: {problem}")
+        route.abort("blockedbyclient")
 
-    def _watch_redirect(self, request: Request) -> None:
-        # Routes never see the target of a server-side redirect, so it cannot be stopped before
-        # it is sent; failing the step is what we can do (network egress rules are the real fence).
-        if request.redirected_from is None or request.resource_type != "document":
+    def _watch_request(self, request: Request) -> None:
+        # Routes never see the target of a server-side redirect; the egress proxy refuses its
+        # connection, and this names it.
+        source = request.redirected_from
+        if source is not None:
+            self._check_redirect(source.url, request.url)
+
+    def _watch_response(self, response: Response) -> None:
+        # A redirect Chromium refuses by itself (to file:, ERR_UNSAFE_REDIRECT) makes no request.
+        if 300 <= response.status < 400:
+            location = response.headers.get("location")
+            if location:
+                self._check_redirect(response.url, urljoin(response.url, location))
+
+    def _check_redirect(self, source: str, target: str) -> None:
+        problem = self.policy.url_problem(target, resolve=True)
+        if problem is None:
             return
-        try:
-            if request.frame.parent_frame is not None:
-                return
-        except PlaywrightError:
+        verb = "left the allowlist" if problem.endswith("is not in the project's allowlist") else "blocked"
+        message = f"redirect from {source} to {target} {verb}: {problem}"
+        if message not in self.blocked:
+            self.blocked.append(message)
+
+    def _watch_websocket(self, ws: WebSocket) -> None:
+        # Not routed (route_web_socket would replace window.WebSocket in every page with
+        # Playwright's shim); the egress proxy refuses the connection, this names it.
+        problem = self.policy.url_problem(ws.url, resolve=True)
+        if problem is not None:
+            self.blocked.append(f"websocket to {ws.url} blocked: {problem}")
+
+    def _watch_frame(self, frame: Frame) -> None:
+        # Chromium itself refuses file: and chrome: URLs to web pages; a page that got there
+        # anyway is reported and taken back to about:blank before any screenshot.
+        url = frame.url
+        if url.startswith("chrome-error:"):
             return
-        if not host_allowed(request.url, self.options.allowed_hosts):
-            self.blocked.append(redirect_message(request.url, request.redirected_from.url))
+        problem = self.policy.url_problem(url)
+        if problem is not None:
+            self.blocked.append(f"navigation to {url} blocked: {problem}")
+            self._escaped.append(frame.page)
+
+    def _watch_console(self, message: ConsoleMessage) -> None:
+        # How Chromium reports a page's own attempt to open a local file (window.location,
+        # window.open, an <iframe src>): the navigation never starts, so no route sees it.
+        text = message.text
+        if message.type == "error" and text.startswith(_LOCAL_RESOURCE):
+            url = text[len(_LOCAL_RESOURCE):].strip()
+            self.blocked.append(f"navigation to {url} blocked: {self.policy.url_problem(url) or 'not allowed'}")
+
+    def on_fence_block(self, message: str) -> None:
+        """Called by the egress proxy's threads (list.append is atomic)."""
+        self.fenced.append(message)
 
     def check_url_allowed(self, url: str) -> None:
-        if not host_allowed(url, self.options.allowed_hosts):
-            raise StepFailed(blocked_message(url))
+        problem = self.policy.url_problem(url, resolve=True)
+        if problem is not None:
+            raise StepFailed(f"navigation to {url} blocked: {problem}")
+
+    def take_blocked(self) -> str | None:
+        """The first block since the last call (a request named by URL before a bare
+        connection refused by the proxy); clears both lists."""
+        if self.fenced and not self.blocked:
+            # The proxy's thread is faster than the browser's events: give the event naming the
+            # URL (a redirect, a frame) a moment to arrive.
+            page = self.main_page if self.main_page and not self.main_page.is_closed() else None
+            with contextlib.suppress(PlaywrightError):
+                if page is not None:
+                    page.wait_for_timeout(150)
+        message = self.blocked[0] if self.blocked else self.fenced[0] if self.fenced else None
+        self.blocked, self.fenced = [], []
+        for page in self._escaped:
+            with contextlib.suppress(PlaywrightError):
+                if not page.is_closed():
+                    page.goto("about:blank", timeout=2_000)
+        self._escaped = []
+        return message
 
     def raise_if_blocked(self) -> None:
-        if self.blocked:
-            message, self.blocked = self.blocked[0], []
+        message = self.take_blocked()
+        if message is not None:
             raise StepFailed(message)
+
+    def explain_network_error(self, text: str) -> str:
+        """Name the real cause of a network error: the browser only says the proxy failed (the
+        proxy knows why: refused, no such host) or that a redirect was unsafe."""
+        unsafe = _UNSAFE_REDIRECT_RE.search(text)
+        if unsafe:  # Chromium refused a redirect to file:, chrome:... without a response event
+            return (f"redirect from {unsafe.group(1)} blocked: it led to a URL that is not http(s) "
+                    "(only http and https URLs are allowed)")
+        if self.egress is None or _SOCKS_ERROR not in text:
+            return text
+        match = re.search(_SOCKS_ERROR + r" at (\S+)", text)
+        return _SOCKS_RE.sub(lambda m: self._real_error(match.group(1) if match else ""), text)
+
+    def _real_error(self, url: str) -> str:
+        try:
+            parts = urlsplit(url)
+            port = parts.port or DEFAULT_PORTS.get(parts.scheme, 80)
+            host = parts.hostname or ""
+        except ValueError:
+            return _SOCKS_ERROR
+        shown = f"[{host}]:{port}" if ":" in host else f"{host}:{port}"
+        failure = self.egress.failures.get(shown) if self.egress else None
+        return CONNECT_ERRORS.get(failure or "", _SOCKS_ERROR)
 
     # ---- URLs -------------------------------------------------------------------------
     def url(self, url: str) -> str:

@@ -30,14 +30,19 @@ def rebase(url: str, base: str) -> str:
     return urlunsplit((origin.scheme, origin.netloc, target.path, target.query, target.fragment))
 
 
+_HOSTLESS_SCHEMES = ("about", "blob", "data")
+
+
 def host_allowed(url: str, allowed: list[str] | None) -> bool:
     """Entries: host names ("example.com"), wildcards ("*.example.com"), host:port, and IPv6
-    in brackets ("[::1]", "[::1]:8080")."""
-    if allowed is None:
-        return True
+    in brackets ("[::1]", "[::1]:8080"). None allows every http(s) host. URLs that reach no
+    host (about:, blob:, data:) pass; every other scheme (file:, ftp:, view-source:, chrome:...)
+    never does. Address deny rules are netpolicy.py's."""
     parts = urlsplit(url)
     if parts.scheme not in _DEFAULT_PORTS:
-        return True  # about:blank, data:, blob:, chrome-error: never reach a host
+        return parts.scheme in _HOSTLESS_SCHEMES
+    if allowed is None:
+        return True
     host = (parts.hostname or "").lower()
     try:
         port = parts.port or _DEFAULT_PORTS[parts.scheme]
@@ -61,16 +66,6 @@ def _parse_entry(entry: str) -> tuple[str, str | None]:
         name, port = entry.split(":")
         return name, port
     return entry, None  # a plain name, or a bare IPv6 address
-
-
-def blocked_message(url: str) -> str:
-    host = urlsplit(url).hostname or url
-    return f"navigation to {url} blocked: host {host} is not in the project's allowlist"
-
-
-def redirect_message(url: str, source: str) -> str:
-    host = urlsplit(url).hostname or url
-    return f"redirect from {source} to {url} left the allowlist: host {host} is not in the project's allowlist"
 
 
 def url_pattern(pattern: str) -> re.Pattern[str]:
