@@ -4,6 +4,7 @@
 - `run`: start a run on the workers (traceiq_app.cli.run)
 - `migrate`, `admin ...`: the administrator's commands (traceiq_app.cli.admin)
 - `worker`, `supervise`: long-running processes (traceiq_app.cli.worker)
+- `backup`, `restore`: the whole installation to and from one file (traceiq_app.cli.backup)
 
 Subcommands import what they need lazily: `traceiq exec` must start fast and must not need a
 database, Redis or the web app.
@@ -14,7 +15,7 @@ from __future__ import annotations
 import argparse
 from collections.abc import Callable
 
-from traceiq_app.cli import admin, run, worker
+from traceiq_app.cli import admin, backup, run, worker
 from traceiq_app.cli import exec as exec_command
 
 
@@ -25,6 +26,7 @@ def build_parser() -> argparse.ArgumentParser:
     admin.add_parsers(sub)
     exec_command.add_parser(sub)
     run.add_parser(sub)
+    backup.add_parsers(sub)
     return parser
 
 

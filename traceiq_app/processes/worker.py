@@ -18,6 +18,7 @@ from __future__ import annotations
 import logging
 import os
 import socket
+import sys
 import threading
 import time
 import uuid
@@ -121,6 +122,11 @@ def run_worker(burst: bool = False, name_suffix: str | None = None) -> int:
     settings = get_settings()
     logging.basicConfig(level=logging.INFO, format="%(asctime)s %(name)s %(levelname)s %(message)s")
     name = worker_name(name_suffix)
+    problem = _secret_key_problem()
+    if problem:
+        log.error("worker %s cannot start: %s", name, problem)
+        print(f"error: {problem}", file=sys.stderr)
+        return 2
     maintenance = MaintenanceThread(settings.maintenance_seconds)
     maintenance.start()
     _warm_up()
@@ -142,6 +148,16 @@ def run_worker(burst: bool = False, name_suffix: str | None = None) -> int:
     finally:
         maintenance.stop()
         close_engines()
+
+
+def _secret_key_problem() -> str | None:
+    from traceiq_app.services.catalog.environments import secret_key_problem
+
+    try:
+        return secret_key_problem()
+    except Exception as exc:  # noqa: BLE001 - no database yet: the first job will say so
+        log.warning("could not check the secret key against stored secrets: %s", exc)
+        return None
 
 
 def _wait_for_redis(url: str) -> None:

@@ -172,6 +172,27 @@ def environment_secrets(environment_id: uuid.UUID) -> dict[str, str]:
         return decrypt_secrets(env.secrets_encrypted)
 
 
+def secret_key_problem() -> str | None:
+    """Why this process's secret key cannot open the stored environment secrets (None: it can,
+    or none are stored). A worker checks this at start: one started without the web node's
+    TRACEIQ_SECRET_KEY would generate a key of its own and fail every test that uses a secret."""
+    from traceiq_app.services.platform.secrets_crypto import SecretsDecryptError
+
+    with session_scope() as session:
+        ciphertext = session.exec(
+            select(Environment.secrets_encrypted).where(col(Environment.secrets_encrypted).is_not(None)).limit(1)
+        ).first()
+    if not ciphertext:
+        return None
+    try:
+        decrypt_secrets(ciphertext)
+    except SecretsDecryptError:
+        return ("the database holds environment secrets that this process's secret key cannot decrypt: "
+                "set TRACEIQ_SECRET_KEY to the same value as on the web node (see docs/configuration.md, "
+                "Scale out)")
+    return None
+
+
 def environment_layer(env: Environment | None) -> dict[str, Any] | None:
     """The settings an environment contributes (base_url, variables), as `runs` resolves them."""
     if env is None:
