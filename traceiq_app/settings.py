@@ -34,6 +34,11 @@ class Settings(BaseSettings):
     redis_server_bin: str = Field("redis-server", alias="TRACEIQ_REDIS_SERVER")
     mode: Literal["production", "development"] = Field("production", alias="TRACEIQ_MODE")
     public_url: str | None = Field(None, alias="TRACEIQ_PUBLIC_URL")
+    log_format: Literal["text", "json"] = Field("text", alias="TRACEIQ_LOG_FORMAT")
+    # --- metrics ---------------------------------------------------------------------------
+    metrics_token: str | None = Field(None, alias="TRACEIQ_METRICS_TOKEN")
+    metrics_dir: Path | None = Field(None, alias="TRACEIQ_METRICS_DIR")
+    worker_metrics_port: int | None = Field(None, alias="TRACEIQ_WORKER_METRICS_PORT", ge=1, le=65535)
 
     # --- artifacts -----------------------------------------------------------------------
     s3_endpoint: str | None = Field(None, alias="S3_ENDPOINT")

@@ -29,6 +29,8 @@ def routers() -> list[APIRouter]:
 
 def create_api() -> FastAPI:
     from traceiq_app.api.deps import install_error_handlers
+    from traceiq_app.api.metrics_middleware import MetricsMiddleware
+    from traceiq_app.api.request_ids import RequestIdMiddleware
     from traceiq_app.api.security_headers import SecurityHeadersMiddleware
 
     api = FastAPI(title="TraceIQ API", docs_url="/api/docs", openapi_url="/api/openapi.json", redoc_url=None,
@@ -37,4 +39,6 @@ def create_api() -> FastAPI:
         api.include_router(router)
     install_error_handlers(api)
     api.add_middleware(SecurityHeadersMiddleware)
+    api.add_middleware(RequestIdMiddleware)
+    api.add_middleware(MetricsMiddleware)  # outermost: times the whole request
     return api

@@ -26,6 +26,7 @@ from fastapi.responses import JSONResponse
 from traceiq_app.services.accounts import tokens, web_sessions
 from traceiq_app.services.accounts.rate_limit import RateLimited
 from traceiq_app.services.accounts.users import AccountError
+from traceiq_app.services.platform import logs
 from traceiq_app.services.platform.permissions import PermissionDenied, Principal
 from traceiq_app.settings import get_settings
 
@@ -96,6 +97,7 @@ def current_principal(request: Request) -> Principal | None:
 def require_principal(principal: Principal | None = Depends(current_principal)) -> Principal:
     if principal is None:
         raise HTTPException(status_code=401, detail="sign in first", headers={"WWW-Authenticate": "Bearer"})
+    logs.bind(user_id=principal.user_id, token=principal.token_prefix)
     return principal
 
 

@@ -9,11 +9,13 @@ from __future__ import annotations
 import asyncio
 import fcntl
 import logging
+import os
 import subprocess
 from collections.abc import AsyncIterator
 from contextlib import asynccontextmanager
 
 from traceiq_app.processes import supervisor
+from traceiq_app.services.platform import logs, metrics
 from traceiq_app.settings import Settings, check_production_safety, get_settings
 
 log = logging.getLogger("traceiq.lifecycle")
@@ -41,7 +43,11 @@ def _stop(process: subprocess.Popen[bytes]) -> None:
 @asynccontextmanager
 async def embedded_services() -> AsyncIterator[None]:
     settings = get_settings()
+    logs.configure("web")
     check_production_safety(settings)
+    # Once per server start (web workers share the parent): a fresh metrics folder that the
+    # supervisor and its workers inherit through PROMETHEUS_MULTIPROC_DIR.
+    await asyncio.to_thread(metrics.reset, f"{os.getppid()}")
     await asyncio.to_thread(apply_migrations_once, settings)
     process = supervisor.spawn(settings) if supervisor.needs_supervisor(settings) else None
     try:

@@ -28,6 +28,7 @@ import redis
 from rq import Queue, SimpleWorker
 
 from traceiq_app.redis_conn import QUEUE_NAMES
+from traceiq_app.services.platform import logs, metrics
 from traceiq_app.settings import get_settings
 
 log = logging.getLogger("traceiq.worker")
@@ -120,8 +121,11 @@ def run_worker(burst: bool = False, name_suffix: str | None = None) -> int:
     from traceiq_app.services.runs.execution import close_engines
 
     settings = get_settings()
-    logging.basicConfig(level=logging.INFO, format="%(asctime)s %(name)s %(levelname)s %(message)s")
+    logs.configure("worker")
     name = worker_name(name_suffix)
+    metrics.enable()
+    if settings.worker_metrics_port:
+        serve_metrics(settings.worker_metrics_port)
     problem = _secret_key_problem()
     if problem:
         log.error("worker %s cannot start: %s", name, problem)
@@ -148,6 +152,39 @@ def run_worker(burst: bool = False, name_suffix: str | None = None) -> int:
     finally:
         maintenance.stop()
         close_engines()
+
+
+def serve_metrics(port: int) -> None:
+    """A worker machine's own /metrics (scale-out: no web node on this machine), in a thread."""
+    from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
+
+    from traceiq_app.api.platform.metrics import token_ok
+
+    class Handler(BaseHTTPRequestHandler):
+        def do_GET(self) -> None:  # noqa: N802 - http.server's name
+            if self.path.split("?")[0] != "/metrics":
+                self.send_error(404)
+                return
+            if not token_ok(self.headers.get("Authorization")):
+                self.send_error(401, "a valid metrics token is required")
+                return
+            body, content_type = metrics.scrape()
+            self.send_response(200)
+            self.send_header("Content-Type", content_type)
+            self.send_header("Content-Length", str(len(body)))
+            self.end_headers()
+            self.wfile.write(body)
+
+        def log_message(self, *args: Any) -> None:
+            pass
+
+    try:
+        server = ThreadingHTTPServer(("0.0.0.0", port), Handler)
+    except OSError as exc:  # another worker on this machine serves it already
+        log.info("metrics port %d not served by this worker: %s", port, exc)
+        return
+    threading.Thread(target=server.serve_forever, name="metrics-http", daemon=True).start()
+    log.info("metrics on :%d/metrics", port)
 
 
 def _secret_key_problem() -> str | None:

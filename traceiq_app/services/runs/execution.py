@@ -37,6 +37,7 @@ from traceiq_app.engine.results import RunOptions, StepResult, TestResult
 from traceiq_app.engine.runner import Engine
 from traceiq_app.models import TestResultStatus, utcnow
 from traceiq_app.redis_conn import get_redis
+from traceiq_app.services.platform import logs
 from traceiq_app.services.runs import live_events, orchestration
 from traceiq_app.services.runs import results as run_results
 from traceiq_app.services.runs.artifacts import store_artifact
@@ -264,6 +265,8 @@ def execute_test_result(test_result_id: uuid.UUID, worker_name: str | None = Non
     claimed = orchestration.claim(test_result_id, worker_name)
     if claimed is None:
         return "skipped"
+    logs.bind(run_id=claimed.run_id, test_result_id=test_result_id, worker=worker_name)
+    log.info("test attempt %d on %s claimed", claimed.attempt, claimed.browser)
     if claimed.run_started:
         live_events.publish(claimed.run_id, live_events.RUN_STARTED, status="running")
     live_events.publish(claimed.run_id, live_events.TEST_STARTED, test_result_id=str(test_result_id),

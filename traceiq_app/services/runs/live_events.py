@@ -17,6 +17,7 @@ from typing import Any
 import redis
 
 from traceiq_app.redis_conn import get_redis
+from traceiq_app.services.platform import metrics
 from traceiq_app.settings import get_settings
 
 log = logging.getLogger(__name__)
@@ -73,6 +74,7 @@ _down_until = 0.0
 def publish(run_id: uuid.UUID | str, type_: str, *, client: redis.Redis | None = None, **data: Any) -> str | None:
     """Append one event; returns its id, or None when Redis is unavailable (logged, not raised)."""
     global _down_until
+    metrics.observe_event(run_id, type_, data)  # every state change of a run passes here
     if time.monotonic() < _down_until:
         return None
     settings = get_settings()

@@ -30,6 +30,7 @@ from typing import Any
 import reflex as rx
 
 from traceiq_app.models import RunStatus
+from traceiq_app.services.platform import metrics
 from traceiq_app.services.runs import control as runs_service
 from traceiq_app.services.runs import live_events
 from traceiq_app.services.runs import views as run_views
@@ -414,6 +415,7 @@ class RunLiveState(ProtectedState):
         client = aioredis.from_url(get_settings().redis_url_effective, socket_connect_timeout=2)
         idle_after_final = 0.0
         idle_checks, final = 0, False
+        caught_up = False
         last_push = 0.0
         try:
             while True:
@@ -443,6 +445,9 @@ class RunLiveState(ProtectedState):
                     final = self.status in FINAL
                     if self._steps_wanted:
                         wanted, self._steps_wanted = list(self._steps_wanted), []
+                if events and caught_up:  # publish -> delta sent to the page (not the replay)
+                    metrics.observe_live_delivery(time.time() - _event_key(events[-1].id)[0] / 1000)
+                caught_up = True
                 for trid in wanted:
                     steps = await asyncio.to_thread(run_views.test_steps, uuid.UUID(run_id), uuid.UUID(trid))
                     async with self:
