@@ -98,6 +98,22 @@ def _cut(text: Any) -> str:
     return run_views._cut(str(text)) if text else ""
 
 
+def _close_open_steps(t: TestRow) -> None:
+    """A test that ended leaves no step running or pending on the page: a lost worker's step has
+    neither a step.finished event nor a database row, so it would keep its running mark forever."""
+    if t.status not in DONE_TEST:
+        return
+    cancelled = t.status == "cancelled"
+    for pos, s in enumerate(t.steps):
+        if s.status == "running":
+            status = "skipped" if cancelled else "failed"
+            error = s.error or ("the run was cancelled during this step" if cancelled
+                                else f"the attempt ended ({t.status}) during this step: {t.error or 'no result'}")
+            t.steps[pos] = dataclasses.replace(s, status=status, glyph=GLYPHS[status], error=_cut(error))
+        elif s.status == "pending":
+            t.steps[pos] = dataclasses.replace(s, status="skipped", glyph=GLYPHS["skipped"])
+
+
 def _placeholders(t: TestRow) -> None:
     """A pending row for every step of a started test: the card has its final height from the
     start, so a finishing step changes one row's text, not the layout of the page."""
@@ -338,6 +354,7 @@ class RunLiveState(ProtectedState):
                 self._summary(d)
         if copied:
             for i in copied:
+                _close_open_steps(tests[i])
                 tests[i].done_steps = sum(1 for x in tests[i].steps if x.status not in ("pending", "running"))
             self.tests = tests
         self._recount_finished(tests)
@@ -363,6 +380,7 @@ class RunLiveState(ProtectedState):
             merged += [s for s in t.steps if s.index not in known and s.status != "pending"]
             merged.sort(key=lambda x: x.index)
             tests[i] = dataclasses.replace(t, steps=merged)
+            _close_open_steps(tests[i])
         self.tests = tests
 
     def _forget_run(self, next_run_id: str = "") -> None:
