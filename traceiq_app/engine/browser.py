@@ -12,6 +12,7 @@ import json
 import logging
 import os
 import shutil
+import tempfile
 from pathlib import Path
 from typing import Any
 
@@ -102,6 +103,30 @@ def _install_hint(name: str) -> str:
     )
 
 
+_TRACES_DIRS: dict[int, Path] = {}
+
+
+def traces_dir_of(browser: Browser | None) -> Path | None:
+    """The folder where `browser` keeps raw trace chunks (ours, one per launched browser)."""
+    return _TRACES_DIRS.get(id(browser)) if browser is not None else None
+
+
+def discard_trace_files(browser: Browser | None, name: str) -> None:
+    """Delete what a finished trace left in the browser's traces folder: its own chunk files
+    and, once no other trace of that browser is being recorded, the shared resources and
+    screencast frames. Playwright keeps them until the browser closes, so a warm worker's folder
+    grew with every test, passed ones included."""
+    folder = traces_dir_of(browser)
+    if folder is None or not folder.is_dir():
+        return
+    for path in folder.glob(f"{name}*"):
+        if path.is_file():
+            path.unlink(missing_ok=True)
+    if not any(folder.glob("*.trace")):
+        for shared in ("resources", "screencast"):
+            shutil.rmtree(folder / shared, ignore_errors=True)
+
+
 class WarmBrowser:
     """Lazily launched browser of one kind, relaunched when it died or the process forked."""
 
@@ -124,6 +149,9 @@ class WarmBrowser:
         if self._browser is not None:
             with contextlib.suppress(PlaywrightError):  # already gone
                 self._browser.close()
+            folder = _TRACES_DIRS.pop(id(self._browser), None)
+            if folder is not None:
+                shutil.rmtree(folder, ignore_errors=True)
             self._browser = None
 
     def _launch(self) -> Browser:
@@ -157,9 +185,14 @@ class WarmBrowser:
             kwargs["args"] = CHROMIUM_ARGS
         if executable:
             kwargs["executable_path"] = executable
+        traces = Path(tempfile.mkdtemp(prefix="tiq-traces-"))
+        kwargs["traces_dir"] = str(traces)
         try:
-            return browser_type.launch(**kwargs)
+            browser = browser_type.launch(**kwargs)
+            _TRACES_DIRS[id(browser)] = traces
+            return browser
         except PlaywrightError as exc:
+            shutil.rmtree(traces, ignore_errors=True)
             text = str(exc)
             if "Executable doesn't exist" in text or "missing dependencies" in text:
                 raise BrowserNotAvailable(_install_hint(self.name)) from None

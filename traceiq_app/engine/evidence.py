@@ -6,6 +6,7 @@ from __future__ import annotations
 import json
 import logging
 import re
+import uuid
 import zipfile
 from collections.abc import Callable
 from pathlib import Path
@@ -15,7 +16,7 @@ from playwright.sync_api import BrowserContext, ConsoleMessage, Page, Request, R
 from playwright.sync_api import Error as PlaywrightError
 from playwright.sync_api import Locator as PWLocator
 
-from traceiq_app.engine.browser import ensure_ffmpeg
+from traceiq_app.engine.browser import discard_trace_files, ensure_ffmpeg
 from traceiq_app.engine.results import Reporter, RunOptions
 from traceiq_app.engine.variables import MASK, Masker
 
@@ -56,6 +57,7 @@ class Evidence:
             self.dir = _unique_dir(Path(options.artifacts_dir), safe_name(test_name))
         self.artifacts: dict[str, Any] = {}
         self.tracing = False
+        self.trace_name = ""
 
     @property
     def keeps_files(self) -> bool:
@@ -72,7 +74,8 @@ class Evidence:
     def start_tracing(self, context: BrowserContext) -> None:
         if self.dir is None or self.options.trace == "off":
             return
-        context.tracing.start(screenshots=True, snapshots=True, sources=False)
+        self.trace_name = f"tiq-{uuid.uuid4().hex}"
+        context.tracing.start(name=self.trace_name, screenshots=True, snapshots=True, sources=False)
         self.tracing = True
 
     def stop_tracing(self, context: BrowserContext, failed: bool, masker: Masker | None = None) -> None:
@@ -91,6 +94,8 @@ class Evidence:
                 context.tracing.stop()
         except PlaywrightError as exc:
             log.warning("could not save the trace: %s", exc)
+        finally:
+            discard_trace_files(context.browser, self.trace_name)
 
     def screenshot(self, page: Page | None, filename: str, kind: str, *, full_page: bool = False,
                    element: PWLocator | None = None, many: bool = True) -> str | None:
