@@ -8,7 +8,7 @@ from rq import get_current_job
 
 
 def run_test(test_result_id: str) -> str:
-    from traceiq_app.services.platform import logs
+    from traceiq_app.services.observability import logs
     from traceiq_app.services.runs.execution import execute_test_result
 
     logs.clear()  # ids of the previous job must not leak into this one's lines

@@ -26,7 +26,7 @@ from fastapi.responses import JSONResponse
 from traceiq_app.services.accounts import tokens, web_sessions
 from traceiq_app.services.accounts.rate_limit import RateLimited
 from traceiq_app.services.accounts.users import AccountError
-from traceiq_app.services.platform import logs
+from traceiq_app.services.observability import logs
 from traceiq_app.services.platform.permissions import PermissionDenied, Principal
 from traceiq_app.settings import get_settings
 

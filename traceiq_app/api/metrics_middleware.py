@@ -7,7 +7,7 @@ from __future__ import annotations
 import time
 from typing import Any
 
-from traceiq_app.services.platform import metrics
+from traceiq_app.services.observability import metrics
 
 _REFLEX = ("/_event", "/_upload", "/ping", "/_health", "/_all_routes")
 

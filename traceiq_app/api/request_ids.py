@@ -8,7 +8,7 @@ import re
 import uuid
 from typing import Any
 
-from traceiq_app.services.platform import logs
+from traceiq_app.services.observability import logs
 
 _SANE = re.compile(r"^[A-Za-z0-9._:-]{1,128}$")
 

@@ -272,7 +272,7 @@ def main(argv: list[str] | None = None) -> int:
     parser = argparse.ArgumentParser(description="TraceIQ embedded-mode supervisor")
     parser.add_argument("--parent-pid", type=int, default=None)
     args = parser.parse_args(argv)
-    from traceiq_app.services.platform import logs
+    from traceiq_app.services.observability import logs
 
     logs.configure("supervisor")
     return Supervisor(get_settings(), parent_pid=args.parent_pid).run()

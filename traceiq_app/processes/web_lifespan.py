@@ -15,7 +15,7 @@ from collections.abc import AsyncIterator
 from contextlib import asynccontextmanager
 
 from traceiq_app.processes import supervisor
-from traceiq_app.services.platform import logs, metrics
+from traceiq_app.services.observability import logs, metrics
 from traceiq_app.settings import Settings, check_production_safety, get_settings
 
 log = logging.getLogger("traceiq.lifecycle")

@@ -28,7 +28,7 @@ import redis
 from rq import Queue, SimpleWorker
 
 from traceiq_app.redis_conn import QUEUE_NAMES
-from traceiq_app.services.platform import logs, metrics
+from traceiq_app.services.observability import logs, metrics
 from traceiq_app.settings import get_settings
 
 log = logging.getLogger("traceiq.worker")
@@ -158,7 +158,7 @@ def serve_metrics(port: int) -> None:
     """A worker machine's own /metrics (scale-out: no web node on this machine), in a thread."""
     from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
 
-    from traceiq_app.api.platform.metrics import token_ok
+    from traceiq_app.api.observability.metrics import token_ok
 
     class Handler(BaseHTTPRequestHandler):
         def do_GET(self) -> None:  # noqa: N802 - http.server's name

@@ -37,7 +37,7 @@ from traceiq_app.engine.results import RunOptions, StepResult, TestResult
 from traceiq_app.engine.runner import Engine
 from traceiq_app.models import TestResultStatus, utcnow
 from traceiq_app.redis_conn import get_redis
-from traceiq_app.services.platform import logs
+from traceiq_app.services.observability import logs
 from traceiq_app.services.runs import live_events, orchestration
 from traceiq_app.services.runs import results as run_results
 from traceiq_app.services.runs.artifacts import store_artifact

@@ -17,7 +17,7 @@ from typing import Any
 import redis
 
 from traceiq_app.redis_conn import get_redis
-from traceiq_app.services.platform import metrics
+from traceiq_app.services.observability import metrics
 from traceiq_app.settings import get_settings
 
 log = logging.getLogger(__name__)

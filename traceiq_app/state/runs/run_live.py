@@ -30,7 +30,7 @@ from typing import Any
 import reflex as rx
 
 from traceiq_app.models import RunStatus
-from traceiq_app.services.platform import metrics
+from traceiq_app.services.observability import metrics
 from traceiq_app.services.runs import control as runs_service
 from traceiq_app.services.runs import live_events
 from traceiq_app.services.runs import views as run_views

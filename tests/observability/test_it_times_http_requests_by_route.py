@@ -9,7 +9,7 @@ import uuid
 import httpx
 import pytest
 
-from tests.platform.test_it_serves_prometheus_metrics import _value
+from tests.observability.test_it_serves_prometheus_metrics import _value
 
 pytestmark = [pytest.mark.browser, pytest.mark.xdist_group("app")]
 

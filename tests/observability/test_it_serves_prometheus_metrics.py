@@ -77,7 +77,7 @@ def test_it_counts_runs_tests_and_steps_across_worker_restarts(stack, site_url, 
 
 # What each short-lived worker process records before it dies (through our metrics module).
 SHORT_LIVED = """
-from traceiq_app.services.platform import metrics
+from traceiq_app.services.observability import metrics
 metrics.observe_event("r", "test.finished", {"status": "passed", "browser": "chromium", "duration_ms": 1200})
 metrics.observe_event("r", "step.finished", {"action": "click", "status": "passed", "duration_ms": 30})
 """

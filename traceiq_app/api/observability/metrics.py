@@ -9,7 +9,7 @@ import hmac
 
 from fastapi import APIRouter, Request, Response
 
-from traceiq_app.services.platform import metrics
+from traceiq_app.services.observability import metrics
 from traceiq_app.settings import get_settings
 
 router = APIRouter()

@@ -15,7 +15,7 @@ from fastapi.testclient import TestClient
 
 from tests.runs.conftest import goto
 from traceiq_app.models import Environment
-from traceiq_app.services.platform import logs
+from traceiq_app.services.observability import logs
 from traceiq_app.services.platform.secrets_crypto import encrypt_secrets
 from traceiq_app.services.runs.control import start_run
 

@@ -8,7 +8,7 @@ import re
 from pathlib import Path
 
 ROOT = Path(__file__).resolve().parents[2]
-SOURCE = (ROOT / "traceiq_app" / "services" / "platform" / "metrics.py").read_text()
+SOURCE = (ROOT / "traceiq_app" / "services" / "observability" / "metrics.py").read_text()
 EXPORTED = set(re.findall(r'"(traceiq_[a-z_]+)"', SOURCE))
 DOCUMENTED = set(re.findall(r"^\| `(traceiq_[a-z_]+)` \|", (ROOT / "docs" / "operations.md").read_text(), re.M))
 

@@ -1,0 +1,1 @@
+"""/metrics and the system report: what operators see of a running installation."""
