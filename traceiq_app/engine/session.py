@@ -4,12 +4,13 @@ policy, allowlist, step deadline. Actions read and change it; the runner owns it
 from __future__ import annotations
 
 import time
+from collections.abc import Callable
 from typing import Any
 
 from playwright.sync_api import BrowserContext, CDPSession, Dialog, Frame, Page, Request, Route
 from playwright.sync_api import Error as PlaywrightError
 
-from traceiq_app.engine import locators
+from traceiq_app.engine import locators, waiting
 from traceiq_app.engine.errors import BrowserCrashed, StepFailed
 from traceiq_app.engine.evidence import Capture, Evidence
 from traceiq_app.engine.model import Locator, TestDefinition
@@ -198,6 +199,15 @@ class Session:
             if error is not None:
                 return error
         return None
+
+    def until(self, check: Callable[[], bool], target: list[Locator] | None = None,
+              watch: waiting.Watch | None = None) -> bool:
+        """check() now and again each time the page changes, until it is true (True) or the step's
+        time is up (False). `target`: what check() looks at (its frames are watched); None: the
+        page itself (URL, title)."""
+        page = self.current_page
+        frames = waiting.frames_for(page if target is None else self.scope, page, target or ())
+        return waiting.until(page, frames, check, self.deadline, watch)
 
     def resolve_optional(self, target: list[Locator]) -> locators.Resolved:
         found = locators.maybe_resolve(self.scope, self.current_page, target)
