@@ -16,7 +16,8 @@ semantics), and while the answer is no, waits for the page to change and asks ag
      once per animation frame, so a page that mutates without pause cannot spin the loop);
      Playwright's frame events (attached, navigated, detached) and the page closing also wake
      the wait, and so does a 1 s backstop for changes no observer sees (a shadow root
-     attached to an element already in the page).
+     attached to an element already in the page). Then check at once (the change that woke
+     the wait is usually the awaited one) and, if it still does not hold, go to 1.
 
 An idle wait costs nothing between mutations (DOM-only conditions) or one tiny read per
 animation frame (Watch). The fast path - the condition already holds - is the single `check`.
@@ -154,16 +155,19 @@ def until(page: Page, frames: Callable[[], list[Frame]], check: Callable[[], boo
     try:
         while True:
             left = deadline - time.monotonic()
-            gens: dict[Frame, int] = {}
-            if left > 0 and not page.is_closed():
-                gens = _arm(page, frames(), watch, token, left)
-                armed.extend(f for f in gens if f not in armed)
+            if left <= 0 or page.is_closed():
+                return False
+            gens = _arm(page, frames(), watch, token, left)
+            armed.extend(f for f in gens if f not in armed)
             if _ask(check):
                 return True
             left = deadline - time.monotonic()
             if left <= 0 or page.is_closed():
                 return False
             _wait(page, gens, token, left)
+            # Ask before arming again: the change that woke us is most often the awaited one.
+            if _ask(check):
+                return True
     finally:
         if armed and not page.is_closed():
             _forget(page, armed, token)

@@ -1,0 +1,258 @@
+"""Bench how late each kind of wait notices its condition: overshoot = step end - the moment the
+page made the condition true, before (the engine at --baseline) and after (this working tree).
+
+    .venv/bin/python bench/bench_waits.py [--reps 20] [--delays 100,400,1500] [--jobs 2]
+                                          [--kinds count==,text,...|all] [--baseline REF]
+
+The fixture page tests/fixture_site/late_changes.html makes the condition of one wait kind true
+D ms after the step before the wait armed it (D = each of --delays), in the main document ("main"),
+in an iframe ("iframe", targets go through `frame: ["#f"]`) and in an open shadow root
+("shadow"); it records the moment with Date.now(). Every (kind, place) runs as one test in a
+real Chromium, --reps times per D. Overshoot = (step start + step duration) - that moment.
+
+"before" runs the engine of --baseline (default: the commit before traceiq_app/engine/waiting.py
+was added), extracted with `git archive` into a temporary directory; "after" runs this tree.
+Both run at the same time in separate processes (--jobs each), so they share the machine's load.
+Target: p95 overshoot < 50 ms for every kind (after).
+"""
+
+from __future__ import annotations
+
+import argparse
+import functools
+import http.server
+import json
+import os
+import subprocess
+import sys
+import tarfile
+import tempfile
+import threading
+import time
+from io import BytesIO
+from pathlib import Path
+from typing import Any
+
+BENCH = Path(__file__).resolve().parent
+REPO = BENCH.parent
+SITE = REPO / "tests" / "fixture_site"
+# The kinds of issue 20; --kinds all adds EXTRA_KINDS.
+KINDS = ["count==", "count>=", "count<=", "text", "value", "attribute", "property", "expression", "visible",
+         "hidden", "fallback", "frame_index", "navigation"]
+EXTRA_KINDS = ["checked", "url", "title"]
+TARGET_P95_MS = 50
+
+
+# ---- the steps: shared with the engine tests (plain dicts, so the old engine loads them too)
+sys.path.append(str(REPO))
+from tests.engine.late_conditions import MAIN_ONLY, PAGE, PLACES, wait_step  # noqa: E402
+
+
+def cell_test(kind: str, where: str, base: str, delays: list[int], reps: int) -> tuple[dict[str, Any], list[int]]:
+    """One test measuring (kind, where) reps x len(delays) times; returns it and each measured
+    step's delay in order."""
+    steps: list[dict[str, Any]] = [{"action": "goto", "url": base + PAGE}]
+    measured: list[int] = []
+    for rep in range(reps):
+        for delay in delays:
+            i = len(measured)
+            if kind == "navigation":
+                steps.append({"action": "goto", "url": base + PAGE})
+            else:
+                steps.append({"action": "evaluate", "script": "reset()"})
+            steps.append({"action": "evaluate", "script": f"arm({json.dumps(kind)}, '{where}', {delay})"})
+            steps.append({**wait_step(kind, where, base), "name": f"measure {i}"})
+            steps.append({"action": "evaluate", "script": "window.__flipAt", "variable": f"flip{i}"})
+            measured.append(delay)
+        del rep
+    return {"name": f"{kind} {PLACES[where]}", "timeout_ms": 3_600_000, "steps": steps}, measured
+
+
+# ---- worker: runs cells with the engine found first on sys.path --------------------------
+class _Clock:
+    """Reporter: wall-clock start of every step, by index."""
+
+    def __init__(self) -> None:
+        self.started: dict[int, float] = {}
+
+    def test_started(self, name: str, total_steps: int) -> None:
+        pass
+
+    def step_started(self, index: int, action: str, name: str | None) -> None:
+        self.started[index] = time.time()
+
+    def step_finished(self, result: Any) -> None:
+        pass
+
+    def artifact(self, kind: str, path: Path) -> None:
+        pass
+
+    def test_finished(self, result: Any) -> None:
+        pass
+
+
+def worker(src: str, base: str, cells: list[list[str]], delays: list[int], reps: int) -> None:
+    sys.path.insert(0, src)
+    import traceiq_app.engine
+    from traceiq_app.engine.model import TestDefinition
+    from traceiq_app.engine.runner import Engine
+
+    print(f"worker: engine from {Path(traceiq_app.engine.__file__).parent}", file=sys.stderr, flush=True)
+
+    engine = Engine()
+    try:
+        for kind, where in cells:
+            data, measured = cell_test(kind, where, base, delays, reps)
+            clock = _Clock()
+            result = engine.run(TestDefinition.model_validate(data), reporter=clock)
+            overshoots: dict[str, list[float]] = {str(d): [] for d in delays}
+            failures: list[str] = []
+            for step in result.steps:
+                if step.name is None or not step.name.startswith("measure "):
+                    continue
+                i = int(step.name.split()[1])
+                flip = result.variables.get(f"flip{i}")
+                if step.status != "passed":
+                    failures.append(f"{step.status}: {step.error}")
+                elif flip in (None, "", "null"):
+                    failures.append("the page did not record when the condition held")
+                else:
+                    end = clock.started[step.index] + step.duration_ms / 1000
+                    overshoots[str(measured[i])].append(end * 1000 - float(flip))
+            print(json.dumps({"kind": kind, "where": where, "overshoot_ms": overshoots, "failures": failures[:3],
+                              "failed": len(failures)}), flush=True)
+    finally:
+        engine.close()
+
+
+# ---- orchestration --------------------------------------------------------------------
+class _Quiet(http.server.SimpleHTTPRequestHandler):
+    def log_message(self, format: str, *args: object) -> None:  # noqa: A002
+        pass
+
+
+def baseline_tree(ref: str | None, dest: Path) -> str:
+    """Extract traceiq_app/ of the baseline commit into dest; returns the commit."""
+    if ref is None:
+        added = subprocess.run(["git", "log", "--diff-filter=A", "--format=%H", "--", "traceiq_app/engine/waiting.py"],
+                               cwd=REPO, capture_output=True, text=True, check=True).stdout.split()
+        ref = f"{added[-1]}^" if added else "HEAD"
+    commit = subprocess.run(["git", "rev-parse", "--short", ref], cwd=REPO, capture_output=True, text=True,
+                            check=True).stdout.strip()
+    archive = subprocess.run(["git", "archive", "--format=tar", commit, "traceiq_app"], cwd=REPO,
+                             capture_output=True, check=True).stdout
+    with tarfile.open(fileobj=BytesIO(archive)) as tar:
+        tar.extractall(dest, filter="data")
+    return commit
+
+
+def _pct(values: list[float], q: float) -> float:
+    if not values:
+        return float("nan")
+    ordered = sorted(values)
+    return ordered[min(len(ordered) - 1, max(0, round(q * (len(ordered) - 1))))]
+
+
+def _fmt(values: list[float]) -> str:
+    return f"{_pct(values, 0.5):7.1f} {_pct(values, 0.95):7.1f}" if values else f"{'-':>7} {'-':>7}"
+
+
+def main(argv: list[str] | None = None) -> int:
+    parser = argparse.ArgumentParser(description=__doc__.split("\n\n")[0] if __doc__ else None)
+    parser.add_argument("--reps", type=int, default=20)
+    parser.add_argument("--delays", default="100,400,1500")
+    parser.add_argument("--jobs", type=int, default=2, help="worker processes per variant")
+    parser.add_argument("--kinds", default=",".join(KINDS), help=f"comma list, or 'all' (adds {EXTRA_KINDS})")
+    parser.add_argument("--places", default="m,f,s")
+    parser.add_argument("--baseline", default=None, help="git ref of the 'before' engine")
+    parser.add_argument("--only", choices=["before", "after"], default=None)
+    parser.add_argument("--worker", nargs=2, metavar=("SRC", "BASE_URL"), help=argparse.SUPPRESS)
+    parser.add_argument("--cells", default="[]", help=argparse.SUPPRESS)
+    args = parser.parse_args(argv)
+    delays = [int(d) for d in args.delays.split(",")]
+    if args.worker:
+        worker(args.worker[0], args.worker[1], json.loads(args.cells), delays, args.reps)
+        return 0
+
+    kinds = KINDS + EXTRA_KINDS if args.kinds == "all" else args.kinds.split(",")
+    cells = [[k, w] for k in kinds for w in args.places.split(",") if w == "m" or k not in MAIN_ONLY]
+    server = http.server.ThreadingHTTPServer(("127.0.0.1", 0), functools.partial(_Quiet, directory=str(SITE)))
+    threading.Thread(target=server.serve_forever, daemon=True).start()
+    base = f"http://127.0.0.1:{server.server_address[1]}/"
+    tmp = tempfile.TemporaryDirectory(prefix="bench_waits_")
+    variants = {"before": "", "after": str(REPO)}
+    if args.only:
+        variants = {args.only: variants[args.only]}
+    if "before" in variants:
+        variants["before"] = tmp.name
+        commit = baseline_tree(args.baseline, Path(tmp.name))
+        print(f"before = engine at {commit} (git archive); after = this working tree", flush=True)
+    print(f"{len(cells)} (kind, place) cells x delays {delays} x {args.reps} reps, {args.jobs} processes per "
+          f"variant; load average {os.getloadavg()[0]:.2f}", flush=True)
+    started = time.monotonic()
+    procs: list[tuple[str, subprocess.Popen[str]]] = []
+    for variant, src in variants.items():
+        for j in range(args.jobs):
+            share = cells[j::args.jobs]
+            if share:
+                cmd = [sys.executable, __file__, "--worker", src, base, "--cells", json.dumps(share),
+                       "--reps", str(args.reps), "--delays", args.delays]
+                procs.append((variant, subprocess.Popen(cmd, stdout=subprocess.PIPE, text=True, cwd=tmp.name)))
+    results: dict[str, dict[tuple[str, str], dict[str, Any]]] = {v: {} for v in variants}
+    for variant, proc in procs:
+        assert proc.stdout is not None
+        for line in proc.stdout:
+            row = json.loads(line)
+            results[variant][(row["kind"], row["where"])] = row
+            print(f"  {variant:<6} {row['kind']:<12} {PLACES[row['where']]:<7} done "
+                  f"({time.monotonic() - started:5.0f} s, load {os.getloadavg()[0]:.1f})"
+                  + (f"  {row['failed']} FAILED: {row['failures']}" if row["failed"] else ""), flush=True)
+        proc.wait()
+    server.shutdown()
+    tmp.cleanup()
+    return report(results, cells, delays, args.reps)
+
+
+def report(results: dict[str, dict[tuple[str, str], dict[str, Any]]], cells: list[list[str]], delays: list[int],
+           reps: int) -> int:
+    names = list(results)
+    header = "  ".join(f"{v + ' p50':>7} {v + ' p95':>7}" for v in names)
+
+    def values(variant: str, kind: str, where: str | None = None, delay: int | None = None) -> list[float]:
+        out: list[float] = []
+        for (k, w), row in results[variant].items():
+            if k == kind and where in (None, w):
+                for d, vs in row["overshoot_ms"].items():
+                    if delay in (None, int(d)):
+                        out.extend(vs)
+        return out
+
+    print(f"\novershoot (ms) = step end - moment the condition held; {reps} reps per delay")
+    print(f"\nper kind and place (all delays {delays}):")
+    print(f"  {'kind':<12} {'place':<7} {header}")
+    for kind, where in cells:
+        print(f"  {kind:<12} {PLACES[where]:<7} " + "  ".join(_fmt(values(v, kind, where)) for v in names))
+    print("\nper kind and delay (all places):")
+    print(f"  {'kind':<12} {'D ms':>5} {header}")
+    for kind in dict.fromkeys(k for k, _ in cells):
+        for delay in delays:
+            print(f"  {kind:<12} {delay:>5} " + "  ".join(_fmt(values(v, kind, None, delay)) for v in names))
+    ok = True
+    print(f"\nper kind (all places and delays), target after p95 < {TARGET_P95_MS} ms:")
+    print(f"  {'kind':<12} {'n':>4} {header}  verdict")
+    for kind in dict.fromkeys(k for k, _ in cells):
+        after = values("after", kind) if "after" in results else []
+        verdict = ""
+        if "after" in results:
+            hit = bool(after) and _pct(after, 0.95) < TARGET_P95_MS
+            ok = ok and hit
+            verdict = "OK" if hit else "MISSED"
+        n = len(after) if after else len(values(names[0], kind))
+        print(f"  {kind:<12} {n:>4} " + "  ".join(_fmt(values(v, kind)) for v in names) + f"  {verdict}")
+    failed = {v: sum(r["failed"] for r in rows.values()) for v, rows in results.items()}
+    print(f"\nfailed measured steps: {failed}")
+    return 0 if ok and not any(failed.values()) else 1
+
+
+if __name__ == "__main__":
+    sys.exit(main())

@@ -1,0 +1,49 @@
+"""Every kind of wait passes when its condition turns true late, and notices it soon after: within a
+loose bound (the tight figure is bench/bench_waits.py's), not at Playwright's next polling tick
+(Playwright 1.65 checks at 0, 20, 70, 170, 270, 770 ms..., so a condition that turns true
+400 ms in is seen about 370 ms late)."""
+
+from __future__ import annotations
+
+import time
+from pathlib import Path
+from typing import Any
+
+import pytest
+
+from tests.engine.helpers import assert_passed
+from tests.engine.late_conditions import PAGE, PLACES, cells, wait_step
+
+DELAY_MS = 400
+MAX_OVERSHOOT_MS = 250
+
+
+class _Clock:
+    """Reporter keeping the wall-clock start of every step."""
+
+    def __init__(self) -> None:
+        self.started: dict[int, float] = {}
+
+    def test_started(self, name: str, total_steps: int) -> None: ...
+    def step_started(self, index: int, action: str, name: str | None) -> None:
+        self.started[index] = time.time()
+
+    def step_finished(self, result: Any) -> None: ...
+    def artifact(self, kind: str, path: Path) -> None: ...
+    def test_finished(self, result: Any) -> None: ...
+
+
+@pytest.mark.parametrize(("kind", "where"), cells(), ids=[f"{k}-{PLACES[w]}" for k, w in cells()])
+def test_it_passes_a_wait_soon_after_its_condition_turns_true(run, site, kind, where):
+    clock = _Clock()
+    result = run([
+        {"action": "evaluate", "script": f"arm('{kind}', '{where}', {DELAY_MS})"},
+        wait_step(kind, where, site),
+        {"action": "evaluate", "script": "window.__flipAt", "variable": "flip"},
+    ], page=PAGE, reporter=clock)
+    assert_passed(result)
+    wait = result.steps[2]
+    flipped_at_ms = float(result.variables["flip"])
+    overshoot_ms = (clock.started[2] * 1000 + wait.duration_ms) - flipped_at_ms
+    assert flipped_at_ms >= clock.started[1] * 1000, "the condition held before the wait started"
+    assert overshoot_ms < MAX_OVERSHOOT_MS, f"{kind} in {PLACES[where]}: noticed {overshoot_ms:.0f} ms late"
