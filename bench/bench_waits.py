@@ -13,7 +13,8 @@ real Chromium, --reps times per D. Overshoot = (step start + step duration) - th
 "before" runs the engine of --baseline (default: the commit before traceiq_app/engine/waiting.py
 was added), extracted with `git archive` into a temporary directory; "after" runs this tree.
 Both run at the same time in separate processes (--jobs each), so they share the machine's load.
-Target: p95 overshoot < 50 ms for every kind (after).
+Target: p95 overshoot < 50 ms for every kind (after). Last, the CPU an idle wait costs
+(a condition that never holds, 3 s) is printed for both.
 """
 
 from __future__ import annotations
@@ -91,7 +92,53 @@ class _Clock:
         pass
 
 
-def worker(src: str, base: str, cells: list[list[str]], delays: list[int], reps: int) -> None:
+def _tree_cpu_s() -> float:
+    """CPU seconds used so far by this process and its live descendants (Playwright's driver,
+    Chromium's processes), from /proc."""
+    parent: dict[int, int] = {}
+    cpu: dict[int, float] = {}
+    tick = os.sysconf("SC_CLK_TCK")
+    for entry in os.listdir("/proc"):
+        if not entry.isdigit():
+            continue
+        try:
+            fields = Path(f"/proc/{entry}/stat").read_text().rsplit(")", 1)[1].split()
+        except OSError:
+            continue
+        parent[int(entry)] = int(fields[1])
+        cpu[int(entry)] = (int(fields[11]) + int(fields[12])) / tick
+    total, todo = 0.0, [os.getpid()]
+    while todo:
+        pid = todo.pop()
+        total += cpu.get(pid, 0.0)
+        todo.extend(p for p, pp in parent.items() if pp == pid)
+    return total
+
+
+IDLE_S = 5
+
+
+def idle_cpu(engine: Any, definition: Any, base: str) -> dict[str, float]:
+    """CPU ms per second of waiting for a condition that never holds (the page is idle), less
+    the same time spent in a fixed `wait_for ms` (a plain sleep)."""
+    out: dict[str, float] = {}
+    for kind in ["sleep", "count==", "text", "property", "visible", "fallback"]:
+        step = ({"action": "wait_for", "ms": IDLE_S * 1000} if kind == "sleep"
+                else {**wait_step(kind, "m", base), "timeout_ms": IDLE_S * 1000, "continue_on_failure": True})
+        data = {"name": f"idle {kind}", "steps": [{"action": "goto", "url": base + PAGE},
+                                                   {"action": "evaluate", "script": f"arm('{kind}', 'm', 600000)"},
+                                                   step]}
+        test = definition.model_validate(data)
+        engine.run(test)  # warm
+        cpu = _tree_cpu_s()
+        started = time.monotonic()
+        engine.run(test)
+        out[kind] = (_tree_cpu_s() - cpu) * 1000 / (time.monotonic() - started)
+    sleep = out.pop("sleep")
+    return {k: v - sleep for k, v in out.items()} | {"sleep (absolute)": sleep}
+
+
+def worker(src: str, base: str, cells: list[list[str]], delays: list[int], reps: int, idle: bool) -> None:
     sys.path.insert(0, src)
     import traceiq_app.engine
     from traceiq_app.engine.model import TestDefinition
@@ -121,6 +168,8 @@ def worker(src: str, base: str, cells: list[list[str]], delays: list[int], reps:
                     overshoots[str(measured[i])].append(end * 1000 - float(flip))
             print(json.dumps({"kind": kind, "where": where, "overshoot_ms": overshoots, "failures": failures[:3],
                               "failed": len(failures)}), flush=True)
+        if idle:
+            print(json.dumps({"idle_cpu_ms_per_s": idle_cpu(engine, TestDefinition, base)}), flush=True)
     finally:
         engine.close()
 
@@ -168,10 +217,12 @@ def main(argv: list[str] | None = None) -> int:
     parser.add_argument("--only", choices=["before", "after"], default=None)
     parser.add_argument("--worker", nargs=2, metavar=("SRC", "BASE_URL"), help=argparse.SUPPRESS)
     parser.add_argument("--cells", default="[]", help=argparse.SUPPRESS)
+    parser.add_argument("--idle", action="store_true", help=argparse.SUPPRESS)
+    parser.add_argument("--skip-idle", action="store_true", help="do not measure the CPU of idle waits")
     args = parser.parse_args(argv)
     delays = [int(d) for d in args.delays.split(",")]
     if args.worker:
-        worker(args.worker[0], args.worker[1], json.loads(args.cells), delays, args.reps)
+        worker(args.worker[0], args.worker[1], json.loads(args.cells), delays, args.reps, args.idle)
         return 0
 
     kinds = KINDS + EXTRA_KINDS if args.kinds == "all" else args.kinds.split(",")
@@ -197,12 +248,17 @@ def main(argv: list[str] | None = None) -> int:
             if share:
                 cmd = [sys.executable, __file__, "--worker", src, base, "--cells", json.dumps(share),
                        "--reps", str(args.reps), "--delays", args.delays]
+                cmd += ["--idle"] if j == 0 and not args.skip_idle else []
                 procs.append((variant, subprocess.Popen(cmd, stdout=subprocess.PIPE, text=True, cwd=tmp.name)))
     results: dict[str, dict[tuple[str, str], dict[str, Any]]] = {v: {} for v in variants}
+    idle: dict[str, dict[str, float]] = {}
     for variant, proc in procs:
         assert proc.stdout is not None
         for line in proc.stdout:
             row = json.loads(line)
+            if "idle_cpu_ms_per_s" in row:
+                idle[variant] = row["idle_cpu_ms_per_s"]
+                continue
             results[variant][(row["kind"], row["where"])] = row
             print(f"  {variant:<6} {row['kind']:<12} {PLACES[row['where']]:<7} done "
                   f"({time.monotonic() - started:5.0f} s, load {os.getloadavg()[0]:.1f})"
@@ -210,7 +266,15 @@ def main(argv: list[str] | None = None) -> int:
         proc.wait()
     server.shutdown()
     tmp.cleanup()
-    return report(results, cells, delays, args.reps)
+    code = report(results, cells, delays, args.reps)
+    if idle:
+        print(f"\nCPU of an idle wait ({IDLE_S} s, condition never holds, main document): ms of CPU per s of "
+              "waiting, Python + driver + Chromium, minus a plain `wait_for ms` of the same length")
+        names = list(idle)
+        print(f"  {'kind':<18} " + " ".join(f"{v:>8}" for v in names))
+        for kind in idle[names[0]]:
+            print(f"  {kind:<18} " + " ".join(f"{idle[v].get(kind, float('nan')):8.1f}" for v in names))
+    return code
 
 
 def report(results: dict[str, dict[tuple[str, str], dict[str, Any]]], cells: list[list[str]], delays: list[int],

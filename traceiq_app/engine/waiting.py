@@ -20,7 +20,8 @@ semantics), and while the answer is no, waits for the page to change and asks ag
      the wait is usually the awaited one) and, if it still does not hold, go to 1.
 
 An idle wait costs nothing between mutations (DOM-only conditions) or one tiny read per
-animation frame (Watch). The fast path - the condition already holds - is the single `check`.
+animation frame (Watch). A waiter left pending when the condition came true elsewhere ends by
+itself within the backstop (or at the next arm in its document). The fast path - the condition already holds - is the single `check`.
 The frames' waits run concurrently on Playwright's event loop (`_sync` with the async
 implementation objects behind the sync API: there is no public way to wait on several frames
 at once); this is the only place the engine uses those internals besides Engine.abort.
@@ -85,7 +86,6 @@ _WAITER_JS = r"""(() => {
   w.stop = () => { if (w.pending) w.pending.finish(); };
   w.arm = (t) => { w.stop(); if (w.token !== t) { w.token = t; w.watched = null; } return w.gen; };
   w.watch = (t, els, reads) => { w.token = t; w.watched = els.slice(0, 50); w.reads = reads; w.base = w.snap(); return w.gen; };
-  w.cancel = (t) => { if (w.token === t) { w.stop(); w.token = 0; w.watched = null; } };
   w.wait = (t, gen, ms) => new Promise((resolve) => {
     w.stop();
     const p = {};
@@ -119,7 +119,6 @@ _WAITER_JS = r"""(() => {
 _ARM_JS = f"t => {_WAITER_JS}.arm(t)"
 _WATCH_JS = f"(els, [t, reads]) => {_WAITER_JS}.watch(t, els, reads)"
 _WAIT_JS = f"([t, gen, ms]) => {_WAITER_JS}.wait(t, gen, ms)"
-_CANCEL_JS = "t => { const w = window.__traceiqWaiter; if (w) w.cancel(t); }"
 
 
 @dataclass(frozen=True)
@@ -151,26 +150,20 @@ def until(page: Page, frames: Callable[[], list[Frame]], check: Callable[[], boo
     if _ask(check):
         return True
     token = next(_tokens)
-    armed: list[Frame] = []
-    try:
-        while True:
-            left = deadline - time.monotonic()
-            if left <= 0 or page.is_closed():
-                return False
-            gens = _arm(page, frames(), watch, token, left)
-            armed.extend(f for f in gens if f not in armed)
-            if _ask(check):
-                return True
-            left = deadline - time.monotonic()
-            if left <= 0 or page.is_closed():
-                return False
-            _wait(page, gens, token, left)
-            # Ask before arming again: the change that woke us is most often the awaited one.
-            if _ask(check):
-                return True
-    finally:
-        if armed and not page.is_closed():
-            _forget(page, armed, token)
+    while True:
+        left = deadline - time.monotonic()
+        if left <= 0 or page.is_closed():
+            return False
+        gens = _arm(page, frames(), watch, token, left)
+        if _ask(check):
+            return True
+        left = deadline - time.monotonic()
+        if left <= 0 or page.is_closed():
+            return False
+        _wait(page, gens, token, left)
+        # Ask before arming again: the change that woke us is most often the awaited one.
+        if _ask(check):
+            return True
 
 
 def _ask(check: Callable[[], bool]) -> bool:
@@ -231,12 +224,3 @@ def _wait(page: Page, gens: dict[Frame, int], token: int, left: float) -> None:
                         task.exception()
 
     page._sync(wait())  # noqa: SLF001
-
-
-def _forget(page: Page, frames: list[Frame], token: int) -> None:
-    """Stop this call's leftover waits and watches in the page, without waiting for the answer."""
-    for frame in frames:
-        if frame.is_detached():
-            continue
-        task = asyncio.ensure_future(frame._impl_obj.evaluate(_CANCEL_JS, token), loop=page._loop)  # noqa: SLF001
-        task.add_done_callback(lambda t: t.cancelled() or t.exception())
