@@ -1,7 +1,10 @@
 """Every kind of wait passes when its condition turns true late, and notices it soon after: within a
-loose bound (the tight figure is bench/bench_waits.py's), not at Playwright's next polling tick
-(Playwright 1.65 checks at 0, 20, 70, 170, 270, 770 ms..., so a condition that turns true
-400 ms in is seen about 370 ms late)."""
+loose bound (the tight figure is bench/bench_waits.py's), not at Playwright's next polling tick.
+
+Playwright 1.65 checks at 0, 20, 70, 170, 270, 770, 1270 ... ms: between its checks a condition
+waits up to 500 ms. Each case runs twice, the condition turning true 400 and 650 ms in (half a
+polling period apart), so a 500 ms poll misses the bound in at least one of them whatever its
+phase; an event-driven wait is well within it both times."""
 
 from __future__ import annotations
 
@@ -14,7 +17,7 @@ import pytest
 from tests.engine.helpers import assert_passed
 from tests.engine.late_conditions import PAGE, PLACES, cells, wait_step
 
-DELAY_MS = 400
+DELAYS_MS = (400, 650)
 MAX_OVERSHOOT_MS = 250
 
 
@@ -33,11 +36,11 @@ class _Clock:
     def test_finished(self, result: Any) -> None: ...
 
 
-def _overshoot_ms(run, site: str, kind: str, where: str) -> float:
+def _overshoot_ms(run, site: str, kind: str, where: str, delay_ms: int) -> float:
     """Run the wait once; how long after the page made its condition true the step ended."""
     clock = _Clock()
     result = run([
-        {"action": "evaluate", "script": f"arm('{kind}', '{where}', {DELAY_MS})"},
+        {"action": "evaluate", "script": f"arm('{kind}', '{where}', {delay_ms})"},
         wait_step(kind, where, site),
         {"action": "evaluate", "script": "window.__flipAt", "variable": "flip"},
     ], page=PAGE, reporter=clock)
@@ -49,9 +52,10 @@ def _overshoot_ms(run, site: str, kind: str, where: str) -> float:
 
 @pytest.mark.parametrize(("kind", "where"), cells(), ids=[f"{k}-{PLACES[w]}" for k, w in cells()])
 def test_it_passes_a_wait_soon_after_its_condition_turns_true(run, site, kind, where):
-    # A second try only when the first was late: on a 2-core box at load ~20 a single round
-    # trip sometimes stalls for a few hundred ms. Polling is late every time, by design.
-    tries = [_overshoot_ms(run, site, kind, where)]
-    if tries[0] >= MAX_OVERSHOOT_MS:
-        tries.append(_overshoot_ms(run, site, kind, where))
-    assert min(tries) < MAX_OVERSHOOT_MS, f"{kind} in {PLACES[where]}: noticed {tries} ms late"
+    # One more pair only when a pair was late: on a 2-core box at load ~20 a single round trip
+    # sometimes stalls for a few hundred ms.
+    pairs = [[_overshoot_ms(run, site, kind, where, d) for d in DELAYS_MS]]
+    if max(pairs[0]) >= MAX_OVERSHOOT_MS:
+        pairs.append([_overshoot_ms(run, site, kind, where, d) for d in DELAYS_MS])
+    late = [f"{o:.0f}" for o in pairs[-1]]
+    assert max(pairs[-1]) < MAX_OVERSHOOT_MS, f"{kind} in {PLACES[where]}: noticed {late} ms late ({pairs=})"
