@@ -174,6 +174,60 @@ def worker(src: str, base: str, cells: list[list[str]], delays: list[int], reps:
         engine.close()
 
 
+# Fast path: the condition already holds. The engine must not need more calls than before.
+FAST_STEPS = [
+    {"action": "assert_text", "target": {"css": "#m-text"}, "expected": "before"},
+    {"action": "assert_value", "target": {"css": "#m-input"}, "expected": "before"},
+    {"action": "assert_visible", "target": {"css": "#m-text"}},
+    {"action": "assert_hidden", "target": {"css": "#m-vis"}},
+    {"action": "assert_count", "target": {"css": "#m-shrink li"}, "expected": 3},
+    {"action": "assert_title", "expected": "Late changes"},
+    {"action": "wait_for", "target": {"css": "#m-text"}},
+    {"action": "wait_for", "target": {"css": "#m-vis"}, "state": "hidden"},
+    {"action": "wait_for", "target": {"css": "#m-attr"}, "attributes": {"data-state": "before"}, "state": "attached"},
+    {"action": "wait_for", "target": {"css": "#m-prop"}, "properties": {"id": "m-prop"}, "state": "attached"},
+    {"action": "wait_for", "target": {"css": "#m-list li"}, "count": 1, "operator": "==", "state": "attached"},
+    {"action": "wait_for", "target": [{"css": "#m-text"}, {"css": "#m-never"}], "state": "attached"},
+]
+
+
+def count_calls(src: str, base: str) -> None:
+    """Print how many Playwright protocol calls each FAST_STEPS step makes (JSON list)."""
+    sys.path.insert(0, src)
+    from playwright._impl.connection import Connection
+
+    from traceiq_app.engine.model import TestDefinition
+    from traceiq_app.engine.runner import Engine
+
+    calls = [0]
+    send = Connection.send_message_to_server
+
+    def counted(self: Any, *args: Any, **kwargs: Any) -> Any:
+        calls[0] += 1
+        return send(self, *args, **kwargs)
+
+    Connection.send_message_to_server = counted  # type: ignore[method-assign]
+
+    class Counter(_Clock):
+        def step_started(self, index: int, action: str, name: str | None) -> None:
+            calls[0] = 0
+
+        def step_finished(self, result: Any) -> None:
+            self.started[result.index] = calls[0]
+
+    engine = Engine()
+    out = []
+    try:
+        for step in FAST_STEPS:
+            counter = Counter()
+            test = TestDefinition.model_validate({"name": "calls", "steps": [{"action": "goto", "url": base + PAGE}, step]})
+            result = engine.run(test, reporter=counter)
+            out.append(counter.started[1] if result.status == "passed" else -1)
+    finally:
+        engine.close()
+    print(json.dumps(out))
+
+
 # ---- orchestration --------------------------------------------------------------------
 class _Quiet(http.server.SimpleHTTPRequestHandler):
     def log_message(self, format: str, *args: object) -> None:  # noqa: A002
@@ -218,15 +272,22 @@ def main(argv: list[str] | None = None) -> int:
     parser.add_argument("--worker", nargs=2, metavar=("SRC", "BASE_URL"), help=argparse.SUPPRESS)
     parser.add_argument("--cells", default="[]", help=argparse.SUPPRESS)
     parser.add_argument("--idle", action="store_true", help=argparse.SUPPRESS)
+    parser.add_argument("--calls", nargs=2, metavar=("SRC", "BASE_URL"), help=argparse.SUPPRESS)
     parser.add_argument("--skip-idle", action="store_true", help="do not measure the CPU of idle waits")
+    parser.add_argument("--fast-path-only", action="store_true", help="only count the calls of the fast path")
     args = parser.parse_args(argv)
     delays = [int(d) for d in args.delays.split(",")]
+    if args.calls:
+        count_calls(*args.calls)
+        return 0
     if args.worker:
         worker(args.worker[0], args.worker[1], json.loads(args.cells), delays, args.reps, args.idle)
         return 0
 
     kinds = KINDS + EXTRA_KINDS if args.kinds == "all" else args.kinds.split(",")
     cells = [[k, w] for k in kinds for w in args.places.split(",") if w == "m" or k not in MAIN_ONLY]
+    if args.fast_path_only:
+        cells = []
     server = http.server.ThreadingHTTPServer(("127.0.0.1", 0), functools.partial(_Quiet, directory=str(SITE)))
     threading.Thread(target=server.serve_forever, daemon=True).start()
     base = f"http://127.0.0.1:{server.server_address[1]}/"
@@ -264,9 +325,17 @@ def main(argv: list[str] | None = None) -> int:
                   f"({time.monotonic() - started:5.0f} s, load {os.getloadavg()[0]:.1f})"
                   + (f"  {row['failed']} FAILED: {row['failures']}" if row["failed"] else ""), flush=True)
         proc.wait()
+    calls = {v: json.loads(subprocess.run([sys.executable, __file__, "--calls", src, base], capture_output=True,
+                                          text=True, cwd=tmp.name).stdout or "[]") for v, src in variants.items()}
     server.shutdown()
     tmp.cleanup()
-    code = report(results, cells, delays, args.reps)
+    code = report(results, cells, delays, args.reps) if cells else 0
+    print("\nPlaywright protocol calls of one step whose condition already holds (fast path):")
+    print(f"  {'step':<62} " + " ".join(f"{v:>6}" for v in calls))
+    for i, step in enumerate(FAST_STEPS):
+        shown = json.dumps({k: v for k, v in step.items() if k != "action"})[:50]
+        print(f"  {step['action'] + ' ' + shown:<62} " + " ".join(f"{c[i] if i < len(c) else '?':>6}"
+                                                                 for c in calls.values()))
     if idle:
         print(f"\nCPU of an idle wait ({IDLE_S} s, condition never holds, main document): ms of CPU per s of "
               "waiting, Python + driver + Chromium, minus a plain `wait_for ms` of the same length")
