@@ -19,7 +19,7 @@ from traceiq_app.engine.errors import StepFailed
 from traceiq_app.engine.locators import Resolved
 from traceiq_app.engine.session import Session
 from traceiq_app.engine.urls import url_pattern
-from traceiq_app.engine.waiting import VISIBILITY, Watch
+from traceiq_app.engine.waiting import ONE_SHOT_MS, VISIBILITY, Watch
 
 Action = Callable[[Session, Any], None]
 ACTIONS: dict[str, Action] = {}
@@ -422,7 +422,7 @@ def _check_count(s: Session, elements: PWLocator, expected: int, operator: str, 
 def _expect(s: Session, check: Callable[[float], None], explain: Callable[[], str], found: Resolved | None = None,
             reads: tuple[str, ...] = (), on: Resolved | None = None) -> None:
     """Wait for an expect() assertion: check(timeout) runs it once (Playwright's one-shot
-    check, timeout 1 ms), again on each change of the page (waiting.until; `reads`: element
+    check, timeout ONE_SHOT_MS), again on each change of the page (waiting.until; `reads`: element
     state to watch besides DOM mutations) until it passes or the step's time is up. Then raise
     StepFailed(explain()) without the call log (or "no element matches ..." when `found` was
     resolved lazily and matches nothing). `on`: the element checked, when not `found`."""
@@ -430,7 +430,7 @@ def _expect(s: Session, check: Callable[[float], None], explain: Callable[[], st
 
     def passes() -> bool:
         try:
-            check(1)
+            check(ONE_SHOT_MS)
         except AssertionError:
             return False
         return True

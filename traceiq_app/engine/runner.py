@@ -32,6 +32,7 @@ from traceiq_app.engine.results import NullReporter, Reporter, RunOptions, StepR
 from traceiq_app.engine.session import Session
 from traceiq_app.engine.urls import url_pattern
 from traceiq_app.engine.variables import Variables
+from traceiq_app.engine.waiting import ONE_SHOT_MS
 
 log = logging.getLogger(__name__)
 
@@ -366,8 +367,8 @@ class _TestRun:
 
 
 def _has_title(page: Any, title: str) -> bool:
-    try:  # Playwright's one-shot check (timeout 1 ms); Session.until asks again on each change
-        expect(page).to_have_title(title, timeout=1)
+    try:  # Playwright's one-shot check; Session.until asks again on each change
+        expect(page).to_have_title(title, timeout=ONE_SHOT_MS)
     except AssertionError:
         return False
     return True

@@ -43,6 +43,10 @@ from playwright.sync_api import Locator as PWLocator
 from traceiq_app.engine.model import Locator
 
 BACKSTOP_S = 1.0  # wake at least this often, for changes no observer sees
+# Timeout for a one-shot expect(): Playwright checks once regardless of the timeout, then
+# retries until it runs out. 1 ms made Node warn "TimeoutNegativeWarning" on stderr when the
+# driver was preempted between computing and arming its timer; 5 ms keeps that rare and cheap.
+ONE_SHOT_MS = 5
 _PAGE_EVENTS = ("framenavigated", "frameattached", "framedetached", "close", "crash")
 _tokens = itertools.count(1)
 # A check that ran while its document was being replaced: not an answer, ask again.
