@@ -20,6 +20,7 @@ from traceiq_app.engine.evidence import safe_name
 from traceiq_app.engine.locators import Resolved
 from traceiq_app.engine.session import Session
 from traceiq_app.engine.urls import url_pattern
+from traceiq_app.engine.waiting import ONE_SHOT_MS, VISIBILITY, Watch
 
 Action = Callable[[Session, Any], None]
 ACTIONS: dict[str, Action] = {}
@@ -318,25 +319,32 @@ def _wait_for_element(s: Session, step: m.WaitFor) -> None:
     if step.count is not None:
         found = s.resolve_optional(step.target)
         elements = found.all.filter(visible=True) if step.state == "visible" else found.all
+        reads = (*(step.properties or {}), *(VISIBILITY if step.state == "visible" else ()))
+        watch = Watch(found.all, reads) if reads else None
         if step.attributes or step.properties:
-            _wait_count_matching(s, elements, step, found.described)
+            _wait_count_matching(s, elements, step, found.described, watch)
         else:
-            _check_count(s, elements, step.count, step.operator, found.described)
+            _check_count(s, elements, step.count, step.operator, found.described, step.target, watch)
         return
     if step.state in ("hidden", "detached"):
         found = s.resolve_optional(step.target)
-        try:
-            found.element.wait_for(state=step.state, timeout=s.remaining_ms())
-        except PlaywrightTimeout:
-            raise StepFailed(f"{found.described} did not become {step.state}") from None
+        el = found.element
+        if step.state == "hidden":
+            gone = s.until(lambda: not el.is_visible(), step.target, Watch(el, VISIBILITY))
+        else:
+            gone = s.until(lambda: el.count() == 0, step.target)
+        if not gone:
+            raise StepFailed(f"{found.described} did not become {step.state}")
         return
     found = s.resolve(step.target)
     if step.state == "visible" or found.lazy_ms is not None:
-        state: Any = "visible" if step.state == "visible" else "attached"
-        try:
-            found.element.wait_for(state=state, timeout=s.remaining_ms())
-        except PlaywrightTimeout:
-            raise StepFailed(found.missing_error() or f"{found.described} exists but did not become visible") from None
+        el = found.element
+        if step.state == "visible":
+            there = s.until(el.is_visible, step.target, Watch(el, VISIBILITY))
+        else:
+            there = s.until(lambda: el.count() > 0, step.target)
+        if not there:
+            raise StepFailed(found.missing_error() or f"{found.described} exists but did not become visible")
     for name, value in (step.attributes or {}).items():
         _wait_attribute(s, found, name, value)
     for name, value in (step.properties or {}).items():
@@ -359,86 +367,97 @@ _COMPARE: dict[str, Callable[[int, int], bool]] = {
 }
 
 
-def _wait_count_matching(s: Session, elements: PWLocator, step: m.WaitFor, described: str) -> None:
+def _wait_count_matching(s: Session, elements: PWLocator, step: m.WaitFor, described: str,
+                         watch: Watch | None = None) -> None:
     """count + attributes/properties, as @puppeteer/replay's waitForElement: the number of
     matching elements satisfies the operator AND every one of them has the attributes and
-    properties (polled until both hold or the step's time is up)."""
-    assert step.count is not None
+    properties (checked again on each change until both hold or the step's time is up)."""
+    assert step.count is not None and step.target is not None
     attrs, props = step.attributes or {}, step.properties or {}
-    compare = _COMPARE[step.operator]
-    total = ok = 0
-    while True:
+    compare, count = _COMPARE[step.operator], step.count
+    counts = [0, 0]
+
+    def holds() -> bool:
         try:
-            total, ok = elements.evaluate_all(_COUNT_MATCHING_JS, [attrs, props])
+            counts[:] = elements.evaluate_all(_COUNT_MATCHING_JS, [attrs, props])
         except PlaywrightError as exc:
             if "closed" in str(exc):
                 raise
-            total = ok = 0  # navigating: the context is gone, try again
-        else:
-            if compare(total, step.count) and ok == total:
-                return
-        if s.remaining_ms() <= 1:
-            wanted = ", ".join([*(f"attribute {n}={_q(v)}" for n, v in attrs.items()),
-                                *(f"property {n}={_q(v)}" for n, v in props.items())])
-            raise StepFailed(f"expected {step.operator} {step.count} elements matching {described}, each with "
-                             f"{wanted}, but found {total} ({total - ok} without)")
-        s.wait_a_moment()
+            counts[:] = [0, 0]  # navigating: the context is gone, try again
+            return False
+        return compare(counts[0], count) and counts[1] == counts[0]
+
+    if not s.until(holds, step.target, watch):
+        total, ok = counts
+        wanted = ", ".join([*(f"attribute {n}={_q(v)}" for n, v in attrs.items()),
+                            *(f"property {n}={_q(v)}" for n, v in props.items())])
+        raise StepFailed(f"expected {step.operator} {step.count} elements matching {described}, each with "
+                         f"{wanted}, but found {total} ({total - ok} without)")
 
 
 def _wait_attribute(s: Session, found: Resolved, name: str, value: str) -> None:
     el = found.element
-    _expect(lambda: expect(el).to_have_attribute(name, value, timeout=s.remaining_ms()),
+    _expect(s, lambda t: expect(el).to_have_attribute(name, value, timeout=t),
             lambda: f"attribute {name} of {found.described} is {_q(el.get_attribute(name, timeout=1000))}, "
                     f"not {_q(value)}", found)
 
 
 def _wait_property(s: Session, found: Resolved, name: str, value: Any) -> None:
     el = found.element
-    _expect(lambda: expect(el).to_have_js_property(name, value, timeout=s.remaining_ms()),
+    _expect(s, lambda t: expect(el).to_have_js_property(name, value, timeout=t),
             lambda: f"property {name} of {found.described} is "
-                    f"{_q(el.evaluate('(e, n) => e[n]', name, timeout=1000))}, not {_q(value)}", found)
+                    f"{_q(el.evaluate('(e, n) => e[n]', name, timeout=1000))}, not {_q(value)}", found, (name,))
 
 
-def _check_count(s: Session, elements: PWLocator, expected: int, operator: str, described: str) -> None:
-    # >= n: the n-th match appears; <= n: the (n+1)-th disappears; == n: expect() polls.
-    try:
-        if operator == "==":
-            expect(elements).to_have_count(expected, timeout=s.remaining_ms())
-        elif operator == ">=" and expected > 0:
-            elements.nth(expected - 1).wait_for(state="attached", timeout=s.remaining_ms())
-        elif operator == "<=":
-            elements.nth(expected).wait_for(state="detached", timeout=s.remaining_ms())
-    except (AssertionError, PlaywrightTimeout):
+def _check_count(s: Session, elements: PWLocator, expected: int, operator: str, described: str,
+                 target: list[m.Locator], watch: Watch | None = None) -> None:
+    # >= 0 always holds; otherwise the count is checked again on each change of the page.
+    if operator == ">=" and expected == 0:
+        return
+    compare = _COMPARE[operator]
+    if not s.until(lambda: compare(elements.count(), expected), target, watch):
         actual = elements.count()
-        raise StepFailed(f"expected {operator} {expected} elements matching {described} but found {actual}") from None
+        raise StepFailed(f"expected {operator} {expected} elements matching {described} but found {actual}")
 
 
-def _expect(check: Callable[[], None], explain: Callable[[], str], found: Resolved | None = None) -> None:
-    """Run an expect() assertion; on failure raise StepFailed(explain()) without the call log
-    (or "no element matches ..." when `found` was resolved lazily and matches nothing)."""
-    try:
-        check()
-    except AssertionError:
+def _expect(s: Session, check: Callable[[float], None], explain: Callable[[], str], found: Resolved | None = None,
+            reads: tuple[str, ...] = (), on: Resolved | None = None) -> None:
+    """Wait for an expect() assertion: check(timeout) runs it once (Playwright's one-shot
+    check, timeout ONE_SHOT_MS), again on each change of the page (waiting.until; `reads`: element
+    state to watch besides DOM mutations) until it passes or the step's time is up. Then raise
+    StepFailed(explain()) without the call log (or "no element matches ..." when `found` was
+    resolved lazily and matches nothing). `on`: the element checked, when not `found`."""
+    on = on or found
+
+    def passes() -> bool:
+        try:
+            check(ONE_SHOT_MS)
+        except AssertionError:
+            return False
+        return True
+
+    watch = Watch(on.element, reads) if on is not None and reads else None
+    if not s.until(passes, [on.alternative] if on is not None else None, watch):
         try:
             message = (found.missing_error() if found is not None else None) or explain()
         except PlaywrightError:
             message = "the element went away while checking"
-        raise StepFailed(message) from None
+        raise StepFailed(message)
 
 
 # ---- assertions ------------------------------------------------------------------------
 @action("assert_visible")
 def assert_visible(s: Session, step: m.AssertVisible) -> None:
     found = s.resolve(step.target)
-    _expect(lambda: expect(found.element).to_be_visible(timeout=s.remaining_ms()),
-            lambda: f"{found.described} exists but is not visible", found)
+    _expect(s, lambda t: expect(found.element).to_be_visible(timeout=t),
+            lambda: f"{found.described} exists but is not visible", found, VISIBILITY)
 
 
 @action("assert_hidden")
 def assert_hidden(s: Session, step: m.AssertHidden) -> None:
     found = s.resolve_optional(step.target)
-    _expect(lambda: expect(found.element).to_be_hidden(timeout=s.remaining_ms()),
-            lambda: f"{found.described} is visible but should be hidden")
+    _expect(s, lambda t: expect(found.element).to_be_hidden(timeout=t),
+            lambda: f"{found.described} is visible but should be hidden", on=found, reads=VISIBILITY)
 
 
 @action("assert_text")
@@ -446,7 +465,7 @@ def assert_text(s: Session, step: m.AssertText) -> None:
     found = s.resolve(step.target)
     pattern = _pattern(step.expected, step.match)
     el = found.element
-    _expect(lambda: expect(el).to_have_text(pattern, timeout=s.remaining_ms()),
+    _expect(s, lambda t: expect(el).to_have_text(pattern, timeout=t),
             lambda: f"expected text {_how(step.match)}{_q(step.expected)} but found "
                     f"{_q(el.inner_text(timeout=1000).strip())} in {found.described}", found)
 
@@ -455,9 +474,10 @@ def assert_text(s: Session, step: m.AssertText) -> None:
 def assert_value(s: Session, step: m.AssertValue) -> None:
     found = s.resolve(step.target)
     el = found.element
-    _expect(lambda: expect(el).to_have_value(_pattern(step.expected, step.match), timeout=s.remaining_ms()),
+    wanted = _pattern(step.expected, step.match)
+    _expect(s, lambda t: expect(el).to_have_value(wanted, timeout=t),
             lambda: f"expected value {_how(step.match)}{_q(step.expected)} but found "
-                    f"{_q(el.input_value(timeout=1000))} in {found.described}", found)
+                    f"{_q(el.input_value(timeout=1000))} in {found.described}", found, ("value",))
 
 
 @action("assert_attribute")
@@ -471,14 +491,14 @@ def assert_attribute(s: Session, step: m.AssertAttribute) -> None:
         return (f"expected attribute {step.attribute} {_how(step.match)}{_q(step.expected)} but found "
                 f"{shown} on {found.described}")
 
-    _expect(lambda: expect(el).to_have_attribute(step.attribute, _pattern(step.expected, step.match),
-                                                 timeout=s.remaining_ms()), explain, found)
+    wanted = _pattern(step.expected, step.match)
+    _expect(s, lambda t: expect(el).to_have_attribute(step.attribute, wanted, timeout=t), explain, found)
 
 
 @action("assert_count")
 def assert_count(s: Session, step: m.AssertCount) -> None:
     found = s.resolve_optional(step.target)
-    _check_count(s, found.all, step.expected, step.operator, found.described)
+    _check_count(s, found.all, step.expected, step.operator, found.described, step.target)
 
 
 @action("assert_url")
@@ -486,14 +506,15 @@ def assert_url(s: Session, step: m.AssertUrl) -> None:
     page = s.current_page
     expected = s.expected_url(step.expected) if step.match == "exact" else step.expected
     wanted = url_pattern(expected) if step.match == "exact" else _pattern(expected, step.match)
-    _expect(lambda: expect(page).to_have_url(wanted, timeout=s.remaining_ms()),
+    _expect(s, lambda t: expect(page).to_have_url(wanted, timeout=t),
             lambda: f"expected URL {_how(step.match)}{_q(expected)} but the page is at {_q(page.url)}")
 
 
 @action("assert_title")
 def assert_title(s: Session, step: m.AssertTitle) -> None:
     page = s.current_page
-    _expect(lambda: expect(page).to_have_title(_pattern(step.expected, step.match), timeout=s.remaining_ms()),
+    wanted = _pattern(step.expected, step.match)
+    _expect(s, lambda t: expect(page).to_have_title(wanted, timeout=t),
             lambda: f"expected title {_how(step.match)}{_q(step.expected)} but found {_q(page.title())}")
 
 
@@ -501,15 +522,15 @@ def assert_title(s: Session, step: m.AssertTitle) -> None:
 def assert_checked(s: Session, step: m.AssertChecked) -> None:
     found = s.resolve(step.target)
     want = "checked" if step.checked else "unchecked"
-    _expect(lambda: expect(found.element).to_be_checked(checked=step.checked, timeout=s.remaining_ms()),
-            lambda: f"expected {found.described} to be {want} but it is not", found)
+    _expect(s, lambda t: expect(found.element).to_be_checked(checked=step.checked, timeout=t),
+            lambda: f"expected {found.described} to be {want} but it is not", found, ("checked", "indeterminate"))
 
 
 @action("assert_enabled")
 def assert_enabled(s: Session, step: m.AssertEnabled) -> None:
     found = s.resolve(step.target)
     want, other = ("enabled", "disabled") if step.enabled else ("disabled", "enabled")
-    _expect(lambda: expect(found.element).to_be_enabled(enabled=step.enabled, timeout=s.remaining_ms()),
+    _expect(s, lambda t: expect(found.element).to_be_enabled(enabled=step.enabled, timeout=t),
             lambda: f"expected {found.described} to be {want} but it is {other}", found)
 
 

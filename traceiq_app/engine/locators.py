@@ -1,7 +1,8 @@
 """Turn a Target (ordered Locator alternatives) into a Playwright Locator.
 
-Fallbacks: all alternatives are polled together, in order, until one matches at least one
-element or the step's time is up, so a stale alternative #1 never eats the whole timeout.
+Fallbacks: all alternatives are checked together, in order, until one matches at least one
+element or the step's time is up, so a stale alternative #1 never eats the whole timeout; they
+are checked again each time the page changes (waiting.until), not on a polling schedule.
 A single alternative is not waited for at all when `lazy`: the action's own auto-waiting
 finds it (one round trip instead of two); only when the action fails does
 `Resolved.missing_error` check whether the element was there at all, for the message.
@@ -18,17 +19,15 @@ from typing import Any
 from playwright.sync_api import Error as PlaywrightError
 from playwright.sync_api import Frame, Page
 from playwright.sync_api import Locator as PWLocator
-from playwright.sync_api import TimeoutError as PlaywrightTimeout
 
+from traceiq_app.engine import waiting
 from traceiq_app.engine.errors import StepFailed
 from traceiq_app.engine.model import Locator
 from traceiq_app.engine.playwright_errors import first_line
 
-_MAX_POLL_MS = 200
-
 
 class _FrameMissing(Exception):
-    """A frame_index path does not exist (yet): keep polling."""
+    """A frame_index path does not exist (yet): keep waiting."""
 
 
 @dataclass
@@ -121,37 +120,40 @@ def resolve(scope: Page | Frame, page: Page, target: list[Locator], timeout_ms: 
     if len(target) == 1 and target[0].frame_index is None:
         if lazy:
             return Resolved(build(scope, main_frame, target[0]), target[0], 0, lazy_ms=timeout_ms)
-        return _resolve_single(scope, main_frame, target[0], timeout_ms)
+        return _resolve_single(scope, page, target[0], timeout_ms)
     deadline = time.monotonic() + timeout_ms / 1000
     problems: dict[int, str] = {}
-    delay = 0
-    while True:
+    won: list[Resolved] = []
+
+    def any_matches() -> bool:
         for i, alt in enumerate(target):
             try:
                 located = build(scope, main_frame, alt)
                 if located.count() > 0:
-                    return Resolved(located, alt, i)
+                    won.append(Resolved(located, alt, i))
+                    return True
                 problems[i] = "no match"
             except _FrameMissing as exc:
                 problems[i] = str(exc)
             except PlaywrightError as exc:
                 problems[i] = first_line(exc)
-        if time.monotonic() >= deadline:
-            raise StepFailed(_none_matched(target, problems, timeout_ms))
-        delay = min(max(delay * 2, 25), _MAX_POLL_MS)
-        # page.wait_for_timeout, not time.sleep: it keeps Playwright events (dialogs) flowing.
-        page.wait_for_timeout(min(delay, max(deadline - time.monotonic(), 0) * 1000))
+        return False
+
+    # Asked again whenever a watched frame changes (see waiting.py), not on a schedule.
+    if waiting.until(page, waiting.frames_for(scope, page, target), any_matches, deadline):
+        return won[-1]
+    raise StepFailed(_none_matched(target, problems, timeout_ms))
 
 
-def _resolve_single(scope: Page | Frame, main_frame: Frame, alt: Locator, timeout_ms: float) -> Resolved:
-    # One alternative: Playwright's own waiting is cheaper and exact; no polling needed.
-    located = build(scope, main_frame, alt)
+def _resolve_single(scope: Page | Frame, page: Page, alt: Locator, timeout_ms: float) -> Resolved:
+    located = build(scope, page.main_frame, alt)
+    deadline = time.monotonic() + timeout_ms / 1000
     try:
-        located.first.wait_for(state="attached", timeout=timeout_ms)
-    except PlaywrightTimeout:
-        raise StepFailed(f"no element matches {alt.describe()} (waited {_secs(timeout_ms)})") from None
+        found = waiting.until(page, waiting.frames_for(scope, page, [alt]), lambda: located.count() > 0, deadline)
     except PlaywrightError as exc:
         raise StepFailed(f"cannot use locator {alt.describe()}: {first_line(exc)}") from None
+    if not found:
+        raise StepFailed(f"no element matches {alt.describe()} (waited {_secs(timeout_ms)})")
     return Resolved(located, alt, 0)
 
 

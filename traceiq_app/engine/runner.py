@@ -34,6 +34,7 @@ from traceiq_app.engine.results import NullReporter, Reporter, RunOptions, StepR
 from traceiq_app.engine.session import Session
 from traceiq_app.engine.urls import url_pattern
 from traceiq_app.engine.variables import Variables
+from traceiq_app.engine.waiting import ONE_SHOT_MS
 
 log = logging.getLogger(__name__)
 
@@ -353,11 +354,9 @@ class _TestRun:
             s.raise_if_blocked()
             wanted = f"navigate to '{url}'" if url else "cause a navigation"
             raise StepFailed(f"the step did not {wanted} (the page is at '{page.url}')") from None
-        if nav.title is not None:
-            try:
-                expect(page).to_have_title(nav.title, timeout=s.remaining_ms())
-            except AssertionError:
-                raise StepFailed(f"after navigating, expected title '{nav.title}' but found '{page.title()}'") from None
+        title = nav.title
+        if title is not None and not s.until(lambda: _has_title(page, title)):
+            raise StepFailed(f"after navigating, expected title '{title}' but found '{page.title()}'")
 
     def _explain(self, s: Session, step: Step, exc: PlaywrightError, timeout_ms: int, limited_by_test: bool) -> str:
         if is_closed(exc):
@@ -382,6 +381,14 @@ class _TestRun:
         return f"{text} ({located})" if located else text
 
 
+
+
+def _has_title(page: Any, title: str) -> bool:
+    try:  # Playwright's one-shot check; Session.until asks again on each change
+        expect(page).to_have_title(title, timeout=ONE_SHOT_MS)
+    except AssertionError:
+        return False
+    return True
 
 
 def _close_threadsafe(context: BrowserContext, reason: str) -> None:

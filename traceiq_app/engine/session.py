@@ -6,6 +6,7 @@ from __future__ import annotations
 import contextlib
 import re
 import time
+from collections.abc import Callable
 from typing import Any
 from urllib.parse import urljoin, urlsplit
 
@@ -23,7 +24,7 @@ from playwright.sync_api import (
 )
 from playwright.sync_api import Error as PlaywrightError
 
-from traceiq_app.engine import locators
+from traceiq_app.engine import locators, waiting
 from traceiq_app.engine.egress import CONNECT_ERRORS, EgressProxy
 from traceiq_app.engine.errors import BrowserCrashed, StepFailed
 from traceiq_app.engine.evidence import Capture, Evidence
@@ -318,6 +319,15 @@ class Session:
             if error is not None:
                 return error
         return None
+
+    def until(self, check: Callable[[], bool], target: list[Locator] | None = None,
+              watch: waiting.Watch | None = None) -> bool:
+        """check() now and again each time the page changes, until it is true (True) or the step's
+        time is up (False). `target`: what check() looks at (its frames are watched); None: the
+        page itself (URL, title)."""
+        page = self.current_page
+        frames = waiting.frames_for(page if target is None else self.scope, page, target or ())
+        return waiting.until(page, frames, check, self.deadline, watch)
 
     def resolve_optional(self, target: list[Locator]) -> locators.Resolved:
         found = locators.maybe_resolve(self.scope, self.current_page, target)
