@@ -25,6 +25,7 @@ LOCATOR_KINDS = (
     "test_id",
     "alt_text",
     "title",
+    "aria",
 )
 
 
@@ -51,6 +52,9 @@ class Locator(_Strict):
     test_id: str | None = None
     alt_text: str | None = None
     title: str | None = None
+    # Chrome Recorder `aria/` query: `Name` (accessible name as the browser computes it, any
+    # role) or `Name[role="button"]`. Chromium resolves it through its accessibility tree.
+    aria: str | None = None
 
     name: str | None = None
     exact: bool = False
@@ -140,17 +144,27 @@ class Goto(StepBase):
     wait_until: Literal["load", "domcontentloaded", "networkidle", "commit"] = "load"
 
 
+MouseButton = Literal["left", "right", "middle", "back", "forward"]  # back/forward: Chromium only
+
+
 class Click(_Targeted):
     action: Literal["click"]
-    button: Literal["left", "right", "middle"] = "left"
+    button: MouseButton = "left"
     modifiers: list[Literal["Alt", "Control", "Meta", "Shift", "ControlOrMeta"]] = []
     position: dict[str, float] | None = None  # {"x": .., "y": ..} offset inside the element
+    # Recorder offsetX/offsetY: the point from the element's border box, clicked exactly there
+    # (see docs/test-format.md "Recorded clicks"); `position` and `offset` are alternatives.
+    offset: dict[str, float] | None = None
+    hold_ms: int = Field(default=0, ge=0, le=60_000)  # Recorder `duration`: button held down
     force: bool = False
 
 
 class DblClick(_Targeted):
     action: Literal["dblclick"]
+    button: MouseButton = "left"
     position: dict[str, float] | None = None
+    offset: dict[str, float] | None = None
+    hold_ms: int = Field(default=0, ge=0, le=60_000)
 
 
 class RightClick(_Targeted):
@@ -236,6 +250,9 @@ class WaitFor(StepBase):
     operator: Operator = ">="
     properties: dict[str, Any] | None = None
     attributes: dict[str, str] | None = None
+    # Recorder `visible: false`: wait until the element condition (count + operator +
+    # attributes + properties) is NOT met, as @puppeteer/replay does.
+    negate: bool = False
     url: str | None = None  # glob or exact URL
     load_state: Literal["load", "domcontentloaded", "networkidle"] | None = None
     expression: str | None = None  # JS expression that must become truthy

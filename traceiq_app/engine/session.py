@@ -10,6 +10,7 @@ from playwright.sync_api import BrowserContext, CDPSession, Dialog, Frame, Page,
 from playwright.sync_api import Error as PlaywrightError
 
 from traceiq_app.engine import locators
+from traceiq_app.engine.aria import AriaResolver
 from traceiq_app.engine.errors import BrowserCrashed, StepFailed
 from traceiq_app.engine.evidence import Capture, Evidence
 from traceiq_app.engine.model import Locator, TestDefinition
@@ -45,6 +46,7 @@ class Session:
         self.step_index = 0
         self.step_screenshot: str | None = None  # set by the screenshot action
         self.cdp_sessions: dict[Page, CDPSession] = {}  # emulate_network, kept alive per page
+        self.aria = AriaResolver(context, browser_name)  # aria locators; CDP for recorded clicks
         context.on("page", self._on_page)
         if options.allowed_hosts is not None:
             context.route("**/*", self._guard_navigation)
@@ -185,7 +187,8 @@ class Session:
     def resolve(self, target: list[Locator], lazy: bool = True) -> locators.Resolved:
         """lazy (default): a single-alternative target is left to the action's auto-waiting;
         failures are explained by `missing_error` (the runner does it for Playwright errors)."""
-        found = locators.resolve(self.scope, self.current_page, target, self.remaining_ms(), lazy=lazy)
+        found = locators.resolve(self.scope, self.current_page, target, self.remaining_ms(), lazy=lazy,
+                                 aria=self.aria)
         self.locator_used.append(found.described)
         if found.lazy_ms is not None:
             self.lazy.append(found)
@@ -200,6 +203,6 @@ class Session:
         return None
 
     def resolve_optional(self, target: list[Locator]) -> locators.Resolved:
-        found = locators.maybe_resolve(self.scope, self.current_page, target)
+        found = locators.maybe_resolve(self.scope, self.current_page, target, aria=self.aria)
         self.locator_used.append(found.described)
         return found
