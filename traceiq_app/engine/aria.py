@@ -89,13 +89,14 @@ class AriaResolver:
 
     def _retag(self, page: Page, token: str, name: str | None, role: str | None) -> None:
         cdp = self.cdp(page)
-        root = cdp.send("DOM.getDocument", {"depth": 0})["root"]
-        params: dict[str, Any] = {"backendNodeId": root["backendNodeId"]}
+        params: dict[str, Any] = {}
         if name is not None:
             params["accessibleName"] = name
         if role is not None:
             params["role"] = role
-        nodes = cdp.send("Accessibility.queryAXTree", params)["nodes"]
+        nodes = []
+        for root in _documents(cdp):
+            nodes += cdp.send("Accessibility.queryAXTree", {**params, "backendNodeId": root})["nodes"]
         matched = {
             n["backendDOMNodeId"] for n in nodes
             if not n.get("ignored") and n.get("role") and n["role"].get("value") not in _NON_ELEMENT_ROLES
@@ -119,6 +120,23 @@ class AriaResolver:
             cdp.send("Runtime.releaseObject", {"objectId": obj["objectId"]})
         except PlaywrightError:
             pass  # the node went away meanwhile (navigation, re-render)
+
+
+def _documents(cdp: CDPSession) -> list[int]:
+    """Backend node ids of the page's documents: the main one, then every same-process frame's
+    (the accessibility query does not descend into frames by itself)."""
+    roots = [cdp.send("DOM.getDocument", {"depth": 0})["root"]["backendNodeId"]]
+    pending = list(cdp.send("Page.getFrameTree")["frameTree"].get("childFrames", []))
+    while pending:
+        tree = pending.pop(0)
+        pending += tree.get("childFrames", [])
+        try:
+            owner = cdp.send("DOM.getFrameOwner", {"frameId": tree["frame"]["id"]})
+            node = cdp.send("DOM.describeNode", {"backendNodeId": owner["backendNodeId"], "depth": 1, "pierce": True})
+            roots.append(node["node"]["contentDocument"]["backendNodeId"])
+        except (PlaywrightError, KeyError):
+            continue  # out-of-process or gone meanwhile
+    return roots
 
 
 def fallback(base: Any, query: str) -> PWLocator:
