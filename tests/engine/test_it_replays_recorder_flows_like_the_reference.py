@@ -50,6 +50,7 @@ EXPECTED: dict[str, tuple[str, int | None]] = {
     "mouse_back_button": ("passed", None),
     "mouse_back_is_not_forward_fails": ("failed", 3),
     "mouse_forward_button": ("passed", None),
+    "mouse_buttons_move_through_history_fails": ("failed", 7),
     "mouse_secondary_double": ("passed", None),
     "svg_missing_shape_fails": ("failed", 2),
     "svg_shape_corner": ("passed", None),

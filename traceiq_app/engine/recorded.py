@@ -20,6 +20,7 @@ from __future__ import annotations
 from typing import Any
 
 from playwright.sync_api import Error as PlaywrightError
+from playwright.sync_api import TimeoutError as PlaywrightTimeout
 
 from traceiq_app.engine import locators
 from traceiq_app.engine import model as m
@@ -91,18 +92,21 @@ def click_recorded(s: Session, step: m.Click | m.DblClick, count: int) -> None:
     offset = [float(step.offset.get("x", 0)), float(step.offset.get("y", 0))] if step.offset else None
     last: dict[str, Any] = {}
     while True:
-        element.scroll_into_view_if_needed(timeout=s.remaining_ms())
         try:
+            element.scroll_into_view_if_needed(timeout=s.remaining_ms())
             info = element.evaluate(_POINT_JS, offset, timeout=s.remaining_ms())
+            box = element.bounding_box(timeout=s.remaining_ms()) if info.get("state") == "ok" else None
+        except PlaywrightTimeout:
+            if last:  # the element was there: say why it could not be clicked
+                raise StepFailed(_why(last, offset)) from None
+            raise  # never found: the runner explains the missing element
         except PlaywrightError as exc:
-            if "closed" in str(exc) or "Timeout" in str(exc):
+            if "closed" in str(exc):
                 raise
-            info = {"state": "detached"}  # navigating or re-rendered: try again
-        if info.get("state") == "ok":
-            box = element.bounding_box(timeout=s.remaining_ms())
-            if box is not None:
-                _press(s, box["x"] + info["dx"], box["y"] + info["dy"], step.button, count, step.hold_ms)
-                return
+            info, box = {"state": "detached"}, None  # navigating or re-rendered: try again
+        if box is not None:
+            _press(s, box["x"] + info["dx"], box["y"] + info["dy"], step.button, count, step.hold_ms)
+            return
         last = info
         if s.remaining_ms() <= 1:
             raise StepFailed(_why(last, offset))
