@@ -55,6 +55,7 @@ EXPECTED: dict[str, tuple[str, int | None]] = {
     "svg_missing_shape_fails": ("failed", 2),
     "svg_shape_corner": ("passed", None),
     "svg_shape_inside": ("passed", None),
+    "wait_attributes_on_every_match_fails": ("failed", 2),
     "wait_hidden_absent_passes": ("passed", None),
     "wait_hidden_attribute": ("passed", None),
     "wait_hidden_both_stays_fails": ("failed", 2),

@@ -2,6 +2,7 @@
 
 Fallbacks: all alternatives are polled together, in order, until one matches at least one
 element or the step's time is up, so a stale alternative #1 never eats the whole timeout.
+`aria` alternatives (engine/aria.py) come last in each poll: they cost CDP round trips.
 A single alternative is not waited for at all when `lazy`: the action's own auto-waiting
 finds it (one round trip instead of two); only when the action fails does
 `Resolved.missing_error` check whether the element was there at all, for the message.
@@ -139,8 +140,12 @@ def resolve(scope: Page | Frame, page: Page, target: list[Locator], timeout_ms: 
     deadline = time.monotonic() + timeout_ms / 1000
     problems: dict[int, str] = {}
     delay = 0
+    # `aria` alternatives cost browser round trips (accessibility tree): in each poll they are
+    # tried after the others, which is also how @puppeteer/replay's race usually ends.
+    order = sorted(range(len(target)), key=lambda i: aria is not None and _uses_aria(target[i]))
     while True:
-        for i, alt in enumerate(target):
+        for i in order:
+            alt = target[i]
             try:
                 located = build(scope, main_frame, alt, aria)
                 if located.count() > 0:

@@ -87,7 +87,8 @@ def click_recorded(s: Session, step: m.Click | m.DblClick, count: int) -> None:
     """Click (count 1) or double-click (2) at the recorded offset; see the module docstring."""
     if step.button in ("back", "forward") and s.browser_name != "chromium":
         raise StepFailed(f"mouse button '{step.button}' needs Chromium (this run uses {s.browser_name})")
-    element = s.resolve(step.target).element
+    found = s.resolve(step.target)
+    element = found.element
     # No offset (a back/forward or held click without one): the middle of the box.
     offset = [float(step.offset.get("x", 0)), float(step.offset.get("y", 0))] if step.offset else None
     last: dict[str, Any] = {}
@@ -98,7 +99,7 @@ def click_recorded(s: Session, step: m.Click | m.DblClick, count: int) -> None:
             box = element.bounding_box(timeout=s.remaining_ms()) if info.get("state") == "ok" else None
         except PlaywrightTimeout:
             if last:  # the element was there: say why it could not be clicked
-                raise StepFailed(_why(last, offset)) from None
+                raise StepFailed(f"could not click {found.described}: {_why(last, offset)}") from None
             raise  # never found: the runner explains the missing element
         except PlaywrightError as exc:
             if "closed" in str(exc):
@@ -109,7 +110,7 @@ def click_recorded(s: Session, step: m.Click | m.DblClick, count: int) -> None:
             return
         last = info
         if s.remaining_ms() <= 1:
-            raise StepFailed(_why(last, offset))
+            raise StepFailed(f"could not click {found.described}: {_why(last, offset)}")
         s.wait_a_moment()
 
 

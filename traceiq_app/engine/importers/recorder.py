@@ -241,8 +241,9 @@ def _wait_for_element(step: dict[str, Any], out: dict[str, Any]) -> None:
     out["state"] = "attached"
     if visible:
         # count >= 1 (replay's default) is what waiting for an attached element means; leave it
-        # implicit so the engine also checks properties/attributes on the match.
-        if (count, operator) != (1, ">="):
+        # implicit unless attributes/properties are checked: replay wants them on EVERY match,
+        # which is what the engine checks when a count is given.
+        if (count, operator) != (1, ">=") or properties or attributes:
             out["count"] = count
             out["operator"] = operator
         if properties:
