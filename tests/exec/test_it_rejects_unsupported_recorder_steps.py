@@ -28,16 +28,18 @@ def test_it_reports_malformed_steps() -> None:
         {"type": "teleport"},
         {"type": "waitForElement", "selectors": ["a"], "operator": ">"},
         {"type": "click", "selectors": ["a"], "button": "sideways"},
+        {"type": "click", "selectors": [["aria/Go[state=\"on\"]"]]},
     ]}
     with pytest.raises(FormatError) as info:
         from_recorder(flow, source="bad.json")
     assert [p.split(":")[1].strip() for p in info.value.problems] == [
         "steps[0] (navigate)", "steps[1] (click)", "steps[2] (teleport)", "steps[3] (waitForElement)",
-        "steps[4] (click)",
+        "steps[4] (click)", "steps[5] (click)",
     ]
     assert "'url' must be a string" in info.value.problems[0]
     assert "unknown step type 'teleport'" in info.value.problems[2]
     assert "unknown mouse button 'sideways' (primary, auxiliary, secondary, back, forward)" in info.value.problems[4]
+    assert 'unknown aria attribute "state"' in info.value.problems[5]
 
 
 def test_it_rejects_an_empty_flow() -> None:

@@ -14,16 +14,17 @@ Playwright's role+name, a role-less `Name` a label, common roles, text, alt text
 from __future__ import annotations
 
 import hashlib
-import re
 from typing import Any
 
 from playwright.sync_api import BrowserContext, CDPSession, Page
 from playwright.sync_api import Error as PlaywrightError
 from playwright.sync_api import Locator as PWLocator
 
+from traceiq_app.engine.aria_query import AriaQueryError, parse
+
+__all__ = ["ATTRIBUTE", "AriaQueryError", "AriaResolver", "fallback", "parse"]
+
 ATTRIBUTE = "data-traceiq-aria"
-# puppeteer's ATTRIBUTE_REGEXP (AriaQueryHandler.ts): [name="..."] / [role='...']
-_ARIA_ATTR = re.compile(r"""\[\s*(\w+)\s*=\s*(["'])(\\.|.*?(?=\2))\2\s*\]""")
 _NON_ELEMENT_ROLES = frozenset({"StaticText", "InlineTextBox"})  # puppeteer's NON_ELEMENT_NODE_ROLES
 # Fallback without an accessibility tree: roles whose name commonly comes from content/labels.
 _COMMON_ROLES = ("button", "link", "textbox", "combobox", "checkbox", "radio", "heading", "img",
@@ -37,30 +38,6 @@ _TAG_JS = """function(token, on) {
   const next = on ? [...have, token] : have.filter(t => t !== token);
   if (next.length) this.setAttribute(A, next.join(' ')); else this.removeAttribute(A);
 }""".replace("ATTR", ATTRIBUTE)
-
-
-class AriaQueryError(ValueError):
-    pass
-
-
-def parse(query: str) -> tuple[str | None, str | None]:
-    """`Name[role="button"]` -> ("Name", "button"); `[role="img"]` -> (None, "img"); as puppeteer."""
-    found: dict[str, str] = {}
-
-    def take(match: re.Match[str]) -> str:
-        attribute, value = match.group(1), match.group(3)
-        if attribute not in ("name", "role"):
-            raise AriaQueryError(f'unknown aria attribute "{attribute}" in {query!r} (name and role are supported)')
-        found[attribute] = value
-        return ""
-
-    default_name = _ARIA_ATTR.sub(take, query)
-    if default_name and "name" not in found:
-        found["name"] = default_name
-    name, role = found.get("name"), found.get("role")
-    if name is None and role is None:
-        raise AriaQueryError(f"aria query {query!r} has neither a name nor a role")
-    return name, role
 
 
 class AriaResolver:

@@ -18,6 +18,7 @@ from pathlib import Path
 from typing import Any
 
 from traceiq_app.engine import model as m
+from traceiq_app.engine.aria_query import parse as parse_aria
 
 DEFAULT_STEP_TIMEOUT_MS = 10_000
 
@@ -139,10 +140,8 @@ def _wait_count(elements, expected, operator, timeout):
 
 def _aria_expr(base: str, query: str) -> str:
     """Playwright has no "any role" accessible-name query: role+name, else label or exact text."""
-    from traceiq_app.engine.importers.recorder import parse_aria
-
     name, role = parse_aria(query)
-    if role:
+    if role or name is None:
         return f"{base}.get_by_role({role!r}" + (f", name={_s(name)}, exact=True)" if name else ")")
     return f"{base}.get_by_label({_s(name)}, exact=True).or_({base}.get_by_text({_s(name)}, exact=True))"
 

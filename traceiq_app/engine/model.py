@@ -13,6 +13,8 @@ from typing import Annotated, Any, Final, Literal
 
 from pydantic import BaseModel, BeforeValidator, ConfigDict, Field, model_validator
 
+from traceiq_app.engine.aria_query import parse as parse_aria
+
 FORMAT_VERSION: Final = 1
 
 LOCATOR_KINDS = (
@@ -73,6 +75,8 @@ class Locator(_Strict):
             )
         if self.name is not None and self.role is None:
             raise ValueError("'name' only refines a 'role' locator")
+        if self.aria is not None:
+            parse_aria(self.aria)  # AriaQueryError is a ValueError: a located validation error
         return self
 
     @property

@@ -47,6 +47,8 @@ from typing import Any
 
 from pydantic import ValidationError
 
+from traceiq_app.engine.aria_query import AriaQueryError
+from traceiq_app.engine.aria_query import parse as parse_aria
 from traceiq_app.engine.model import Locator, TestDefinition
 
 from .errors import FormatError
@@ -73,7 +75,6 @@ RECORDER_STEP_TYPES = frozenset(
 REPLAY_DEFAULT_TIMEOUT_MS = 5000  # @puppeteer/replay's PuppeteerRunnerExtension default
 
 _BUTTONS = {"primary": "left", "auxiliary": "middle", "secondary": "right", "back": "back", "forward": "forward"}
-_ARIA_ATTR = re.compile(r'\[(name|role)="((?:[^"\\]|\\.)*)"\]')
 _P_PSEUDO = re.compile(r"^::-p-(aria|text|xpath)\((.*)\)$", re.S)
 
 
@@ -101,22 +102,6 @@ def _strip_quotes(value: str) -> str:
     return value
 
 
-def parse_aria(query: str) -> tuple[str, str | None]:
-    """`Name[role="button"]` -> ("Name", "button"); `[role="generic"]` -> ("", "generic")."""
-    role: str | None = None
-    name_attr: str | None = None
-    for kind, value in _ARIA_ATTR.findall(query):
-        value = value.replace('\\"', '"')
-        if kind == "role":
-            role = value
-        else:
-            name_attr = value
-    name = _ARIA_ATTR.sub("", query).strip()
-    if name_attr is not None and not name:
-        name = name_attr
-    return name, role
-
-
 def _part_alternatives(part: str) -> list[Locator]:
     """One Recorder selector string -> its locator alternatives (usually exactly one)."""
     if not isinstance(part, str) or not part.strip():
@@ -126,9 +111,10 @@ def _part_alternatives(part: str) -> list[Locator]:
         part = f"{pseudo.group(1)}/{_strip_quotes(pseudo.group(2))}"
     if part.startswith("aria/"):
         query = part[len("aria/") :]
-        name, role = parse_aria(query)
-        if not name and not role:
-            raise _StepProblem(f"aria selector without a name or role: {part!r}")
+        try:
+            parse_aria(query)
+        except AriaQueryError as exc:
+            raise _StepProblem(str(exc)) from None
         return [Locator(aria=query)]
     if part.startswith("text/"):
         text = part[len("text/") :]
