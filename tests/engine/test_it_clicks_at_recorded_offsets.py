@@ -57,3 +57,19 @@ def test_it_moves_through_the_history_with_back_and_forward_buttons_like_a_real_
         {"action": "assert_url", "expected": site + "recorded_clicks.html?veil=0&second=1"},
     ], page="recorded_clicks.html?veil=0")
     assert_passed(result)
+
+
+def test_it_clicks_at_the_offset_inside_a_frame_scrolled_out_of_view(run):
+    result = run([
+        {"action": "click", "target": {"css": "#deep", "frame_index": [0]}, "offset": {"x": 3, "y": 4}},
+        {"action": "assert_text", "target": {"css": "#out", "frame_index": [0]}, "expected": "deep:3,4"},
+    ], page="recorded_frame.html")
+    assert_passed(result)
+
+
+def test_it_scrolls_the_page_to_an_element_out_of_view(run):
+    result = run([
+        {"action": "click", "target": {"css": "#below"}, "offset": {"x": 5, "y": 6}},
+        {"action": "assert_text", "target": {"css": "#out"}, "expected": "below:5,6"},
+    ], page="recorded_frame.html")
+    assert_passed(result)

@@ -72,7 +72,7 @@ class AriaResolver:
         if role is not None:
             params["role"] = role
         nodes = []
-        for root in _documents(cdp):
+        for root in _documents(cdp, len(page.frames) > 1):
             nodes += cdp.send("Accessibility.queryAXTree", {**params, "backendNodeId": root})["nodes"]
         matched = {
             n["backendDOMNodeId"] for n in nodes
@@ -99,10 +99,12 @@ class AriaResolver:
             pass  # the node went away meanwhile (navigation, re-render)
 
 
-def _documents(cdp: CDPSession) -> list[int]:
+def _documents(cdp: CDPSession, frames: bool) -> list[int]:
     """Backend node ids of the page's documents: the main one, then every same-process frame's
     (the accessibility query does not descend into frames by itself)."""
     roots = [cdp.send("DOM.getDocument", {"depth": 0})["root"]["backendNodeId"]]
+    if not frames:
+        return roots
     pending = list(cdp.send("Page.getFrameTree")["frameTree"].get("childFrames", []))
     while pending:
         tree = pending.pop(0)

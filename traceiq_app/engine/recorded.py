@@ -44,13 +44,22 @@ _POINT_JS = """async (el, offset) => {
     }
     return null;
   };
-  const first = box();
-  if (!first || view.getComputedStyle(el).visibility !== 'visible') return {state: 'not visible'};
-  if (el.matches(':disabled')) return {state: 'disabled'};
+  const top = view === view.top;
+  const sized = [...el.getClientRects()].some(r => r.width >= 1 && r.height >= 1);
+  if (!sized || view.getComputedStyle(el).visibility !== 'visible') return {state: 'not visible', top};
+  let first = box();
+  const r0 = el.getBoundingClientRect(), vw = doc.documentElement.clientWidth, vh = doc.documentElement.clientHeight;
+  if (!first || r0.left < 0 || r0.top < 0 || r0.right > vw || r0.bottom > vh) {
+    // not fully in view: as puppeteer's scrollIntoViewIfNeeded (frames: Playwright scrolls them)
+    el.scrollIntoView({block: 'center', inline: 'center', behavior: 'instant'});
+    first = box();
+    if (!first) return {state: 'not visible', top};
+  }
+  if (el.matches(':disabled')) return {state: 'disabled', top};
   await new Promise(r => view.requestAnimationFrame(() => r()));
   const b = box();
   if (!b || b.x !== first.x || b.y !== first.y || b.width !== first.width || b.height !== first.height)
-    return {state: 'not stable'};
+    return {state: 'not stable', top};
   const x = b.x + (ox ?? b.width / 2), y = b.y + (oy ?? b.height / 2);
   let hit = null, root = doc;
   for (;;) {
@@ -68,7 +77,7 @@ _POINT_JS = """async (el, offset) => {
     return s + '>';
   };
   const rect = el.getBoundingClientRect();
-  const out = {x, y, dx: x - rect.x, dy: y - rect.y, hit: describe(hit)};
+  const out = {x, y, dx: x - rect.x, dy: y - rect.y, hit: describe(hit), top};
   for (let n = hit; n; n = up(n)) if (n === el) return {...out, state: 'ok'};
   let isAncestor = false;
   for (let n = up(el); n; n = up(n)) if (n === hit) { isAncestor = true; break; }
@@ -92,11 +101,19 @@ def click_recorded(s: Session, step: m.Click | m.DblClick, count: int) -> None:
     # No offset (a back/forward or held click without one): the middle of the box.
     offset = [float(step.offset.get("x", 0)), float(step.offset.get("y", 0))] if step.offset else None
     last: dict[str, Any] = {}
+    in_frame = False  # an element in a child frame: Playwright scrolls the frames, maps the point
     while True:
         try:
-            element.scroll_into_view_if_needed(timeout=s.remaining_ms())
+            if in_frame:
+                element.scroll_into_view_if_needed(timeout=s.remaining_ms())
             info = element.evaluate(_POINT_JS, offset, timeout=s.remaining_ms())
-            box = element.bounding_box(timeout=s.remaining_ms()) if info.get("state") == "ok" else None
+            if info.get("top") is False and not in_frame:
+                in_frame = True
+                continue  # again, with the frames scrolled by Playwright
+            box: Any = None
+            if info.get("state") == "ok":  # in the top frame, its viewport is the page's
+                box = (element.bounding_box(timeout=s.remaining_ms()) if in_frame
+                       else {"x": info["x"] - info["dx"], "y": info["y"] - info["dy"]})
         except PlaywrightTimeout:
             if last:  # the element was there: say why it could not be clicked
                 raise StepFailed(f"could not click {found.described}: {_why(last, offset)}") from None
