@@ -417,10 +417,12 @@ class _Writer:
         if step.expression is not None:
             return [f"scope.wait_for_function({_s(step.expression)}, timeout={t})"]
         assert step.target is not None
-        if step.negate:
+        if step.negate or (step.count is not None and (step.attributes or step.properties)):
             loc = self._apply(self._base(step.target[0]), step.target[0])
-            return [f"_wait_not({loc}, {step.count if step.count is not None else 1}, {step.operator!r}, "
-                    f"{step.attributes or {}!r}, {step.properties!r}, {t})"]
+            if step.state == "visible":
+                loc += ".filter(visible=True)"
+            return [f"_wait_elements({loc}, {step.count if step.count is not None else 1}, {step.operator!r}, "
+                    f"{step.attributes or {}!r}, {step.properties!r}, {t}, negate={step.negate!r})"]
         if step.count is not None:
             first = self._apply(self._base(step.target[0]), step.target[0])
             loc = first
@@ -446,14 +448,16 @@ class _Writer:
 
 _TRY_PICK = '''
 
-def _wait_not(elements, count, operator, attributes, properties, timeout):
-    """Recorder waitForElement with visible: false: until the condition stops holding."""
+def _wait_elements(elements, count, operator, attributes, properties, timeout, negate=False):
+    """Recorder waitForElement: the count holds and every element has the attributes and
+    properties (negate, i.e. visible: false: until that stops being true)."""
     check = {"==": lambda a: a == count, ">=": lambda a: a >= count, "<=": lambda a: a <= count}[operator]
     js = ("(els, [a, p]) => els.every(e => Object.entries(a).every(([n, v]) => e.getAttribute(n) === v)"
           " && (!p || JSON.stringify(Object.fromEntries(Object.keys(p).map(k => [k, e[k]]))) === JSON.stringify(p)))")
     deadline = time.monotonic() + timeout / 1000
-    while check(elements.count()) and (not (attributes or properties) or elements.evaluate_all(js, [attributes, properties])):
-        assert time.monotonic() < deadline, "the element condition did not stop holding (visible: false)"
+    while (check(elements.count()) and (not (attributes or properties)
+                                        or elements.evaluate_all(js, [attributes, properties]))) == negate:
+        assert time.monotonic() < deadline, f"waitForElement: the condition did not become {not negate}"
         time.sleep(0.1)
 
 
