@@ -56,7 +56,7 @@ def test_it_lists_every_problem_with_file_step_action_and_line(tmp_path):
         load_test(path)
     assert info.value.problems == [
         "login.yaml: step 3 (click, line 9): target.0: a locator needs exactly one of css, xpath, text, role, "
-        "label, placeholder, test_id, alt_text, title; got ['css', 'xpath']",
+        "label, placeholder, test_id, alt_text, title, aria; got ['css', 'xpath']",
         "login.yaml: step 4 (clik, line 11): unknown action 'clik' (did you mean 'click'?)",
         "login.yaml: step 5 (fill, line 13): value: required field is missing",
         "login.yaml: step 5 (fill, line 13): valeu: unknown field (typo?)",

@@ -1,4 +1,5 @@
-"""`traceiq exec` exit codes: 0 all passed, 1 any failed, 2 bad input (nothing run)."""
+"""`traceiq exec` exit codes: 0 all passed, 1 any failed, 2 bad input (nothing run; with --strict,
+also for invalid test files, which are otherwise skipped: test_it_exec_skips_invalid_files)."""
 
 from __future__ import annotations
 
@@ -33,7 +34,7 @@ def test_it_exits_2_listing_every_problem_and_runs_nothing(tmp_path) -> None:
     unknown_var = tmp_path / "unknown_var.yaml"
     unknown_var.write_text("version: 1\nname: v\nsteps:\n  - action: goto\n    url: ${NOPE}/x\n")
     proc = run_cli(str(tmp_path), str(RECORDER_FLOWS / "unsupported_custom_step.json"), str(tmp_path / "missing.json"),
-                   "--workers", "0")
+                   "--workers", "0", "--strict")
     assert proc.returncode == 2, proc.stdout + proc.stderr
     err = proc.stderr
     assert "nothing was run" in err
@@ -43,7 +44,6 @@ def test_it_exits_2_listing_every_problem_and_runs_nothing(tmp_path) -> None:
         "bad_codegen.py: line 2: page.mouse is not supported",
         "unknown_var.yaml: step 1 (goto): unknown variable ${NOPE}",
         "unsupported_custom_step.json: steps[2] (customStep)",
-        "unsupported_custom_step.json: steps[3] (click)",
         "missing.json: no such file or directory",
     ]:
         assert expected in err, f"{expected!r} not in:\n{err}"

@@ -48,9 +48,12 @@ def test_it_maps_step_fields() -> None:
     assert _one({"type": "setViewport", "width": 390, "height": 844, "deviceScaleFactor": 3, "isMobile": True,
                  "hasTouch": True, "isLandscape": False}) == {"action": "set_viewport", "width": 390, "height": 844}
     assert _one({"type": "click", "selectors": ["#b"], "offsetX": 3.5, "offsetY": 4, "button": "secondary"}) == {
-        "action": "click", "target": [{"css": "#b"}], "button": "right", "position": {"x": 3.5, "y": 4}}
+        "action": "click", "target": [{"css": "#b"}], "button": "right", "offset": {"x": 3.5, "y": 4}}
     assert _one({"type": "click", "selectors": ["#b"], "button": "auxiliary"})["button"] == "middle"
-    assert _one({"type": "doubleClick", "selectors": ["#b"], "offsetX": 1, "offsetY": 1})["position"] == {"x": 1, "y": 1}
+    assert _one({"type": "click", "selectors": ["#b"], "button": "back", "duration": 50}) == {
+        "action": "click", "target": [{"css": "#b"}], "button": "back", "hold_ms": 50}
+    assert _one({"type": "doubleClick", "selectors": ["#b"], "offsetX": 1, "offsetY": 1})["offset"] == {"x": 1, "y": 1}
+    assert _one({"type": "doubleClick", "selectors": ["#b"], "button": "forward"})["button"] == "forward"
     assert _one({"type": "change", "selectors": ["#s"], "value": "O2"}) == {
         "action": "fill", "target": [{"css": "#s"}], "value": "O2"}
     assert _one({"type": "keyDown", "key": "Enter"}) == {"action": "key_down", "key": "Enter"}
@@ -77,6 +80,13 @@ def test_it_maps_wait_for_element_options() -> None:
     assert _one({**base, "visible": False, "count": 3}) | {} == {
         "action": "wait_for", "target": [{"css": "li"}], "state": "attached", "count": 2, "operator": "<="}
     assert _one({**base, "visible": False, "count": 3, "operator": "<="})["count"] == 4
+    # ... and where no inverted count says it, `negate` does (replay polls until it stops holding)
+    assert _one({**base, "visible": False, "count": 3, "operator": "=="}) == {
+        "action": "wait_for", "target": [{"css": "li"}], "state": "attached", "count": 3, "operator": "==",
+        "negate": True}
+    assert _one({**base, "visible": False, "properties": {"checked": True}, "attributes": {"a": "1"}}) == {
+        "action": "wait_for", "target": [{"css": "li"}], "state": "attached", "count": 1, "negate": True,
+        "properties": {"checked": True}, "attributes": {"a": "1"}}
 
 
 def test_it_maps_every_selector_kind() -> None:
@@ -92,16 +102,14 @@ def test_it_maps_every_selector_kind() -> None:
         ["::-p-aria(Send)"],
     ]}
     assert _one(step)["target"] == [
-        {"role": "button", "name": "Sign in", "exact": True},
-        {"label": "Email", "exact": True},
-        {"text": "Email", "exact": True},
-        {"role": "main"},
+        {"aria": "Sign in[role=\"button\"]"},
+        {"aria": "Email"},
+        {"aria": "[role=\"main\"]"},
         {"text": "Sign"},
         {"xpath": "//*[@id=\"go\"]"},
         {"css": "#go"},
         {"css": "button.go"},
-        {"label": "Send", "exact": True},
-        {"text": "Send", "exact": True},
+        {"aria": "Send"},
     ]
 
 

@@ -2,12 +2,16 @@
 
     traceiq exec PATH... [--base-url URL] [--env-file F] [--browser NAME] [--headed]
                  [--workers N] [--report-json F] [--junit F] [--artifacts DIR] [--video]
-                 [--trace on|off|failures] [--deny-private] [--allow-link-local]
+                 [--trace on|off|failures] [--deny-private] [--allow-link-local] [--strict]
 
 PATH: files or folders of native tests (.json/.yaml/.yml), Chrome Recorder flows (.json,
 recognised by shape) and Playwright codegen scripts (.py). Every input is validated before
-anything runs: problems -> exit 2 with one line per problem (file and step), nothing run.
-Exit 0 when all tests passed, 1 when any failed or errored, 2 for bad input or no browser.
+anything runs. An invalid file is listed (file and step, one line per problem), skipped, and
+reported as an error in every report; the valid files run. --strict: any invalid file stops
+the run before it starts (exit 2, nothing run). Problems with the command itself (options,
+missing paths, the env file) always exit 2.
+Exit 0 when all tests passed, 1 when any failed, errored or was invalid, 2 for bad input
+(see above) or no browser.
 
 --env-file: dotenv `KEY=VALUE` lines give `${KEY}` variables. A variable is SECRET (its value
 is masked as ••• in output, reports and JUnit) when its name starts with `SECRET_` or is
@@ -76,6 +80,8 @@ def _add_arguments(parser: argparse.ArgumentParser) -> None:
                         help="refuse private and loopback addresses (10/8, 172.16/12, 192.168/16, 127/8, ::1...)")
     parser.add_argument("--allow-link-local", action="store_true",
                         help="allow link-local and cloud-metadata addresses (169.254.0.0/16, fe80::/10...)")
+    parser.add_argument("--strict", action="store_true",
+                        help="any invalid test file stops the run before it starts (exit 2)")
 
 
 # ---- inputs ----------------------------------------------------------------------------
@@ -137,8 +143,10 @@ def _unknown_variables(test: Any, known: set[str]) -> list[str]:
     return sorted(set(problems), key=problems.index)
 
 
-def prepare(paths: list[str], env: EnvFile, browser: str) -> tuple[list[Job], list[str]]:
-    """Collect and validate every input. Returns (jobs, problems)."""
+def prepare(paths: list[str], env: EnvFile, browser: str,
+            invalid: dict[Path, list[str]] | None = None) -> tuple[list[Job], list[str]]:
+    """Collect and validate every input. Returns (jobs, problems). With `invalid`, the problems
+    of files that exist but cannot run go there (per file) instead of into `problems`."""
     from traceiq_app.engine.browser import BROWSERS
     from traceiq_app.engine.errors import DefinitionError
     from traceiq_app.engine.importers import collect, load_any
@@ -159,16 +167,21 @@ def prepare(paths: list[str], env: EnvFile, browser: str) -> tuple[list[Job], li
     known = set(env.variables) | set(env.secrets)
     jobs: list[Job] = []
     for path in files:
+        file_problems: list[str] = []
         try:
             test = load_any(path)
         except DefinitionError as exc:
-            problems.extend(exc.problems)
-            continue
+            file_problems.extend(exc.problems)
         except Exception as exc:  # noqa: BLE001 - a loader bug must not hide the other files
-            problems.append(f"{path.name}: cannot load: {type(exc).__name__}: {exc}")
-            continue
-        problems.extend(f"{path.name}: {p}" for p in _unknown_variables(test, known))
-        jobs.append(Job(len(jobs), path, path.stem, test.model_dump_json()))
+            file_problems.append(f"{path.name}: cannot load: {type(exc).__name__}: {exc}")
+        else:
+            file_problems.extend(f"{path.name}: {p}" for p in _unknown_variables(test, known))
+        if not file_problems:
+            jobs.append(Job(len(jobs), path, path.stem, test.model_dump_json()))
+        elif invalid is not None:
+            invalid[path] = file_problems
+        else:
+            problems.extend(file_problems)
     return jobs, problems
 
 
@@ -251,6 +264,12 @@ def _run_job(job: Job) -> dict[str, Any]:
 def _error_entry(job: Job, error: str, duration_ms: int) -> dict[str, Any]:
     return {"name": job.name, "source": str(job.path), "status": "error", "duration_ms": duration_ms,
             "failed_step": None, "error": error, "steps": [], "artifacts": {}}
+
+
+def _invalid_entry(path: Path, problems: list[str]) -> dict[str, Any]:
+    """A file that could not be loaded: an error in every report, with every problem."""
+    return {"name": path.stem, "source": str(path), "status": "error", "duration_ms": 0, "failed_step": None,
+            "error": "invalid test file: " + "; ".join(problems), "steps": [], "artifacts": {}}
 
 
 def _entry(job: Job, test: Any, result: Any) -> dict[str, Any]:
@@ -444,12 +463,13 @@ class _Prelaunch:
         self.browser = browser
         self.pool = BrowserPool(headless=headless) if browser in BROWSERS else None
 
-    def prepare(self, paths: list[str], env: EnvFile) -> tuple[list[Job], list[str]]:
+    def prepare(self, paths: list[str], env: EnvFile,
+                invalid: dict[Path, list[str]] | None = None) -> tuple[list[Job], list[str]]:
         outcome: dict[str, Any] = {}
 
         def work() -> None:
             try:
-                outcome["result"] = prepare(paths, env, self.browser)
+                outcome["result"] = prepare(paths, env, self.browser, invalid)
             except BaseException as exc:  # noqa: BLE001 - re-raised in the calling thread
                 outcome["error"] = exc
 
@@ -489,14 +509,17 @@ def run(args: argparse.Namespace) -> int:
     if args.trace == "on" and not args.artifacts:
         problems.append("--trace on needs --artifacts DIR (where to keep the traces)")
     warm = _Prelaunch(args.browser, not args.headed) if args.workers == 1 and not problems else None
+    invalid: dict[Path, list[str]] | None = None if getattr(args, "strict", False) else {}
     try:
-        jobs, load_problems = warm.prepare(args.paths, env) if warm else prepare(args.paths, env, args.browser)
+        jobs, load_problems = (warm.prepare(args.paths, env, invalid) if warm
+                               else prepare(args.paths, env, args.browser, invalid))
     except BaseException:
         if warm:
             warm.close()
         raise
     problems.extend(load_problems)
     if problems:
+        problems.extend(p for file_problems in (invalid or {}).values() for p in file_problems)
         if warm:
             warm.close()
         print(f"traceiq exec: {len(problems)} problem(s) found; nothing was run:", file=err)
@@ -504,6 +527,15 @@ def run(args: argparse.Namespace) -> int:
             print(f"  {problem}", file=err)
         return EXIT_USAGE
 
+    if invalid:
+        count = sum(len(v) for v in invalid.values())
+        print(f"traceiq exec: {len(invalid)} invalid file(s) skipped ({count} problem(s); "
+              "--strict stops the run instead):", file=err)
+        for file_problems in invalid.values():
+            for problem in file_problems:
+                print(f"  {problem}", file=err)
+    if not jobs and warm:
+        warm.close()
     mask = Masker(env.secrets.values())
     config = RunConfig(
         browser=args.browser, headed=args.headed, base_url=args.base_url, variables=env.variables,
@@ -513,9 +545,13 @@ def run(args: argparse.Namespace) -> int:
     )
     workers = min(args.workers, len(jobs))
     entries: dict[int, dict[str, Any]] = {}
-    progress = Progress(len(jobs))
+    progress = Progress(len(jobs) + len(invalid or {}))
     started = time.monotonic()
     index_of = {str(job.path): job.index for job in jobs}
+    for path, file_problems in (invalid or {}).items():
+        entry = _mask_all(_invalid_entry(path, file_problems), mask)
+        entries[len(jobs) + len(entries)] = entry  # after the tests that run, in file order
+        progress.finished(entry)
 
     def on_done(entry: dict[str, Any]) -> None:
         entry = _mask_all(entry, mask)
@@ -523,7 +559,9 @@ def run(args: argparse.Namespace) -> int:
         progress.finished(entry)
 
     try:
-        if workers <= 1:
+        if not jobs:
+            pass
+        elif workers <= 1:
             _run_serial(jobs, config, on_done, warm.pool if warm else None)
         else:
             _run_parallel(jobs, config, workers, on_done)

@@ -18,6 +18,7 @@ from traceiq_app.engine import model as m
 from traceiq_app.engine.errors import StepFailed
 from traceiq_app.engine.evidence import safe_name
 from traceiq_app.engine.locators import Resolved
+from traceiq_app.engine.recorded import click_recorded, wait_until_not
 from traceiq_app.engine.session import Session
 from traceiq_app.engine.urls import url_pattern
 from traceiq_app.engine.waiting import ONE_SHOT_MS, VISIBILITY, Watch
@@ -130,6 +131,9 @@ def emulate_network(s: Session, step: m.EmulateNetwork) -> None:
 # ---- pointer and keyboard --------------------------------------------------------------
 @action("click")
 def click(s: Session, step: m.Click) -> None:
+    if step.offset is not None or step.button in ("back", "forward") or step.hold_ms:
+        click_recorded(s, step, 1)
+        return
     kwargs: dict[str, Any] = {"button": step.button, "force": step.force, "timeout": s.remaining_ms()}
     if step.modifiers:
         kwargs["modifiers"] = step.modifiers
@@ -140,7 +144,10 @@ def click(s: Session, step: m.Click) -> None:
 
 @action("dblclick")
 def dblclick(s: Session, step: m.DblClick) -> None:
-    kwargs: dict[str, Any] = {"timeout": s.remaining_ms()}
+    if step.offset is not None or step.button in ("back", "forward") or step.hold_ms:
+        click_recorded(s, step, 2)
+        return
+    kwargs: dict[str, Any] = {"timeout": s.remaining_ms(), "button": step.button}
     if step.position:
         kwargs["position"] = step.position
     s.resolve(step.target).element.dblclick(**kwargs)
@@ -316,6 +323,9 @@ def _wait_for_expression(s: Session, expression: str) -> None:
 
 def _wait_for_element(s: Session, step: m.WaitFor) -> None:
     assert step.target is not None
+    if step.negate:
+        wait_until_not(s, step)
+        return
     if step.count is not None:
         found = s.resolve_optional(step.target)
         elements = found.all.filter(visible=True) if step.state == "visible" else found.all

@@ -18,6 +18,7 @@ from pathlib import Path
 from typing import Any
 
 from traceiq_app.engine import model as m
+from traceiq_app.engine.aria_query import parse as parse_aria
 
 DEFAULT_STEP_TIMEOUT_MS = 10_000
 
@@ -137,6 +138,14 @@ def _wait_count(elements, expected, operator, timeout):
 '''
 
 
+def _aria_expr(base: str, query: str) -> str:
+    """Playwright has no "any role" accessible-name query: role+name, else label or exact text."""
+    name, role = parse_aria(query)
+    if role or name is None:
+        return f"{base}.get_by_role({role!r}" + (f", name={_s(name)}, exact=True)" if name else ")")
+    return f"{base}.get_by_label({_s(name)}, exact=True).or_({base}.get_by_text({_s(name)}, exact=True))"
+
+
 def _py_name(name: str) -> str:
     ident = re.sub(r"\W+", "_", name.lower()).strip("_")
     if not ident or ident[0].isdigit():
@@ -174,7 +183,9 @@ class _Writer:
         for outer in loc.within or []:
             base = self._apply(base, outer)
         exact = loc.exact
-        if loc.css is not None:
+        if loc.aria is not None:
+            expr = _aria_expr(base, loc.aria)
+        elif loc.css is not None:
             expr = f"{base}.locator({('css=' + loc.css)!r})" if "${" not in loc.css else \
                 f"{base}.locator('css=' + {_s(loc.css)})"
         elif loc.xpath is not None:
@@ -263,6 +274,9 @@ class _Writer:
             }
             return ["cdp = page.context.new_cdp_session(page)",
                     f"cdp.send('Network.emulateNetworkConditions', {params!r})"]
+        if a in ("click", "dblclick") and (step.offset is not None or step.button in ("back", "forward")
+                                           or step.hold_ms):
+            return self._recorded_click(step, t)
         if a == "click":
             kw = [f"timeout={t}"]
             if step.button != "left":
@@ -370,6 +384,29 @@ class _Writer:
             return f"_url({step.expected!r})"
         return _match(step.expected, step.match)
 
+    def _recorded_click(self, step: Any, t: int) -> list[str]:
+        """Recorder click at offsetX/offsetY from the element's box, as a real mouse event."""
+        offset = step.offset or {}
+        lines = [f"el = {self.element(step.target, t)}", f"el.scroll_into_view_if_needed(timeout={t})",
+                 f"box = el.bounding_box(timeout={t})",
+                 f"x, y = box['x'] + {offset.get('x', 0)!r}, box['y'] + {offset.get('y', 0)!r}" if offset else
+                 "x, y = box['x'] + box['width'] / 2, box['y'] + box['height'] / 2"]
+        count = 2 if step.action == "dblclick" else 1
+        if step.button in ("left", "right", "middle"):
+            lines.append("page.mouse.move(x, y)")
+            for i in range(1, count + 1):
+                lines += [f"page.mouse.down(button={step.button!r}, click_count={i})",
+                          *([f"page.wait_for_timeout({step.hold_ms})"] if step.hold_ms else []),
+                          f"page.mouse.up(button={step.button!r}, click_count={i})"]
+            return lines
+        bit = {"back": 8, "forward": 16}[step.button]
+        lines.append("cdp = page.context.new_cdp_session(page)  # back/forward buttons: Chromium only")
+        for i in range(1, count + 1):
+            for kind, buttons in (("mousePressed", bit), ("mouseReleased", 0)):
+                lines.append(f"cdp.send('Input.dispatchMouseEvent', {{'type': {kind!r}, 'x': x, 'y': y, "
+                             f"'button': {step.button!r}, 'buttons': {buttons}, 'clickCount': {i}}})")
+        return lines
+
     def _wait_for(self, step: m.WaitFor, t: int) -> list[str]:
         if step.ms is not None:
             return [f"page.wait_for_timeout({step.ms})"]
@@ -380,6 +417,12 @@ class _Writer:
         if step.expression is not None:
             return [f"scope.wait_for_function({_s(step.expression)}, timeout={t})"]
         assert step.target is not None
+        if step.negate or (step.count is not None and (step.attributes or step.properties)):
+            loc = self._apply(self._base(step.target[0]), step.target[0])
+            if step.state == "visible":
+                loc += ".filter(visible=True)"
+            return [f"_wait_elements({loc}, {step.count if step.count is not None else 1}, {step.operator!r}, "
+                    f"{step.attributes or {}!r}, {step.properties!r}, {t}, negate={step.negate!r})"]
         if step.count is not None:
             first = self._apply(self._base(step.target[0]), step.target[0])
             loc = first
@@ -404,6 +447,19 @@ class _Writer:
 
 
 _TRY_PICK = '''
+
+def _wait_elements(elements, count, operator, attributes, properties, timeout, negate=False):
+    """Recorder waitForElement: the count holds and every element has the attributes and
+    properties (negate, i.e. visible: false: until that stops being true)."""
+    check = {"==": lambda a: a == count, ">=": lambda a: a >= count, "<=": lambda a: a <= count}[operator]
+    js = ("(els, [a, p]) => els.every(e => Object.entries(a).every(([n, v]) => e.getAttribute(n) === v)"
+          " && (!p || JSON.stringify(Object.fromEntries(Object.keys(p).map(k => [k, e[k]]))) === JSON.stringify(p)))")
+    deadline = time.monotonic() + timeout / 1000
+    while (check(elements.count()) and (not (attributes or properties)
+                                        or elements.evaluate_all(js, [attributes, properties]))) == negate:
+        assert time.monotonic() < deadline, f"waitForElement: the condition did not become {not negate}"
+        time.sleep(0.1)
+
 
 def _try_pick(candidates):
     for build in candidates:

@@ -3,6 +3,7 @@
 Fallbacks: all alternatives are checked together, in order, until one matches at least one
 element or the step's time is up, so a stale alternative #1 never eats the whole timeout; they
 are checked again each time the page changes (waiting.until), not on a polling schedule.
+`aria` alternatives (engine/aria.py) come last in each check: they cost CDP round trips.
 A single alternative is not waited for at all when `lazy`: the action's own auto-waiting
 finds it (one round trip instead of two); only when the action fails does
 `Resolved.missing_error` check whether the element was there at all, for the message.
@@ -20,6 +21,7 @@ from playwright.sync_api import Error as PlaywrightError
 from playwright.sync_api import Frame, Page
 from playwright.sync_api import Locator as PWLocator
 
+from traceiq_app.engine import aria as aria_
 from traceiq_app.engine import waiting
 from traceiq_app.engine.errors import StepFailed
 from traceiq_app.engine.model import Locator
@@ -28,6 +30,9 @@ from traceiq_app.engine.playwright_errors import first_line
 
 class _FrameMissing(Exception):
     """A frame_index path does not exist (yet): keep waiting."""
+
+
+FrameMissing = _FrameMissing
 
 
 @dataclass
@@ -59,8 +64,9 @@ class Resolved:
         return self.alternative.describe()
 
 
-def build(scope: Page | Frame, main_frame: Frame, loc: Locator) -> PWLocator:
-    """The Playwright locator for one alternative (no waiting)."""
+def build(scope: Page | Frame, main_frame: Frame, loc: Locator, aria: aria_.AriaResolver | None = None) -> PWLocator:
+    """The Playwright locator for one alternative (no waiting). `aria` alternatives ask the
+    browser's accessibility tree now (see engine/aria.py), so they are rebuilt on every poll."""
     base: Any = scope
     if loc.frame_index is not None:
         base = _frame_by_index(main_frame, loc.frame_index)
@@ -69,7 +75,7 @@ def build(scope: Page | Frame, main_frame: Frame, loc: Locator) -> PWLocator:
             base = main_frame
         for css in loc.frame:
             base = base.frame_locator(css)
-    return _apply(base, loc)
+    return _apply(base, loc, main_frame, aria)
 
 
 def _frame_by_index(main_frame: Frame, path: list[int]) -> Frame:
@@ -82,11 +88,16 @@ def _frame_by_index(main_frame: Frame, path: list[int]) -> Frame:
     return frame
 
 
-def _apply(base: Any, loc: Locator) -> PWLocator:
+def _apply(base: Any, loc: Locator, main_frame: Frame, aria: aria_.AriaResolver | None) -> PWLocator:
     for outer in loc.within or []:
-        base = _apply(base, outer)
+        base = _apply(base, outer, main_frame, aria)
     exact = loc.exact
-    if loc.css is not None:
+    if loc.aria is not None:
+        try:
+            result = aria.locator(base, main_frame.page, loc.aria) if aria else aria_.fallback(base, loc.aria)
+        except aria_.AriaQueryError as exc:
+            raise StepFailed(str(exc)) from None
+    elif loc.css is not None:
         # The css engine (not auto-detection) so "//x" or "text=..." stay CSS; it pierces open shadow roots.
         result = base.locator(f"css={loc.css}")
     elif loc.xpath is not None:
@@ -112,23 +123,31 @@ def _apply(base: Any, loc: Locator) -> PWLocator:
     return result
 
 
+def _uses_aria(loc: Locator) -> bool:
+    return loc.aria is not None or any(_uses_aria(w) for w in loc.within or [])
+
+
 def resolve(scope: Page | Frame, page: Page, target: list[Locator], timeout_ms: float,
-            lazy: bool = False) -> Resolved:
+            lazy: bool = False, aria: aria_.AriaResolver | None = None) -> Resolved:
     """Wait until one alternative matches an element; the earliest alternative wins ties.
     lazy: a single alternative is returned at once (see the module docstring)."""
     main_frame = page.main_frame
-    if len(target) == 1 and target[0].frame_index is None:
+    if len(target) == 1 and target[0].frame_index is None and not (aria and _uses_aria(target[0])):
         if lazy:
             return Resolved(build(scope, main_frame, target[0]), target[0], 0, lazy_ms=timeout_ms)
         return _resolve_single(scope, page, target[0], timeout_ms)
     deadline = time.monotonic() + timeout_ms / 1000
     problems: dict[int, str] = {}
     won: list[Resolved] = []
+    # `aria` alternatives cost browser round trips (accessibility tree): in each check they are
+    # tried after the others, which is also how @puppeteer/replay's race usually ends.
+    order = sorted(range(len(target)), key=lambda i: aria is not None and _uses_aria(target[i]))
 
     def any_matches() -> bool:
-        for i, alt in enumerate(target):
+        for i in order:
+            alt = target[i]
             try:
-                located = build(scope, main_frame, alt)
+                located = build(scope, main_frame, alt, aria)
                 if located.count() > 0:
                     won.append(Resolved(located, alt, i))
                     return True
@@ -157,14 +176,15 @@ def _resolve_single(scope: Page | Frame, page: Page, alt: Locator, timeout_ms: f
     return Resolved(located, alt, 0)
 
 
-def maybe_resolve(scope: Page | Frame, page: Page, target: list[Locator]) -> Resolved:
+def maybe_resolve(scope: Page | Frame, page: Page, target: list[Locator],
+                  aria: aria_.AriaResolver | None = None) -> Resolved:
     """For checks that pass when nothing matches (hidden, count): the first alternative that
     matches right now, else the first alternative, without waiting."""
     main_frame = page.main_frame
     first: Resolved | None = None
     for i, alt in enumerate(target):
         try:
-            located = build(scope, main_frame, alt)
+            located = build(scope, main_frame, alt, aria)
             if located.count() > 0:
                 return Resolved(located, alt, i)
         except _FrameMissing:

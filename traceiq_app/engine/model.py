@@ -13,6 +13,8 @@ from typing import Annotated, Any, Final, Literal
 
 from pydantic import BaseModel, BeforeValidator, ConfigDict, Field, model_validator
 
+from traceiq_app.engine.aria_query import parse as parse_aria
+
 FORMAT_VERSION: Final = 1
 
 LOCATOR_KINDS = (
@@ -25,6 +27,7 @@ LOCATOR_KINDS = (
     "test_id",
     "alt_text",
     "title",
+    "aria",
 )
 
 
@@ -51,6 +54,9 @@ class Locator(_Strict):
     test_id: str | None = None
     alt_text: str | None = None
     title: str | None = None
+    # Chrome Recorder `aria/` query: `Name` (accessible name as the browser computes it, any
+    # role) or `Name[role="button"]`. Chromium resolves it through its accessibility tree.
+    aria: str | None = None
 
     name: str | None = None
     exact: bool = False
@@ -69,6 +75,8 @@ class Locator(_Strict):
             )
         if self.name is not None and self.role is None:
             raise ValueError("'name' only refines a 'role' locator")
+        if self.aria is not None:
+            parse_aria(self.aria)  # AriaQueryError is a ValueError: a located validation error
         return self
 
     @property
@@ -140,17 +148,27 @@ class Goto(StepBase):
     wait_until: Literal["load", "domcontentloaded", "networkidle", "commit"] = "load"
 
 
+MouseButton = Literal["left", "right", "middle", "back", "forward"]  # back/forward: Chromium only
+
+
 class Click(_Targeted):
     action: Literal["click"]
-    button: Literal["left", "right", "middle"] = "left"
+    button: MouseButton = "left"
     modifiers: list[Literal["Alt", "Control", "Meta", "Shift", "ControlOrMeta"]] = []
     position: dict[str, float] | None = None  # {"x": .., "y": ..} offset inside the element
+    # Recorder offsetX/offsetY: the point from the element's border box, clicked exactly there
+    # (see docs/test-format.md "Recorded clicks"); `position` and `offset` are alternatives.
+    offset: dict[str, float] | None = None
+    hold_ms: int = Field(default=0, ge=0, le=60_000)  # Recorder `duration`: button held down
     force: bool = False
 
 
 class DblClick(_Targeted):
     action: Literal["dblclick"]
+    button: MouseButton = "left"
     position: dict[str, float] | None = None
+    offset: dict[str, float] | None = None
+    hold_ms: int = Field(default=0, ge=0, le=60_000)
 
 
 class RightClick(_Targeted):
@@ -236,6 +254,9 @@ class WaitFor(StepBase):
     operator: Operator = ">="
     properties: dict[str, Any] | None = None
     attributes: dict[str, str] | None = None
+    # Recorder `visible: false`: wait until the element condition (count + operator +
+    # attributes + properties) is NOT met, as @puppeteer/replay does.
+    negate: bool = False
     url: str | None = None  # glob or exact URL
     load_state: Literal["load", "domcontentloaded", "networkidle"] | None = None
     expression: str | None = None  # JS expression that must become truthy

@@ -25,6 +25,7 @@ from playwright.sync_api import (
 from playwright.sync_api import Error as PlaywrightError
 
 from traceiq_app.engine import locators, waiting
+from traceiq_app.engine.aria import AriaResolver
 from traceiq_app.engine.egress import CONNECT_ERRORS, EgressProxy
 from traceiq_app.engine.errors import BrowserCrashed, StepFailed
 from traceiq_app.engine.evidence import Capture, Evidence
@@ -84,6 +85,7 @@ class Session:
         self.egress = egress
         self.fenced: list[str] = []  # connections the egress proxy refused (its threads append)
         self._escaped: list[Page] = []  # pages that reached a URL they must not show
+        self.aria = AriaResolver(context, browser_name)  # aria locators; CDP for recorded clicks
         context.on("page", self._on_page)
         context.route("**/*", self._guard)
 
@@ -306,7 +308,8 @@ class Session:
     def resolve(self, target: list[Locator], lazy: bool = True) -> locators.Resolved:
         """lazy (default): a single-alternative target is left to the action's auto-waiting;
         failures are explained by `missing_error` (the runner does it for Playwright errors)."""
-        found = locators.resolve(self.scope, self.current_page, target, self.remaining_ms(), lazy=lazy)
+        found = locators.resolve(self.scope, self.current_page, target, self.remaining_ms(), lazy=lazy,
+                                 aria=self.aria)
         self.locator_used.append(found.described)
         if found.lazy_ms is not None:
             self.lazy.append(found)
@@ -330,6 +333,6 @@ class Session:
         return waiting.until(page, frames, check, self.deadline, watch)
 
     def resolve_optional(self, target: list[Locator]) -> locators.Resolved:
-        found = locators.maybe_resolve(self.scope, self.current_page, target)
+        found = locators.maybe_resolve(self.scope, self.current_page, target, aria=self.aria)
         self.locator_used.append(found.described)
         return found

@@ -10,8 +10,10 @@ Recorder step               native step
 setViewport                 set_viewport (width/height; deviceScaleFactor, isMobile,
                             hasTouch, isLandscape are ignored)
 navigate                    goto
-click / doubleClick         click / dblclick (offsetX/offsetY -> position; button
-                            primary/auxiliary/secondary -> left/middle/right)
+click / doubleClick         click / dblclick (offsetX/offsetY -> offset: clicked exactly
+                            there, as replay does; button primary/auxiliary/secondary/
+                            back/forward -> left/middle/right/back/forward; duration
+                            -> hold_ms)
 change                      fill (the element type is unknown at import time; on a <select>
                             the engine's fill must select the option by value, as
                             puppeteer's Locator.fill does)
@@ -19,16 +21,17 @@ keyDown / keyUp             key_down / key_up
 hover                       hover
 scroll                      scroll (page: window.scroll(x, y); element: scrollLeft/Top)
 waitForElement              wait_for target+count+operator (+properties/attributes);
-                            `visible: false` inverts the condition, as in replay
+                            `visible: false` inverts the condition, as in replay (an
+                            inverted count, or `negate: true`)
 waitForExpression           wait_for expression
 close                       close
 emulateNetworkConditions    emulate_network
 customStep                  unsupported: import error naming the step index
 ==========================  ===============================================================
 
-Selectors: every alternative in `selectors` becomes one (or, for a role-less `aria/Name`, two)
-fallback locators, in the file's order. `aria/Name[role="button"]` -> role+name,
-`aria/Name` -> label, then exact text; `text/` -> text (substring, like puppeteer), `xpath/` ->
+Selectors: every alternative in `selectors` becomes one fallback locator, in the file's order.
+`aria/Name` and `aria/Name[role="button"]` -> aria (the accessible name the browser computes,
+see engine/aria.py); `text/` -> text (substring, like puppeteer), `xpath/` ->
 xpath, `pierce/` and plain -> css (Playwright's CSS engine pierces open shadow roots). An array
 alternative is a chain through shadow roots: its last item is the element, the earlier ones go
 to `within`. Step `frame` index paths -> `frame_index`; step `target` (popup URL) -> `page`;
@@ -44,6 +47,8 @@ from typing import Any
 
 from pydantic import ValidationError
 
+from traceiq_app.engine.aria_query import AriaQueryError
+from traceiq_app.engine.aria_query import parse as parse_aria
 from traceiq_app.engine.model import Locator, TestDefinition
 
 from .errors import FormatError
@@ -69,8 +74,7 @@ RECORDER_STEP_TYPES = frozenset(
 
 REPLAY_DEFAULT_TIMEOUT_MS = 5000  # @puppeteer/replay's PuppeteerRunnerExtension default
 
-_BUTTONS = {"primary": "left", "auxiliary": "middle", "secondary": "right"}
-_ARIA_ATTR = re.compile(r'\[(name|role)="((?:[^"\\]|\\.)*)"\]')
+_BUTTONS = {"primary": "left", "auxiliary": "middle", "secondary": "right", "back": "back", "forward": "forward"}
 _P_PSEUDO = re.compile(r"^::-p-(aria|text|xpath)\((.*)\)$", re.S)
 
 
@@ -98,22 +102,6 @@ def _strip_quotes(value: str) -> str:
     return value
 
 
-def _parse_aria(query: str) -> tuple[str, str | None]:
-    """`Name[role="button"]` -> ("Name", "button"); `[role="generic"]` -> ("", "generic")."""
-    role: str | None = None
-    name_attr: str | None = None
-    for kind, value in _ARIA_ATTR.findall(query):
-        value = value.replace('\\"', '"')
-        if kind == "role":
-            role = value
-        else:
-            name_attr = value
-    name = _ARIA_ATTR.sub("", query).strip()
-    if name_attr is not None and not name:
-        name = name_attr
-    return name, role
-
-
 def _part_alternatives(part: str) -> list[Locator]:
     """One Recorder selector string -> its locator alternatives (usually exactly one)."""
     if not isinstance(part, str) or not part.strip():
@@ -122,14 +110,12 @@ def _part_alternatives(part: str) -> list[Locator]:
     if pseudo:
         part = f"{pseudo.group(1)}/{_strip_quotes(pseudo.group(2))}"
     if part.startswith("aria/"):
-        name, role = _parse_aria(part[len("aria/") :])
-        if role:
-            return [Locator(role=role, name=name or None, exact=bool(name))]
-        if not name:
-            raise _StepProblem(f"aria selector without a name or role: {part!r}")
-        # Puppeteer matches the accessible name whatever the role; Playwright needs a role, so
-        # try the two common sources of an accessible name: a label, then the element's text.
-        return [Locator(label=name, exact=True), Locator(text=name, exact=True)]
+        query = part[len("aria/") :]
+        try:
+            parse_aria(query)
+        except AriaQueryError as exc:
+            raise _StepProblem(str(exc)) from None
+        return [Locator(aria=query)]
     if part.startswith("text/"):
         text = part[len("text/") :]
         if not text:
@@ -241,8 +227,9 @@ def _wait_for_element(step: dict[str, Any], out: dict[str, Any]) -> None:
     out["state"] = "attached"
     if visible:
         # count >= 1 (replay's default) is what waiting for an attached element means; leave it
-        # implicit so the engine also checks properties/attributes on the match.
-        if (count, operator) != (1, ">="):
+        # implicit unless attributes/properties are checked: replay wants them on EVERY match,
+        # which is what the engine checks when a count is given.
+        if (count, operator) != (1, ">=") or properties or attributes:
             out["count"] = count
             out["operator"] = operator
         if properties:
@@ -251,17 +238,20 @@ def _wait_for_element(step: dict[str, Any], out: dict[str, Any]) -> None:
             out["attributes"] = attributes
         return
     # visible: false = "wait until the condition above is false" (replay: result === visible).
-    if properties or attributes:
-        raise _StepProblem("waitForElement with visible:false and properties/attributes is not supported")
+    if properties or attributes or operator == "==":
+        out.update(negate=True, count=count, operator=operator)
+        if properties:
+            out["properties"] = properties
+        if attributes:
+            out["attributes"] = attributes
+        return
     if operator == ">=":
         if count <= 1:
             out["state"] = "detached"
         else:
             out["count"], out["operator"] = count - 1, "<="
-    elif operator == "<=":
+    else:  # "<="
         out["count"], out["operator"] = count + 1, ">="
-    else:
-        raise _StepProblem("waitForElement with visible:false and operator '==' (count != N) is not supported")
 
 
 def _convert_step(step: Any) -> dict[str, Any]:
@@ -307,17 +297,17 @@ def _convert_step(step: Any) -> dict[str, Any]:
         out["target"] = _target(step)
         x, y = _num(step, "offsetX"), _num(step, "offsetY")
         if x is not None and y is not None:
-            out["position"] = {"x": x, "y": y}
+            out["offset"] = {"x": x, "y": y}
         button = step.get("button")
         if button is not None:
             if button not in _BUTTONS:
                 raise _StepProblem(
-                    f"mouse button {button!r} is not supported (primary, auxiliary, secondary)"
+                    f"unknown mouse button {button!r} (primary, auxiliary, secondary, back, forward)"
                 )
-            if rtype == "click":
-                out["button"] = _BUTTONS[button]
-            elif button != "primary":
-                raise _StepProblem("doubleClick with a non-primary button is not supported")
+            out["button"] = _BUTTONS[button]
+        duration = _num(step, "duration")
+        if duration:
+            out["hold_ms"] = int(duration)
     elif rtype == "change":
         out["action"] = "fill"
         out["target"] = _target(step)

@@ -34,23 +34,25 @@ LABELS = {
     "continue_on_failure": "Continue on failure", "name": "Step name", "wait_until": "Wait until",
     "full_page": "Full page", "prompt_text": "Prompt text", "load_state": "Load state",
     "expression": "JS expression", "script": "JS script", "x": "X", "y": "Y",
+    "hold_ms": "Hold button (ms)", "negate": "Until the condition is false",
 }
 PLACEHOLDERS = {
     "url": "/login or https://…", "key": "Enter, Control+A, Shift+ArrowDown", "expected": "Expected text",
     "value": "Text to type into the field", "variable": "NAME", "files": "one path per line",
     "values": "one value per line", "labels": "one label per line", "modifiers": "Alt, Control, Meta, Shift",
-    "position": '{"x": 5, "y": 5}', "properties": '{"checked": true}', "attributes": '{"aria-busy": "false"}',
+    "position": '{"x": 5, "y": 5}', "offset": '{"x": 5, "y": 5} (from the border box)', "properties": '{"checked": true}', "attributes": '{"aria-busy": "false"}',
     "timeout_ms": "default", "name": "Describe the step (optional)",
 }
 TEXTAREA_KEYS = ("script", "expression")
 LOCATOR_LABELS = {
     "css": "CSS selector", "xpath": "XPath", "text": "text", "role": "role", "label": "label",
     "placeholder": "placeholder", "test_id": "test id", "alt_text": "alt text", "title": "title",
+    "aria": "accessible name",
 }
 LOCATOR_PLACEHOLDERS = {
     "css": "#submit, .btn-primary", "xpath": "//button[1]", "text": "Visible text", "role": "button, link, textbox",
     "label": "Label text", "placeholder": "Placeholder text", "test_id": "data-testid value",
-    "alt_text": "Image alt text", "title": "Title attribute",
+    "alt_text": "Image alt text", "title": "Title attribute", "aria": 'Name or Name[role="button"]',
 }
 
 
