@@ -139,6 +139,18 @@ def _setvar(state: Any, ctx: MatrixContext) -> Any:
 
 _PUBLIC_SETVAR = H(EVERYONE, _setvar, public=True, note="no setters exist")
 
+
+def _one_round(state: Any, handler: str, seconds: float = 2.0) -> Any:
+    """A background task that refreshes forever: run it for one round (denied ones end at once)."""
+    import asyncio
+    import contextlib
+
+    async def bounded() -> None:
+        with contextlib.suppress(TimeoutError):
+            await asyncio.wait_for(type(state).event_handlers[handler].fn(state), seconds)
+
+    return asyncio.run(bounded())
+
 HANDLERS: dict[str, H] = {
     # --- traceiq_app.state.accounts.auth -----------------------------------------------------------
     "AuthState.load_session": H(EVERYONE, lambda s, c: s.load_session(), public=True),
@@ -187,6 +199,10 @@ HANDLERS: dict[str, H] = {
     "AuditState.next_page": H(ADMINS, lambda s, c: s.next_page()),
     "AuditState.prev_page": H(ADMINS, lambda s, c: s.prev_page()),
     "AuditState.setvar": _PUBLIC_SETVAR,
+    "SystemState.load": H(ADMINS, lambda s, c: s.load()),
+    "SystemState.follow": H(ADMINS, lambda s, c: _one_round(s, "follow"),
+                            note="background refresh: authorizes every round before reading"),
+    "SystemState.setvar": _PUBLIC_SETVAR,
 }
 
 # (method, path) -> entry. Public routes are callable by anyone and are not driven per persona.
@@ -211,6 +227,7 @@ ROUTES: dict[tuple[str, str], R] = {
     ("POST", "/api/orgs/{org_id}/tokens"): R(MEMBERS, json={"name": "m", "scopes": ["read"]}),
     ("DELETE", "/api/orgs/{org_id}/tokens/{token_id}"): R(ADMINS),
     ("GET", "/api/audit"): R(ADMINS, query={"org_id": "{org_id}"}),
+    ("GET", "/api/v1/system"): R(ADMINS, query={"org_id": "{org_id}"}),
     ("GET", "/api/orgs/{org_id}/members"): R(MEMBERS),
     ("PATCH", "/api/orgs/{org_id}/members/{user_id}"): R(ADMINS, json={"role": "admin"}),
     ("DELETE", "/api/orgs/{org_id}/members/{user_id}"): R(ADMINS),

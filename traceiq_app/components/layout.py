@@ -29,6 +29,7 @@ NAV_LINKS: list[tuple[str, str]] = [
     ("API tokens", "/settings/tokens"),
     ("Members", "/settings/members"),
     ("Audit log", "/settings/audit"),
+    ("System", "/settings/system"),
 ]
 
 

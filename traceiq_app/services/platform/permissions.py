@@ -69,6 +69,7 @@ ORG_ACTIONS: dict[str, tuple[OrgRole | None, str]] = {
     "token.manage": (OrgRole.member, "admin"),  # one's own tokens
     "token.manage_all": (OrgRole.admin, "admin"),  # everybody's tokens in the org
     "audit.read": (OrgRole.admin, "admin"),
+    "system.read": (OrgRole.admin, "admin"),  # the System page / GET /api/v1/system
 }
 
 ALL_ACTIONS = frozenset(PROJECT_ACTIONS) | frozenset(ORG_ACTIONS)

@@ -1,0 +1,1 @@
+"""Observability pages: /settings/system."""
