@@ -22,7 +22,7 @@ def _cmd_create_user(args: argparse.Namespace) -> int:
     from traceiq_app.services.accounts.users import AccountError, create_user_with_org
 
     try:
-        user, org, role = create_user_with_org(args.email, args.password, args.org)
+        user, org, role = create_user_with_org(args.email, args.password, args.org, verified=True)
     except AccountError as exc:
         print(f"error: {exc}", file=sys.stderr)
         return 2

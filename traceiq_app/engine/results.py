@@ -60,7 +60,13 @@ class RunOptions:
     base_url: str | None = None  # rebase absolute URLs onto this origin
     variables: dict[str, str] = field(default_factory=dict)  # override the test's defaults
     secrets: dict[str, str] = field(default_factory=dict)  # secret variables (values masked)
-    allowed_hosts: list[str] | None = None  # None: any host; else navigation elsewhere fails
+    allowed_hosts: list[str] | None = None  # None: any host; else requests elsewhere fail the step
+    # Network deny rules (engine/netpolicy.py), checked on every request and connection, host
+    # names resolved. Link-local/cloud-metadata addresses (169.254.0.0/16, fe80::/10,
+    # metadata.google.internal...) are denied unless allow_link_local; private and loopback
+    # ranges (RFC 1918, 127/8, ::1, fc00::/7, 100.64/10) only with deny_private.
+    allow_link_local: bool = False
+    deny_private: bool = False
     extra_headers: dict[str, str] = field(default_factory=dict)
     default_timeout_ms: int | None = None
     ignore_https_errors: bool = False  # self-signed staging certificates

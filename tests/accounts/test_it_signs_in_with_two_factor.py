@@ -1,0 +1,163 @@
+"""TOTP two-factor sign-in: enrolment with a locally rendered QR code, a code after the password,
+one-time codes and recovery codes, wrong codes toward the lockout, disabling with password +
+code, audit entries; and the whole flow in a real browser (enrol on /settings/security, sign out,
+sign in with a code)."""
+
+from __future__ import annotations
+
+import re
+import time
+import uuid
+
+import pyotp
+import pytest
+from sqlmodel import select
+
+from tests.accounts.conftest import ORIGIN, PASSWORD, login, set_password
+from traceiq_app.db import session_scope
+from traceiq_app.models import AuditLog, RecoveryCode, User
+from traceiq_app.services.accounts import two_factor
+from traceiq_app.services.accounts.users import AccountError
+
+
+def _user(email: str) -> User:
+    with session_scope() as s:
+        user = s.exec(select(User).where(User.email == email)).one()
+        s.expunge(user)
+        return user
+
+
+def _enrol(email: str) -> tuple[pyotp.TOTP, list[str]]:
+    user = _user(email)
+    enrolment = two_factor.start_enrolment(user.id)
+    totp = pyotp.TOTP(enrolment.secret)
+    # The code of the previous 30-second step: the next code (now) stays unused for sign-in.
+    return totp, two_factor.confirm_enrolment(user.id, totp.at(time.time() - 30))
+
+
+def _actions(org_id: uuid.UUID) -> list[str]:
+    with session_scope() as s:
+        return [a.action for a in s.exec(select(AuditLog).where(AuditLog.org_id == org_id)).all()]
+
+
+def _second_step(api, code: str):  # type: ignore[no-untyped-def]
+    return api.post("/api/auth/two-factor", json={"code": code}, headers={"Origin": ORIGIN})
+
+
+def test_it_enrols_with_a_local_qr_code_and_stores_only_hashes(api, personas) -> None:  # type: ignore[no-untyped-def]
+    set_password("alice@acme.test")
+    alice = personas.alice
+    enrolment = two_factor.start_enrolment(alice.id)
+    assert enrolment.uri.startswith("otpauth://totp/TraceIQ:alice%40acme.test?secret=")
+    assert enrolment.qr_svg.startswith("data:image/svg+xml")  # drawn here, no outside service
+    with pytest.raises(AccountError, match="not valid"):
+        two_factor.confirm_enrolment(alice.id, "000000" if pyotp.TOTP(enrolment.secret).now() != "000000" else "111111")
+    assert not _user("alice@acme.test").two_factor_enabled
+
+    codes = two_factor.confirm_enrolment(alice.id, pyotp.TOTP(enrolment.secret).now())
+    assert len(codes) == 10 and len(set(codes)) == 10
+    assert all(re.fullmatch(r"[a-z2-7]{4}(-[a-z2-7]{4}){3}", c) for c in codes)
+    stored = _user("alice@acme.test")
+    assert stored.two_factor_enabled and enrolment.secret not in (stored.totp_secret or "")
+    with session_scope() as s:
+        hashes = [r.code_hash for r in s.exec(select(RecoveryCode).where(RecoveryCode.user_id == alice.id)).all()]
+    assert len(hashes) == 10 and not set(codes) & set(hashes)
+    assert two_factor.hash_recovery_code(codes[0]) in hashes
+    assert "auth.2fa_enabled" in _actions(personas.acme.id)
+    with pytest.raises(AccountError, match="already on"):
+        two_factor.start_enrolment(alice.id)
+
+
+def test_it_asks_for_the_code_after_the_password(api, personas) -> None:  # type: ignore[no-untyped-def]
+    set_password("alice@acme.test")
+    totp, _codes = _enrol("alice@acme.test")
+
+    first = login(api, "alice@acme.test")
+    assert first.status_code == 200 and first.json() == {"two_factor_required": True}
+    assert api.get("/api/me").status_code == 401  # the password alone gives no session
+
+    wrong = _second_step(api, "12345x")
+    assert wrong.status_code == 400 and "not valid" in wrong.json()["detail"]
+    ok = _second_step(api, totp.now())
+    assert ok.status_code == 200 and ok.json()["user"]["email"] == "alice@acme.test"
+    assert api.get("/api/me").status_code == 200
+    assert "tiq_2fa" not in api.cookies  # the pending step is over
+
+    # The same code does not sign in twice.
+    api.post("/api/auth/logout", headers={"Origin": ORIGIN})
+    assert login(api, "alice@acme.test").json() == {"two_factor_required": True}
+    assert _second_step(api, totp.now()).status_code == 400
+    actions = _actions(personas.acme.id)
+    assert actions.count("auth.2fa_failed") == 2
+    assert {"second_factor": "totp", "method": "password"} in [
+        a.details for a in _audit_rows(personas.acme.id, "auth.login")]
+
+
+def _audit_rows(org_id: uuid.UUID, action: str) -> list[AuditLog]:
+    with session_scope() as s:
+        rows = list(s.exec(select(AuditLog).where(AuditLog.org_id == org_id, AuditLog.action == action)).all())
+        for r in rows:
+            s.expunge(r)
+        return rows
+
+
+def test_a_recovery_code_works_once(api, personas) -> None:  # type: ignore[no-untyped-def]
+    set_password("bob@acme.test")
+    _totp, codes = _enrol("bob@acme.test")
+    assert login(api, "bob@acme.test").json() == {"two_factor_required": True}
+    assert _second_step(api, codes[3].upper().replace("-", " ")).status_code == 200  # typed loosely
+    api.post("/api/auth/logout", headers={"Origin": ORIGIN})
+    login(api, "bob@acme.test")
+    assert _second_step(api, codes[3]).status_code == 400
+    assert _audit_rows(personas.acme.id, "auth.2fa_recovery_used")[0].details == {"left": 9}
+
+
+def test_the_second_step_needs_the_password_step(api, personas) -> None:  # type: ignore[no-untyped-def]
+    set_password("alice@acme.test")
+    totp, _ = _enrol("alice@acme.test")
+    r = _second_step(api, totp.now())
+    assert r.status_code == 400 and "password first" in r.json()["detail"]
+    api.cookies.set("tiq_2fa", "forged.token", domain="testserver", path="/api/auth/")
+    assert _second_step(api, totp.now()).status_code == 400
+    assert api.get("/api/me").status_code == 401
+
+
+def test_wrong_codes_count_toward_the_lockout(api, personas) -> None:  # type: ignore[no-untyped-def]
+    set_password("alice@acme.test")
+    totp, _ = _enrol("alice@acme.test")
+    # A right password does not clear earlier failures while the code is missing.
+    for _ in range(2):
+        assert login(api, "alice@acme.test", "wrong password!").status_code == 400
+    assert login(api, "alice@acme.test").json() == {"two_factor_required": True}
+    assert _second_step(api, "000001").status_code == 400
+    assert login(api, "alice@acme.test").json() == {"two_factor_required": True}
+    assert _second_step(api, "000002").status_code == 400
+    locked = _second_step(api, "000003")
+    assert locked.status_code == 429 and "locked" in locked.json()["detail"]
+    assert _second_step(api, totp.now()).status_code == 429  # even the right code, while locked
+    assert "auth.lockout" in _actions(personas.acme.id)
+
+
+def test_it_disables_with_password_and_code(api, personas) -> None:  # type: ignore[no-untyped-def]
+    set_password("alice@acme.test")
+    totp, codes = _enrol("alice@acme.test")
+    alice = personas.alice
+    with pytest.raises(AccountError, match="password is wrong"):
+        two_factor.disable(alice.id, "not my password", totp.now())
+    with pytest.raises(AccountError, match="not valid"):
+        two_factor.disable(alice.id, PASSWORD, "999999" if totp.now() != "999999" else "999998")
+    two_factor.disable(alice.id, PASSWORD, codes[0])
+    assert not _user("alice@acme.test").two_factor_enabled
+    assert "auth.2fa_disabled" in _actions(personas.acme.id)
+    # Signing in is one step again.
+    assert login(api, "alice@acme.test").json()["user"]["email"] == "alice@acme.test"
+
+
+def test_sign_on_only_users_follow_their_provider(api, personas) -> None:  # type: ignore[no-untyped-def]
+    with session_scope() as s:
+        bob = s.get(User, personas.bob.id)
+        assert bob is not None
+        bob.password_hash = None
+    with pytest.raises(AccountError, match="sign-on provider"):
+        two_factor.start_enrolment(personas.bob.id)
+    assert two_factor.status(personas.bob.id).exempt
