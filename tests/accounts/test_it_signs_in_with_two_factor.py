@@ -161,3 +161,78 @@ def test_sign_on_only_users_follow_their_provider(api, personas) -> None:  # typ
     with pytest.raises(AccountError, match="sign-on provider"):
         two_factor.start_enrolment(personas.bob.id)
     assert two_factor.status(personas.bob.id).exempt
+
+
+# --- the real app in Chromium ---------------------------------------------------------------------
+
+
+def _sign_in_form(page, url: str, email: str, password: str = PASSWORD) -> None:  # type: ignore[no-untyped-def]
+    page.goto(url + "/login?next=/projects")
+    page.get_by_label("Email").fill(email)
+    page.get_by_label("Password").fill(password)
+    page.get_by_label("Password").press("Enter")
+
+
+def _sign_out(page, url: str) -> None:  # type: ignore[no-untyped-def]
+    page.goto(url + "/logout")
+    page.get_by_role("button", name="Sign out", exact=True).click()
+    page.wait_for_url("**/login**notice=signed_out", timeout=60_000)
+
+
+@pytest.mark.slow
+@pytest.mark.browser
+@pytest.mark.xdist_group("app")
+def test_it_enrols_and_signs_in_with_a_code_in_the_browser(live, chromium) -> None:  # type: ignore[no-untyped-def]
+    from tests.accounts.conftest import seed_live_cast
+    from traceiq_app.services.accounts.passwords import hash_password
+
+    cast = seed_live_cast(password_hash=hash_password(PASSWORD))
+    context = chromium.new_context()
+    page = context.new_page()
+    try:
+        _sign_in_form(page, live.url, cast.alice)
+        page.wait_for_url("**/projects", timeout=60_000)
+        page.goto(live.url + "/settings/security")
+        page.get_by_role("button", name="Set up two-factor sign-in").click()
+        secret = page.locator("#totp-secret").inner_text(timeout=60_000).strip()
+        qr = page.locator("#totp-qr").get_attribute("src") or ""
+        assert qr.startswith("data:image/svg+xml")
+        totp = pyotp.TOTP(secret)
+        page.locator("#totp-code").fill("000000" if totp.now() != "000000" else "111111")
+        page.locator("#totp-code").press("Enter")
+        page.get_by_text("that code is not valid").first.wait_for(timeout=60_000)
+        page.locator("#totp-code").fill(totp.now())
+        page.locator("#totp-code").press("Enter")
+        codes = page.locator("#recovery-codes").inner_text(timeout=60_000).split()
+        assert len(codes) == 10 and all(len(c) == 19 for c in codes)
+        page.get_by_role("button", name="I saved them").click()
+        page.get_by_text("Two-factor sign-in is on.").first.wait_for(timeout=60_000)
+        _sign_out(page, live.url)
+
+        # Password, then the code on a second page; a wrong code says so and keeps you there.
+        _sign_in_form(page, live.url, cast.alice)
+        page.wait_for_url("**/login/two-factor**", timeout=60_000)
+        assert not any(c["name"] == "tiq_session" for c in context.cookies())
+        page.get_by_label("Code").fill("12345x")
+        page.get_by_label("Code").press("Enter")
+        page.get_by_text("That code is not valid").first.wait_for(timeout=60_000)
+        page.get_by_label("Code").fill(totp.at(time.time() + 30))  # the set-up used up this step's code
+        page.get_by_label("Code").press("Enter")
+        page.wait_for_url("**/projects", timeout=60_000)
+        assert any(c["name"] == "tiq_session" for c in context.cookies())
+        _sign_out(page, live.url)
+
+        # A recovery code works once.
+        _sign_in_form(page, live.url, cast.alice)
+        page.wait_for_url("**/login/two-factor**", timeout=60_000)
+        page.get_by_label("Code").fill(codes[0])
+        page.get_by_label("Code").press("Enter")
+        page.wait_for_url("**/projects", timeout=60_000)
+        _sign_out(page, live.url)
+        _sign_in_form(page, live.url, cast.alice)
+        page.wait_for_url("**/login/two-factor**", timeout=60_000)
+        page.get_by_label("Code").fill(codes[0])
+        page.get_by_label("Code").press("Enter")
+        page.get_by_text("That code is not valid").first.wait_for(timeout=60_000)
+    finally:
+        context.close()
