@@ -143,10 +143,10 @@ def test_a_member_is_sent_to_set_it_up_in_the_browser(live, chromium) -> None:  
         page.get_by_label("Email").fill(cast.bob)
         page.get_by_label("Password").fill(PASSWORD)
         page.get_by_label("Password").press("Enter")
-        page.wait_for_url("**/settings/security?notice=two_factor_required", timeout=60_000)
+        page.wait_for_url("**/settings/security**notice=two_factor_required", timeout=60_000)
         page.get_by_text("Required by: Acme").first.wait_for(timeout=60_000)
         page.goto(live.url + "/projects")  # any other page sends them back
-        page.wait_for_url("**/settings/security?notice=two_factor_required", timeout=60_000)
+        page.wait_for_url("**/settings/security**notice=two_factor_required", timeout=60_000)
 
         page.get_by_role("button", name="Set up two-factor sign-in").click()
         secret = page.locator("#totp-secret").inner_text(timeout=60_000).strip()
