@@ -86,6 +86,9 @@ def update_org_security(principal: Principal, org_id: uuid.UUID | str, *, requir
         if allow_link_local is not None and bool(allow_link_local) != org.allow_link_local:
             org.allow_link_local = changes["allow_link_local"] = bool(allow_link_local)
         if changes:
+            from traceiq_app.services.accounts.two_factor import forget_cached_answers
+
+            forget_cached_answers()
             audit.record(session, org_id=org.id, action="org.security_update", actor=principal,
                          object_type="organization", object_id=str(org.id), details=changes)
         if hosts is not None and hosts != list(org.allowed_hosts or []):

@@ -230,15 +230,39 @@ def requiring_orgs(session: Session, user_id: uuid.UUID) -> list[str]:
     ).all())
 
 
+# "Not required" answers are remembered for a few seconds per process (this runs on every API
+# request and protected Reflex event): an org that starts requiring it reaches its members'
+# open sessions within NOT_REQUIRED_TTL seconds (at once in the process that changed it).
+NOT_REQUIRED_TTL = 5.0
+_not_required: dict[uuid.UUID, float] = {}
+
+
+def forget_cached_answers() -> None:
+    _not_required.clear()
+
+
 def enrolment_required(user_id: uuid.UUID, session: Session | None = None) -> bool:
     """Must this user set up two-factor sign-in before doing anything else?"""
     if session is None:
+        if _not_required.get(user_id, 0.0) > time.monotonic():
+            return False
         with session_scope() as own:
-            return enrolment_required(user_id, own)
-    user = session.get(User, user_id)
-    if user is None or user.two_factor_enabled or exempt(user):
-        return False
-    return bool(requiring_orgs(session, user_id))
+            required = enrolment_required(user_id, own)
+        if not required:
+            if len(_not_required) > 10_000:
+                _not_required.clear()
+            _not_required[user_id] = time.monotonic() + NOT_REQUIRED_TTL
+        return required
+    found = session.exec(
+        select(OrganizationMember.id)
+        .join(Organization, col(Organization.id) == OrganizationMember.org_id)
+        .join(User, col(User.id) == OrganizationMember.user_id)
+        .where(OrganizationMember.user_id == user_id, col(Organization.require_two_factor).is_(True),
+               col(Organization.deleted_at).is_(None), col(User.totp_enabled_at).is_(None),
+               col(User.password_hash).is_not(None))
+        .limit(1)
+    ).first()
+    return found is not None
 
 
 @dataclass(frozen=True)
