@@ -239,3 +239,26 @@ def test_it_enrols_and_signs_in_with_a_code_in_the_browser(live, chromium) -> No
         page.get_by_text("That code is not valid").first.wait_for(timeout=60_000)
     finally:
         context.close()
+
+
+def test_an_admin_resets_it_from_the_command_line(api, personas, acct_db, tmp_path) -> None:  # type: ignore[no-untyped-def]
+    import subprocess
+    import sys
+    from pathlib import Path
+
+    from tests.accounts.conftest import cli_env
+
+    set_password("alice@acme.test")
+    _enrol("alice@acme.test")
+    traceiq = str(Path(sys.executable).parent / "traceiq")
+    env = cli_env(tmp_path, acct_db)
+    done = subprocess.run([traceiq, "admin", "reset-two-factor", "--email", "Alice@acme.test"], env=env,
+                          capture_output=True, text=True, timeout=120)
+    assert done.returncode == 0, done.stderr
+    assert "two-factor sign-in of alice@acme.test is off" in done.stdout
+    assert not _user("alice@acme.test").two_factor_enabled
+    assert login(api, "alice@acme.test").json()["user"]["email"] == "alice@acme.test"
+    assert "auth.2fa_reset_by_admin" in _actions(personas.acme.id)
+    again = subprocess.run([traceiq, "admin", "reset-two-factor", "--email", "alice@acme.test"], env=env,
+                           capture_output=True, text=True, timeout=120)
+    assert again.returncode == 2 and "does not use two-factor sign-in" in again.stderr

@@ -173,6 +173,25 @@ def disable(user_id: uuid.UUID, password: str, code: str, *, ip: str | None = No
         _audit_user(session, user, "auth.2fa_disabled", ip)
 
 
+def admin_reset(email: str) -> None:
+    """`traceiq admin reset-two-factor`: for a user who lost both their app and their recovery
+    codes (the administrator checked who is asking). They sign in with the password alone and
+    must set it up again if their organization requires it."""
+    from traceiq_app.services.accounts.users import get_user_by_email
+
+    with session_scope() as session:
+        user = get_user_by_email(session, email)
+        if user is None:
+            raise AccountError(f"no user with email {email.strip().lower()}")
+        if not user.two_factor_enabled and not user.totp_secret:
+            raise AccountError(f"{user.email} does not use two-factor sign-in")
+        user.totp_secret, user.totp_enabled_at, user.totp_last_counter = None, None, None
+        session.add(user)
+        session.exec(update(RecoveryCode).where(col(RecoveryCode.user_id) == user.id,  # type: ignore[call-overload]
+                                                col(RecoveryCode.used_at).is_(None)).values(used_at=utcnow()))
+        _audit_user(session, user, "auth.2fa_reset_by_admin", None)
+
+
 # --- checking codes --------------------------------------------------------------------------------
 
 
