@@ -164,3 +164,27 @@ def test_resending_is_limited(api, personas, inbox: Inbox) -> None:  # type: ign
         verification.send_verification(user.id)
     with pytest.raises(AccountError, match="already verified"):
         verification.send_verification(personas.alice.id)
+
+
+@pytest.mark.slow
+@pytest.mark.browser
+@pytest.mark.xdist_group("app")
+def test_the_link_opens_in_the_browser(live, chromium) -> None:  # type: ignore[no-untyped-def]
+    import uuid
+
+    from tests.factories import make_user
+
+    email = f"gina-{uuid.uuid4().hex[:8]}@initech.test"
+    with session_scope() as s:
+        user = make_user(s, email, verified=False)
+        token = verification.make_token(user, email)
+    page = chromium.new_page()
+    try:
+        page.goto(live.url + "/verify-email/" + token[:-2] + "xx")
+        page.get_by_text("this verification link is not valid").wait_for(timeout=60_000)
+        page.goto(live.url + "/verify-email/" + token)
+        page.get_by_text("Confirmed:").wait_for(timeout=60_000)
+        page.get_by_text(email).wait_for()
+        assert _user(email).is_verified
+    finally:
+        page.close()
