@@ -157,6 +157,9 @@ def test_it_edits_the_lists_in_the_browser(live, chromium) -> None:  # type: ign
     page = context.new_page()
     try:
         page.goto(live.url + "/login?next=/projects/" + str(cast.project_id) + "/settings")
+        # the page fills its hidden `next` field on load: wait for it before submitting
+        page.wait_for_function("document.querySelector('input[name=next]')?.value.startsWith('/projects')",
+                               timeout=60_000)
         page.get_by_label("Email").fill(cast.alice)
         page.get_by_label("Password").fill(PASSWORD)
         page.get_by_label("Password").press("Enter")

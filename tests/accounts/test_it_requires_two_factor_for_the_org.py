@@ -143,6 +143,9 @@ def test_a_member_is_sent_to_set_it_up_in_the_browser(live, chromium) -> None:  
     page = context.new_page()
     try:
         page.goto(live.url + "/login?next=/projects")
+        # the page fills its hidden `next` field on load: wait for it before submitting
+        page.wait_for_function("document.querySelector('input[name=next]')?.value.startsWith('/projects')",
+                               timeout=60_000)
         page.get_by_label("Email").fill(cast.bob)
         page.get_by_label("Password").fill(PASSWORD)
         page.get_by_label("Password").press("Enter")

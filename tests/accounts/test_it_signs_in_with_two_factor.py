@@ -169,8 +169,15 @@ def test_sign_on_only_users_follow_their_provider(api, personas) -> None:  # typ
 # --- the real app in Chromium ---------------------------------------------------------------------
 
 
+def _wait_for_next(page) -> None:  # type: ignore[no-untyped-def]
+    """The sign-in pages fill their hidden `next` field on load: wait for it before submitting."""
+    page.wait_for_function("document.querySelector('input[name=next]')?.value.startsWith('/projects')",
+                           timeout=60_000)
+
+
 def _sign_in_form(page, url: str, email: str, password: str = PASSWORD) -> None:  # type: ignore[no-untyped-def]
     page.goto(url + "/login?next=/projects")
+    _wait_for_next(page)
     page.get_by_label("Email").fill(email)
     page.get_by_label("Password").fill(password)
     page.get_by_label("Password").press("Enter")
@@ -215,6 +222,7 @@ def test_it_enrols_and_signs_in_with_a_code_in_the_browser(live, chromium) -> No
         # Password, then the code on a second page; a wrong code says so and keeps you there.
         _sign_in_form(page, live.url, cast.alice)
         page.wait_for_url("**/login/two-factor**", timeout=60_000)
+        _wait_for_next(page)
         assert not any(c["name"] == "tiq_session" for c in context.cookies())
         page.get_by_label("Code").fill("12345x")
         page.get_by_label("Code").press("Enter")
@@ -228,12 +236,14 @@ def test_it_enrols_and_signs_in_with_a_code_in_the_browser(live, chromium) -> No
         # A recovery code works once.
         _sign_in_form(page, live.url, cast.alice)
         page.wait_for_url("**/login/two-factor**", timeout=60_000)
+        _wait_for_next(page)
         page.get_by_label("Code").fill(codes[0])
         page.get_by_label("Code").press("Enter")
         page.wait_for_url(PROJECTS_PAGE, timeout=60_000)
         _sign_out(page, live.url)
         _sign_in_form(page, live.url, cast.alice)
         page.wait_for_url("**/login/two-factor**", timeout=60_000)
+        _wait_for_next(page)
         page.get_by_label("Code").fill(codes[0])
         page.get_by_label("Code").press("Enter")
         page.get_by_text("That code is not valid").first.wait_for(timeout=60_000)
