@@ -36,6 +36,7 @@ from traceiq_app.models import (
     TestResult,
     TestResultStatus,
     User,
+    utcnow,
 )
 
 # A tiny valid native test (see traceiq_app/engine/model.py).
@@ -66,12 +67,14 @@ def make_user(
     display_name: str | None = None,
     password_hash: str | None = FAKE_PASSWORD_HASH,
     is_active: bool = True,
+    verified: bool = True,
 ) -> User:
     user = User(
         email=email,
         display_name=display_name or email.split("@")[0].title(),
         password_hash=password_hash,
         is_active=is_active,
+        email_verified_at=utcnow() if verified else None,
     )
     session.add(user)
     session.flush()

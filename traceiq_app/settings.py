@@ -58,6 +58,8 @@ class Settings(BaseSettings):
     maintenance_seconds: float = Field(2.0, alias="TRACEIQ_MAINTENANCE_SECONDS", gt=0, le=600)
     run_trace: Literal["on", "off", "failures"] = Field("failures", alias="TRACEIQ_RUN_TRACE")
     run_video: bool = Field(False, alias="TRACEIQ_RUN_VIDEO")
+    # Deny tests private and loopback addresses (off: testing a local app is the embedded default).
+    test_deny_private: bool = Field(False, alias="TRACEIQ_TEST_DENY_PRIVATE")
     events_maxlen: int = Field(10_000, alias="TRACEIQ_EVENTS_MAXLEN", ge=100)
     events_ttl_hours: float = Field(24.0, alias="TRACEIQ_EVENTS_TTL_HOURS", gt=0)
 

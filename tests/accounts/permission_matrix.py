@@ -268,3 +268,9 @@ from tests.runs.runs_matrix import RUNS_HANDLERS, RUNS_ROUTES  # noqa: E402
 
 HANDLERS.update(RUNS_HANDLERS)
 ROUTES.update(RUNS_ROUTES)
+
+# --- account security: two-factor, e-mail verification, allowlists: see tests/accounts/security_matrix.py
+from tests.accounts.security_matrix import SECURITY_HANDLERS, SECURITY_ROUTES  # noqa: E402
+
+HANDLERS.update(SECURITY_HANDLERS)
+ROUTES.update(SECURITY_ROUTES)

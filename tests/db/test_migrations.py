@@ -49,6 +49,7 @@ EXPECTED_TABLES = {
     "audit_log",
     "sessions",
     "invitations",
+    "recovery_codes",
 }
 
 

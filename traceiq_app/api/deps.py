@@ -98,6 +98,21 @@ def require_principal(principal: Principal | None = Depends(current_principal)) 
     if principal is None:
         raise HTTPException(status_code=401, detail="sign in first", headers={"WWW-Authenticate": "Bearer"})
     logs.bind(user_id=principal.user_id, token=principal.token_prefix)
+    from traceiq_app.services.accounts.two_factor import enrolment_required
+
+    if enrolment_required(principal.user_id):
+        raise HTTPException(status_code=403, detail="your organization requires two-factor sign-in: set it up "
+                                                    "at /settings/security first")
+    return principal
+
+
+def require_session_user_any(principal: Principal | None = Depends(current_principal)) -> Principal:
+    """A signed-in web session, even one that still has to set up two-factor sign-in (for the
+    forms of /settings/security)."""
+    if principal is None:
+        raise HTTPException(status_code=401, detail="sign in first")
+    if principal.is_token:
+        raise HTTPException(status_code=403, detail="API tokens cannot do this; sign in to the web app")
     return principal
 
 

@@ -1,4 +1,4 @@
-"""`traceiq migrate` and `traceiq admin create-user|create-token`: an administrator's commands on
+"""`traceiq migrate` and `traceiq admin create-user|create-token|reset-two-factor`: an administrator's commands on
 the server's own database (they need DATABASE_URL / the data folder, not a running app)."""
 
 from __future__ import annotations
@@ -22,7 +22,7 @@ def _cmd_create_user(args: argparse.Namespace) -> int:
     from traceiq_app.services.accounts.users import AccountError, create_user_with_org
 
     try:
-        user, org, role = create_user_with_org(args.email, args.password, args.org)
+        user, org, role = create_user_with_org(args.email, args.password, args.org, verified=True)
     except AccountError as exc:
         print(f"error: {exc}", file=sys.stderr)
         return 2
@@ -45,6 +45,19 @@ def _cmd_create_token(args: argparse.Namespace) -> int:
     return 0
 
 
+def _cmd_reset_two_factor(args: argparse.Namespace) -> int:
+    from traceiq_app.services.accounts.two_factor import admin_reset
+    from traceiq_app.services.accounts.users import AccountError
+
+    try:
+        admin_reset(args.email)
+    except AccountError as exc:
+        print(f"error: {exc}", file=sys.stderr)
+        return 2
+    print(f"two-factor sign-in of {args.email.strip().lower()} is off; they sign in with their password")
+    return 0
+
+
 def add_parsers(sub: Any) -> None:
     migrate = sub.add_parser("migrate", help="apply database migrations")
     migrate.add_argument("--database-url", default=None, help="defaults to DATABASE_URL / ./data SQLite")
@@ -64,3 +77,7 @@ def add_parsers(sub: Any) -> None:
     create_token.add_argument("--project", default=None, help="limit the token to one project (slug)")
     create_token.add_argument("--expires-days", type=int, default=None)
     create_token.set_defaults(func=_cmd_create_token)
+    reset_tf = admin_sub.add_parser("reset-two-factor",
+                                    help="turn off a user's two-factor sign-in (lost phone and recovery codes)")
+    reset_tf.add_argument("--email", required=True)
+    reset_tf.set_defaults(func=_cmd_reset_two_factor)

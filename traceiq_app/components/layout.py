@@ -29,6 +29,7 @@ NAV_LINKS: list[tuple[str, str]] = [
     ("API tokens", "/settings/tokens"),
     ("Members", "/settings/members"),
     ("Audit log", "/settings/audit"),
+    ("Organization", "/settings/organization"),
     ("System", "/settings/system"),
 ]
 
@@ -59,6 +60,7 @@ def user_menu() -> rx.Component:
                 rx.menu.separator(),
                 rx.menu.item(rx.link("API tokens", href="/settings/tokens")),
                 rx.menu.item(rx.link("Change password", href="/settings/password")),
+                rx.menu.item(rx.link("Security", href="/settings/security")),
                 rx.menu.separator(),
                 rx.menu.item(sign_out_form()),
                 rx.menu.item(sign_out_form("Sign out everywhere", everywhere=True), color="red"),

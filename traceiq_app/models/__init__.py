@@ -59,7 +59,7 @@ from traceiq_app.models.test_case import (
     TestCaseVersion,
 )
 from traceiq_app.models.test_result import StepResult, TestResult
-from traceiq_app.models.user import User, normalize_email
+from traceiq_app.models.user import RecoveryCode, User, normalize_email
 from traceiq_app.models.web_session import WebSession
 
 __all__ = [
@@ -113,6 +113,7 @@ __all__ = [
     "TestPriority",
     "TestResult",
     "TestResultStatus",
+    "RecoveryCode",
     "User",
     "Viewport",
     "WebSession",

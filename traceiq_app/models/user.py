@@ -12,7 +12,7 @@ from typing import Any
 import sqlalchemy as sa
 from sqlmodel import Field, SQLModel
 
-from traceiq_app.models.base import created_at_field, id_field, timestamp_field
+from traceiq_app.models.base import created_at_field, fk_field, id_field, timestamp_field
 
 
 def normalize_email(email: str) -> str:
@@ -37,6 +37,35 @@ class User(SQLModel, table=True):
     is_active: bool = Field(default=True)
     created_at: datetime = created_at_field()
     last_login_at: datetime | None = timestamp_field()
+    # When the user proved they receive mail at `email` (None: not yet; see services/accounts/verification).
+    email_verified_at: datetime | None = timestamp_field()
+    # TOTP two-factor sign-in: the shared secret, encrypted (secrets_crypto); set while enrolling,
+    # in force once `totp_enabled_at` is set. `totp_last_counter` is the 30-second step of the
+    # last accepted code, so a code works once.
+    totp_secret: str | None = Field(default=None, max_length=512)
+    totp_enabled_at: datetime | None = timestamp_field()
+    totp_last_counter: int | None = Field(default=None, sa_type=sa.BigInteger)
+
+    @property
+    def is_verified(self) -> bool:
+        """Does this user receive mail at `email`? (Invitations and notifications need it.)"""
+        return self.email_verified_at is not None
+
+    @property
+    def two_factor_enabled(self) -> bool:
+        return self.totp_enabled_at is not None
+
+
+class RecoveryCode(SQLModel, table=True):
+    """One-time two-factor recovery codes: only SHA-256 of the (80-bit random) code is stored."""
+
+    __tablename__ = "recovery_codes"
+
+    id: uuid.UUID = id_field()
+    user_id: uuid.UUID = fk_field("users.id", ondelete="CASCADE", index=True)
+    code_hash: str = Field(max_length=64)
+    created_at: datetime = created_at_field()
+    used_at: datetime | None = timestamp_field()
 
 
 @sa.event.listens_for(User, "before_insert")

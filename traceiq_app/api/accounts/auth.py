@@ -80,6 +80,11 @@ async def login(body: LoginBody, request: Request, response: Response) -> dict[s
         signin.sign_in, body.email, body.password, ip=client_ip(request),
         user_agent=request.headers.get("user-agent"),
     )
+    if result.two_factor_token:  # second step: POST /api/auth/two-factor {"code": ...}
+        from traceiq_app.api.accounts.two_factor import set_pending_cookie
+
+        set_pending_cookie(response, result.two_factor_token)
+        return {"two_factor_required": True}
     set_session_cookie(response, result.cookie)
     principal = Principal(user_id=result.user_id, email=result.email)
     return await run_in_threadpool(me_payload, principal)
@@ -106,9 +111,13 @@ async def login_form(request: Request) -> Response:
         message = exc.message if isinstance(exc, RateLimited) else str(exc)
         query = urlencode({"error": message, "next": next_path, "email": email})
         return RedirectResponse(f"/login?{query}", 303)
-    response = RedirectResponse(next_path, 303)
-    set_session_cookie(response, result.cookie)
-    return response
+    from traceiq_app.api.accounts.two_factor import after_sign_in, set_pending_cookie
+
+    if result.two_factor_token:
+        response = RedirectResponse("/login/two-factor?" + urlencode({"next": next_path}), 303)
+        set_pending_cookie(response, result.two_factor_token)
+        return response
+    return await after_sign_in(result, next_path)
 
 
 @router.post("/api/auth/logout")

@@ -45,6 +45,7 @@ def project_nav(pid: Any, project_name: Any, active: str) -> rx.Component:
         tab("Environments", f"/projects/{pid}/environments", "environments", "server"),
         tab("Runs", f"/projects/{pid}/runs", "runs", "list-video"),
         tab("Members", f"/projects/{pid}/members", "members", "users"),
+        tab("Settings", f"/projects/{pid}/settings", "settings", "settings"),
         align="center",
         spacing="3",
         width="100%",

@@ -48,6 +48,8 @@ from traceiq_app.services.platform.permissions import PermissionDenied, Principa
 from traceiq_app.settings import get_settings
 
 INVITE_TTL_SECONDS = 7 * 24 * 3600
+UNVERIFIED = ("{email} has not verified their e-mail address yet, so they cannot join another organization: "
+              "they can send themselves a new link from their account's security page")
 
 
 def list_members(principal: Principal, org_id: uuid.UUID) -> list[dict[str, Any]]:
@@ -249,6 +251,8 @@ def create_invite(principal: Principal, org_id: uuid.UUID, email: str, role: str
         if existing is not None and session.exec(select(OrganizationMember.id).where(
                 OrganizationMember.org_id == org_id, OrganizationMember.user_id == existing.id)).first():
             raise AccountError(f"{normalized} is already a member of {org.name}")
+        if existing is not None and not existing.is_verified:
+            raise AccountError(UNVERIFIED.format(email=normalized))
         # One working link per person and org: a new invitation supersedes the pending ones.
         superseded = session.exec(select(Invitation).where(
             *_open_invitations(org_id), Invitation.email == normalized, Invitation.expires_at > utcnow())).all()
@@ -376,11 +380,13 @@ def accept_invite(token: str, *, principal: Principal | None = None, password: s
                 raise AccountError("choose a password to create your account")
             check_password(password, email)
             user = User(email=email, display_name=(display_name or "").strip()[:200] or email.split("@")[0],
-                        password_hash=hash_password(password))
+                        password_hash=hash_password(password), email_verified_at=utcnow())  # the link proved it
             session.add(user)
             session.flush()
         elif principal is None or principal.user_id != user.id:
             raise AccountError(f"sign in as {email} to accept this invitation")
+        elif not user.is_verified:
+            raise AccountError(UNVERIFIED.format(email=email))
         already = session.exec(select(OrganizationMember).where(
             OrganizationMember.org_id == org.id, OrganizationMember.user_id == user.id)).first()
         if already is None:

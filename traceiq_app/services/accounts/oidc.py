@@ -33,7 +33,7 @@ with warnings.catch_warnings():
 from sqlmodel import select
 
 from traceiq_app.db import session_scope
-from traceiq_app.models import User
+from traceiq_app.models import User, utcnow
 from traceiq_app.services.accounts import signing, web_sessions
 from traceiq_app.services.accounts.signin import SignInResult
 from traceiq_app.services.accounts.users import (
@@ -193,10 +193,12 @@ def _sign_in_claims(issuer: str, claims: dict[str, Any], *, ip: str | None, user
                 try:
                     user, _org, _role = create_user_with_org(
                         email, None, org_name, display_name=str(claims.get("name") or "") or None,
-                        join_existing=bool(settings.oidc_default_org), session=session)
+                        join_existing=bool(settings.oidc_default_org), session=session, verified=True)
                 except AccountError as exc:
                     raise OidcError(str(exc)) from exc
             user.oidc_issuer, user.oidc_subject = issuer, subject
+            if user.email_verified_at is None:  # the provider vouched for this address
+                user.email_verified_at = utcnow()
             session.add(user)
         if not user.is_active:
             raise OidcError("this account is deactivated")

@@ -43,7 +43,14 @@ __all__ = ["RateLimited", "SignInResult", "request_password_reset", "reset_passw
 class SignInResult:
     user_id: uuid.UUID
     email: str
-    cookie: str
+    cookie: str  # "" while the second step is missing
+    # Set instead of `cookie` when the account uses two-factor sign-in: a signed, 5-minute token
+    # for `complete_two_factor` (kept in the HttpOnly `tiq_2fa` cookie by the API).
+    two_factor_token: str | None = None
+
+
+TWO_FACTOR_TTL_SECONDS = 300
+WRONG_CODE = "that code is not valid: enter the 6 digits your app shows, or a recovery code"
 
 
 def _audit_all_orgs(session: Session, user: User, action: str, ip: str | None, details: dict) -> None:
@@ -76,15 +83,77 @@ def sign_in(email: str, password: str, *, ip: str | None = None, user_agent: str
         if ip_locked and ip:
             rate_limit.check(ip_limit, ip, IP_LOCKED)
         raise AccountError(WRONG_CREDENTIALS)
-    rate_limit.reset_failures(acct_limit, email)
     with session_scope() as session:
         user = get_user_by_email(session, email)
         assert user is not None
         if user.password_hash and passwords.needs_rehash(user.password_hash):
             user.password_hash = passwords.hash_password(password)
+        if user.two_factor_enabled:
+            # Failures are forgotten only after the second step: knowing the password must not
+            # buy unlimited guesses at the code.
+            token = signing.sign("two-factor", {"uid": str(user.id), "ph": _fingerprint(user.password_hash)},
+                                 TWO_FACTOR_TTL_SECONDS)
+            return SignInResult(user.id, user.email, "", two_factor_token=token)
+    rate_limit.reset_failures(acct_limit, email)
+    with session_scope() as session:
+        user = get_user_by_email(session, email)
+        assert user is not None
         touch_login(session, user)
         cookie = web_sessions.create_session(session, user, ip=ip, user_agent=user_agent)
         _audit_all_orgs(session, user, "auth.login", ip, {"method": "password"})
+        return SignInResult(user.id, user.email, cookie)
+
+
+def complete_two_factor(token: str | None, code: str, *, ip: str | None = None,
+                        user_agent: str | None = None) -> SignInResult:
+    """The second sign-in step: a TOTP code or an unused recovery code for the user whose
+    password `token` vouches for. Wrong codes count toward the lockout like wrong passwords."""
+    try:
+        payload = signing.unsign("two-factor", token or "")
+    except signing.Expired:
+        raise AccountError("the sign-in took too long: enter your password again") from None
+    except signing.BadSignature:
+        raise AccountError("sign in with your password first") from None
+    with session_scope() as session:
+        try:
+            user = session.get(User, uuid.UUID(str(payload.get("uid"))))
+        except ValueError:
+            user = None
+        if user is None or not user.is_active or payload.get("ph") != _fingerprint(user.password_hash):
+            raise AccountError("sign in with your password first")
+        email = user.email
+    acct_limit, ip_limit = rate_limit.login_limits()
+    rate_limit.check(acct_limit, email, ACCOUNT_LOCKED)
+    if ip:
+        rate_limit.check(ip_limit, ip, IP_LOCKED)
+    from traceiq_app.services.accounts import two_factor
+
+    with session_scope() as session:
+        user = session.get(User, user.id)
+        assert user is not None
+        method = two_factor.verify_second_factor(session, user, code)
+        if method is None:
+            locked = rate_limit.hit(acct_limit, email)
+            ip_locked = rate_limit.hit(ip_limit, ip) if ip else False
+            _audit_all_orgs(session, user, "auth.2fa_failed", ip, {})
+            if locked:
+                _audit_all_orgs(session, user, "auth.lockout", ip, {"minutes": get_settings().login_lockout_minutes})
+    if method is None:
+        if locked:
+            rate_limit.check(acct_limit, email, ACCOUNT_LOCKED)
+        if ip_locked and ip:
+            rate_limit.check(ip_limit, ip, IP_LOCKED)
+        raise AccountError(WRONG_CODE)
+    rate_limit.reset_failures(acct_limit, email)
+    with session_scope() as session:
+        user = session.get(User, user.id)
+        assert user is not None
+        touch_login(session, user)
+        cookie = web_sessions.create_session(session, user, ip=ip, user_agent=user_agent)
+        if method == "recovery":
+            _audit_all_orgs(session, user, "auth.2fa_recovery_used", ip,
+                            {"left": two_factor.recovery_codes_left(session, user.id)})
+        _audit_all_orgs(session, user, "auth.login", ip, {"method": "password", "second_factor": method})
         return SignInResult(user.id, user.email, cookie)
 
 

@@ -79,13 +79,15 @@ def create_user_with_org(
     display_name: str | None = None,
     join_existing: bool = True,
     session: Session | None = None,
+    verified: bool = False,
 ) -> tuple[User, Organization, str]:
     """Create a user and put them in an organization; returns (user, org, role).
 
     The org is `org_name` or derived from the email domain. A new org is created with the user
     as its owner; when it exists the user joins as a member (`join_existing=False` refuses
     that instead: public sign-up must never join someone else's org). `password=None` creates
-    an account that can only sign in through SSO.
+    an account that can only sign in through SSO. `verified`: the address is known to be theirs
+    (an admin or a sign-on provider vouches for it); otherwise it awaits e-mail verification.
     """
     normalized = validate_email(email)
     if password is not None:
@@ -98,7 +100,7 @@ def create_user_with_org(
             with session_scope() as own:
                 return create_user_with_org(
                     normalized, password, name, display_name=display_name,
-                    join_existing=join_existing, session=own,
+                    join_existing=join_existing, session=own, verified=verified,
                 )
         except IntegrityError:
             # A concurrent request created the same email (or org slug) first.
@@ -110,6 +112,7 @@ def create_user_with_org(
         email=normalized,
         display_name=(display_name or "").strip()[:200] or normalized.split("@")[0],
         password_hash=passwords.hash_password(password) if password is not None else None,
+        email_verified_at=utcnow() if verified else None,
     )
     session.add(user)
     org = _find_org(session, name)

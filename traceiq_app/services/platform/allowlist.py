@@ -60,3 +60,17 @@ def run_allowed_hosts(allowed_hosts: list[str] | None) -> list[str] | None:
 def url_allowed(url: str, allowed_hosts: list[str] | None) -> bool:
     """Would the engine let a test open `url`? (For warning about a base URL outside the list.)"""
     return host_allowed(url, run_allowed_hosts(allowed_hosts))
+
+
+def parse_entries(value: object) -> list[str]:
+    """What a form or an API body gives (a list, or text with one entry per line or separated by
+    commas) -> normalized entries; AllowlistError says what is wrong."""
+    if isinstance(value, str):
+        value = value.replace(",", "\n").splitlines()
+    if not isinstance(value, list) or not all(isinstance(v, str) for v in value):
+        raise AllowlistError("give a list of host names")
+    if len(value) > MAX_ENTRIES * 2:
+        raise AllowlistError(f"at most {MAX_ENTRIES} allowed hosts")
+    if any(len(v.strip()) > 260 for v in value):
+        raise AllowlistError("an entry is longer than a host name can be (253 characters)")
+    return normalize_allowed_hosts(value)

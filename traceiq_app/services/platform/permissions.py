@@ -61,6 +61,7 @@ PROJECT_ACTIONS: dict[str, tuple[ProjectRole | None, str]] = {
 ORG_ACTIONS: dict[str, tuple[OrgRole | None, str]] = {
     "org.read": (OrgRole.member, "read"),
     "org.update": (OrgRole.owner, "admin"),
+    "org.network.update": (OrgRole.admin, "admin"),  # the org's target allowlist
     "project.create": (OrgRole.admin, "write"),
     "member.read": (OrgRole.member, "read"),
     "member.invite": (OrgRole.admin, "admin"),

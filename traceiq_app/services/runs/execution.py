@@ -289,6 +289,7 @@ def execute_test_result(test_result_id: uuid.UUID, worker_name: str | None = Non
                 artifacts_dir=work_dir, trace=settings.run_trace, video=settings.run_video,
                 secrets=_environment_secrets(claimed.environment_id),
                 allowed_hosts=claimed.allowed_hosts or None,
+                allow_link_local=claimed.allow_link_local, deny_private=claimed.deny_private,
             )
             result = engine.run(definition, options, PersistingReporter(claimed, watcher))
             status = TestResultStatus(result.status)

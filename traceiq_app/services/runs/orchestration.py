@@ -163,8 +163,10 @@ class ClaimedTest:
     browser: str
     attempt: int
     definition: dict[str, Any]
-    allowed_hosts: list[str]
+    allowed_hosts: list[str]  # the org's and the project's lists together (network_policy)
     run_started: bool  # this claim moved the run from queued to running
+    allow_link_local: bool = False
+    deny_private: bool = False
 
 
 def claim(test_result_id: uuid.UUID, worker_name: str | None) -> ClaimedTest | None:
@@ -193,13 +195,18 @@ def claim(test_result_id: uuid.UUID, worker_name: str | None) -> ClaimedTest | N
             run.started_at = now
             run_started = True
         project = session.get(Project, run.project_id)
+        from traceiq_app.services.runs.network_policy import network_policy_for
+
+        policy = network_policy_for(project, session) if project else None
         return ClaimedTest(
             test_result_id=result.id, run_id=run.id, project_id=run.project_id,
             environment_id=run.environment_id, test_case_id=result.test_case_id,
             test_name=result.test_name, browser=str(result.browser), attempt=result.attempt,
             definition=dict(result.definition or {}),
-            allowed_hosts=list(project.allowed_hosts or []) if project else [],
+            allowed_hosts=list(policy.allowed_hosts or []) if policy else [],
             run_started=run_started,
+            allow_link_local=policy.allow_link_local if policy else False,
+            deny_private=policy.deny_private if policy else False,
         )
 
 

@@ -6,6 +6,7 @@ its service allows an anonymous visitor to do (the services rate-limit and valid
 
 from __future__ import annotations
 
+import contextlib
 from typing import Any
 
 import reflex as rx
@@ -30,6 +31,16 @@ def _safe_next(value: str | None) -> str:
     return safe_next_path(value)
 
 
+def _mail_verification(user_id: Any, ip: str | None) -> None:
+    """After sign-up: send the confirmation link (the account works without it; the security
+    page can send another)."""
+    from traceiq_app.services.accounts import verification
+    from traceiq_app.services.accounts.rate_limit import RateLimited
+
+    with contextlib.suppress(MailError, RateLimited, AccountError):
+        verification.send_verification(user_id, ip=ip)
+
+
 class LoginPageState(AuthState):
     next_path: str = "/"
     error: str = ""
@@ -47,6 +58,9 @@ class LoginPageState(AuthState):
         if principal is not None:
             return rx.redirect(self.next_path)
         self.error = (query.get("error") or "")[:300]
+        from traceiq_app.state.accounts.security import ERRORS
+
+        self.error = ERRORS.get(self.error, self.error)  # the two-factor step sends codes
         self.email = (query.get("email") or "")[:320]
         settings = get_settings()
         self.oidc_enabled = settings.oidc_enabled
@@ -75,12 +89,14 @@ class SignupState(AuthState):
             self.error = "the two passwords differ"
             return rx.toast.error(self.error)
         try:
-            signup(str(form_data.get("email", "")), str(form_data.get("password", "")),
-                   str(form_data.get("org_name", "")) or None, str(form_data.get("display_name", "")) or None)
+            user, _org = signup(str(form_data.get("email", "")), str(form_data.get("password", "")),
+                                str(form_data.get("org_name", "")) or None,
+                                str(form_data.get("display_name", "")) or None)
         except AccountError as exc:
             self.error = str(exc)
             return rx.toast.error(self.error)
         self.error = ""
+        _mail_verification(user.id, self.router.session.client_ip or None)
         return rx.redirect("/login?notice=signed_up")
 
 

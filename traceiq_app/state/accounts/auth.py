@@ -51,6 +51,18 @@ def principal_for_state(state: BaseState) -> Principal | None:
     return web_sessions.resolve(cookie, ip=router.session.client_ip or None)
 
 
+# Protected states usable while an organization waits for the user to set up two-factor sign-in
+# (the set-up page itself); every other protected event is refused until then.
+BEFORE_TWO_FACTOR: set[type] = set()
+TWO_FACTOR_SETUP = "/settings/security?notice=two_factor_required"
+
+
+def two_factor_setup_pending(principal: Principal) -> bool:
+    from traceiq_app.services.accounts.two_factor import enrolment_required
+
+    return enrolment_required(principal.user_id)
+
+
 def login_url(next_path: str) -> str:
     """/login?next=<this page>, for local paths only."""
     next_path = safe_next_path(next_path)
@@ -141,6 +153,8 @@ class AuthState(rx.State):
         self._refresh(principal)
         if principal is None:
             return rx.redirect(login_url(self.router.url.path or "/"))
+        if (self.router.url.path or "/").rstrip("/") != "/settings/security" and two_factor_setup_pending(principal):
+            return rx.redirect(TWO_FACTOR_SETUP)
         return None
 
 
@@ -166,7 +180,9 @@ class AuthGuard(Middleware):
 
         principal = await asyncio.to_thread(principal_for_state, state)
         if principal is not None:
-            return None
+            if target in BEFORE_TWO_FACTOR or not await asyncio.to_thread(two_factor_setup_pending, principal):
+                return None
+            return StateUpdate(events=rx.event.Event.from_event_type(rx.redirect(TWO_FACTOR_SETUP)))
         path = state._get_root_state().router.url.path or "/"
         return StateUpdate(events=rx.event.Event.from_event_type(rx.redirect(login_url(path))))
 

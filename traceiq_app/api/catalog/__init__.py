@@ -1,0 +1,1 @@
+"""HTTP routes of the catalog domain (projects and their settings)."""
