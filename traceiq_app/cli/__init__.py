@@ -4,6 +4,8 @@
 - `run`: start a run on the workers (traceiq_app.cli.run)
 - `migrate`, `admin ...`: the administrator's commands (traceiq_app.cli.admin)
 - `worker`, `supervise`: long-running processes (traceiq_app.cli.worker)
+- `results upload`: another runner's report to a server (traceiq_app.cli.results)
+- `pull`, `push`: tests as code, a project as a folder of YAML files (traceiq_app.cli.tree)
 
 Subcommands import what they need lazily: `traceiq exec` must start fast and must not need a
 database, Redis or the web app.
@@ -14,7 +16,7 @@ from __future__ import annotations
 import argparse
 from collections.abc import Callable
 
-from traceiq_app.cli import admin, run, worker
+from traceiq_app.cli import admin, results, run, tree, worker
 from traceiq_app.cli import exec as exec_command
 
 
@@ -25,6 +27,8 @@ def build_parser() -> argparse.ArgumentParser:
     admin.add_parsers(sub)
     exec_command.add_parser(sub)
     run.add_parser(sub)
+    results.add_parser(sub)
+    tree.add_parsers(sub)
     return parser
 
 

@@ -1,0 +1,1 @@
+"""Catalog routes: tests as code (`tree`)."""
