@@ -240,6 +240,7 @@ def _store(project_id: uuid.UUID, report: ParsedReport, uploaded: dict[str, Path
                                     finished_at=a_started + timedelta(milliseconds=attempt.duration_ms or 0),
                                     definition=_definition(test, attempt, report.format), worker_id="import")
                 session.add(result)
+                session.flush()  # no ORM relationship orders the inserts: the row first, then its steps
                 for index, step in enumerate(attempt.steps):
                     session.add(StepResult(test_result_id=result.id, step_index=index, action=IMPORTED_ACTION,
                                            name=step.title[:500], status=StepStatus(step.status),
