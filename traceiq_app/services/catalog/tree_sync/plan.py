@@ -89,6 +89,13 @@ def _settings(suite: WantedSuite, problems: list[dict[str, str]]) -> dict[str, A
         return {}
 
 
+def _normalized(settings: dict[str, Any]) -> dict[str, Any]:
+    try:
+        return ExecutionSettings.model_validate(settings).to_json()
+    except ValidationError:
+        return settings
+
+
 def _plan_suites(wanted: Wanted, state: ServerState, plan: Plan, problems: list[dict[str, str]]) -> None:
     claimed: dict[uuid.UUID, str] = {}
     for suite in wanted.suites.values():
@@ -124,7 +131,7 @@ def _plan_suites(wanted: Wanted, state: ServerState, plan: Plan, problems: list[
             details.append(f"renamed '{existing.name}' -> '{suite.name}'")
         if existing.parent_id != parent_id:
             details.append(f"moved from {folders.get(existing.parent_id, '(top)') if existing.parent_id else '(top)'}")
-        if (existing.settings or {}) != settings:
+        if _normalized(existing.settings or {}) != settings:
             details.append("settings changed")
         if details:
             plan.changes.append(Change("update", "suite", path, str(existing.id), details))
