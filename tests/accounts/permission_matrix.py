@@ -250,3 +250,15 @@ from tests.runs.runs_matrix import RUNS_HANDLERS, RUNS_ROUTES  # noqa: E402
 
 HANDLERS.update(RUNS_HANDLERS)
 ROUTES.update(RUNS_ROUTES)
+
+# --- /api/v1: results from other runners, tests as code -------------------------------------------
+PATH_VALUES.setdefault("project", lambda c: c.project_id)  # `{project}`: the id (a slug works too)
+ROUTES.update({
+    # multipart/form-data: the generic driver sends JSON; driven per persona (session cookies and
+    # tokens) in tests/runs/test_it_rejects_bad_result_uploads.py instead.
+    ("POST", "/api/v1/projects/{project}/results"): R(EDITORS, skip_drive="multipart upload: see "
+                                                      "tests/runs/test_it_rejects_bad_result_uploads.py"),
+    ("GET", "/api/v1/projects/{project}/tree"): R(MEMBERS),
+    # A dry run of an empty folder: a plan (everything "kept"), nothing changes.
+    ("POST", "/api/v1/projects/{project}/tree"): R(EDITORS, json={"files": {}, "dry_run": True}),
+})

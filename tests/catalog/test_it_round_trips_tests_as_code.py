@@ -26,7 +26,15 @@ SECRET_VALUE = "hunter2-very-secret"
 def _seed() -> tuple[str, str, str]:
     """A project with nested folders, two same-named tests, an environment with a secret; an
     owner's API token (write scope). Returns (slug, token, project id)."""
-    from tests.factories import add_org_member, make_environment, make_org, make_project, make_suite, make_test_case, make_user
+    from tests.factories import (
+        add_org_member,
+        make_environment,
+        make_org,
+        make_project,
+        make_suite,
+        make_test_case,
+        make_user,
+    )
     from traceiq_app.models import OrgRole
     from traceiq_app.services.accounts.tokens import create_token
     from traceiq_app.services.platform.secrets_crypto import encrypt_secrets
@@ -156,7 +164,7 @@ def test_it_refuses_invalid_files_all_or_nothing(app_server, app_db, tmp_path) -
     refused = _cli(app_server, token, "push", "--project", slug, str(repo))
     assert refused.returncode == 2 and "Traceback" not in refused.stderr
     assert "broken.yaml: line 5, column 1: invalid YAML" in refused.stderr
-    assert "bad-step.yaml: Step 2: unknown action 'clik' (did you mean 'click'?)" in refused.stderr
+    assert "bad-step.yaml: Step 2 (clik): unknown action 'clik' (did you mean 'click'?)" in refused.stderr
     for name in ("broken.yaml", "bad-step.yaml", "new-good.yaml"):
         (repo / name).unlink()
     check = tmp_path / "check"

@@ -44,7 +44,7 @@ def real_trace(chromium, site: str, target: Path) -> Path:  # type: ignore[no-un
 def _result(status: str, retry: int, *, attachments: list[dict[str, Any]], error: str | None = None,
             steps: list[dict[str, Any]] | None = None) -> dict[str, Any]:
     return {"workerIndex": 0, "parallelIndex": 0, "status": status, "duration": 1200 + retry, "retry": retry,
-            "startTime": "2026-11-20T10:00:0%dZ" % retry, "annotations": [], "stdout": [{"text": "hello\n"}],
+            "startTime": f"2026-11-20T10:00:0{retry}Z", "annotations": [], "stdout": [{"text": "hello\n"}],
             "stderr": [], "errors": [{"message": error, "stack": error}] if error else [],
             **({"error": {"message": error}} if error else {}),
             "steps": steps or [], "attachments": attachments}

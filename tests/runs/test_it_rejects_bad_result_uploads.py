@@ -9,8 +9,10 @@ import json
 from pathlib import Path
 
 import pytest
+from sqlmodel import Session
 
-from tests.runs.results_support import DATA, run_count, token_for, upload
+from tests.runs.results_support import DATA, run_count, session_cookie, token_for, upload
+from traceiq_app.db import get_engine
 from traceiq_app.settings import get_settings, reset_settings_cache
 
 BROKEN_XML = b"""<?xml version="1.0"?>
@@ -90,6 +92,25 @@ def test_it_checks_auth_scope_and_project(personas) -> None:  # type: ignore[no-
     assert upload(str(personas.project.id), report, token=outsider).status_code == 404
     assert upload("no-such-project", report, token=token_for(personas)).status_code == 404
     assert run_count() == 0
+
+
+def test_it_allows_project_editors_signed_in_as_the_permission_matrix_says(personas) -> None:  # type: ignore[no-untyped-def]
+    """The permission matrix's personas for this multipart route (it cannot drive it with JSON)."""
+    from tests.factories import add_org_member, add_project_member, make_user
+    from traceiq_app.models import OrgRole, ProjectRole
+
+    with Session(get_engine(), expire_on_commit=False) as s:
+        erin = make_user(s, "erin@acme.test")
+        add_org_member(s, s.merge(personas.acme), erin, OrgRole.member)
+        add_project_member(s, s.merge(personas.project), erin, ProjectRole.viewer)
+        s.commit()
+    report = ("junit.xml", (DATA / "pytest_style.xml").read_bytes())
+    expected = {"alice": 201, "bob": 201, "erin": 403, "charlie": 404}
+    for who, status in expected.items():
+        user = erin if who == "erin" else getattr(personas, who)
+        got = upload(str(personas.project.id), report, token=None, cookie=session_cookie(user))
+        assert got.status_code == status, (who, got.text)
+    assert run_count() == 2
 
 
 def test_it_stores_nothing_when_storing_fails(personas, monkeypatch: pytest.MonkeyPatch) -> None:  # type: ignore[no-untyped-def]

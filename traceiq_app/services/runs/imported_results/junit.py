@@ -117,7 +117,8 @@ def _properties(element: ET.Element) -> dict[str, str]:
     for prop in element.findall("./properties/property"):
         name = prop.get("name")
         if name:
-            props[name] = prop.get("value") if prop.get("value") is not None else _text(prop)
+            value = prop.get("value")
+            props[name] = value if value is not None else _text(prop)
     return props
 
 

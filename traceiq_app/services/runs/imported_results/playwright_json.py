@@ -193,7 +193,8 @@ def parse_playwright_json(data: bytes, filename: str = "report.json") -> ParsedR
     if not isinstance(doc, dict) or not isinstance(doc.get("suites"), list):
         raise ReportInvalid(f"{filename}: not a Playwright JSON report (expected an object with a 'suites' list)")
     report = ParsedReport(format="playwright-json")
-    stats = doc.get("stats") if isinstance(doc.get("stats"), dict) else {}
+    raw_stats = doc.get("stats")
+    stats: dict[str, Any] = raw_stats if isinstance(raw_stats, dict) else {}
     report.started_at = _time(stats.get("startTime"))
     report.duration_ms = _ms(stats.get("duration"))
     problems: list[str] = []
