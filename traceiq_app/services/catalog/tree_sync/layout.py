@@ -62,7 +62,12 @@ def canonical_steps(steps: list[Any]) -> list[Any]:
     return [_canonical(s, step=True) if isinstance(s, dict) else _canonical(s) for s in steps]
 
 
-class _Dumper(yaml.SafeDumper):
+# libyaml's emitter when the installed PyYAML has it (the same bytes, ~10x faster).
+_BaseDumper: type[yaml.SafeDumper] = getattr(yaml, "CSafeDumper", yaml.SafeDumper)
+SafeLoader: type[yaml.SafeLoader] = getattr(yaml, "CSafeLoader", yaml.SafeLoader)
+
+
+class _Dumper(_BaseDumper):  # type: ignore[valid-type,misc]
     pass
 
 

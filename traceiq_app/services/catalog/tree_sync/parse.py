@@ -75,7 +75,7 @@ class _Problems:
 
 def _load(path: str, text: str, problems: _Problems) -> dict[str, Any] | None:
     try:
-        data = yaml.safe_load(text)
+        data = yaml.load(text, Loader=layout.SafeLoader)  # noqa: S506 - a safe loader (libyaml's when present)
     except yaml.MarkedYAMLError as exc:
         mark = exc.problem_mark
         where = f"line {mark.line + 1}, column {mark.column + 1}: " if mark is not None else ""

@@ -140,6 +140,15 @@ class _Catalog:
         for case in sorted(cases, key=lambda c: (c.position, str(c.id))):
             self.cases.setdefault((case.suite_id, case.name), case)
         self.created_suites = self.created_tests = 0
+        self.new_suites: list[Suite] = []
+        self.new_cases: list[TestCase] = []
+
+    def write_new(self) -> None:
+        """Insert what was created, parents first (ids are made in Python; rows of one table go
+        in the order they were added, and no ORM relationship orders different tables)."""
+        for rows in (self.new_suites, self.new_cases, [c.version_row(self.author_id) for c in self.new_cases]):
+            self.session.add_all(rows)
+            self.session.flush()
 
     def suite_for(self, path: list[str]) -> uuid.UUID | None:
         parent: uuid.UUID | None = None
@@ -149,8 +158,7 @@ class _Catalog:
             if suite is None:
                 position = sum(1 for (p, _n) in self.suites if p == parent)
                 suite = Suite(project_id=self.project_id, name=name, parent_id=parent, position=position)
-                self.session.add(suite)
-                self.session.flush()
+                self.new_suites.append(suite)
                 self.suites[(parent, name)] = suite
                 self.created_suites += 1
             parent = suite.id
@@ -164,9 +172,7 @@ class _Catalog:
             case = TestCase(project_id=self.project_id, suite_id=suite_id, name=test.name, tags=[], steps=[],
                             options={}, source_format=SourceFormat.imported, position=position,
                             created_by=self.author_id)
-            self.session.add(case)
-            self.session.flush()
-            self.session.add(case.version_row(self.author_id))
+            self.new_cases.append(case)
             self.cases[(suite_id, test.name)] = case
             self.created_tests += 1
         return case
@@ -226,8 +232,11 @@ def _store(project_id: uuid.UUID, report: ParsedReport, uploaded: dict[str, Path
         session.add(run)
         session.flush()
         seen: set[tuple[uuid.UUID, str]] = set()
-        for test in report.tests:
-            case = catalog.case_for(test)
+        cases = [catalog.case_for(test) for test in report.tests]
+        catalog.write_new()
+        new_results: list[TestResult] = []
+        new_steps: list[StepResult] = []
+        for test, case in zip(report.tests, cases, strict=True):
             if (case.id, test.browser) in seen:  # the same test twice in one report: keep the first
                 continue
             seen.add((case.id, test.browser))
@@ -239,10 +248,9 @@ def _store(project_id: uuid.UUID, report: ParsedReport, uploaded: dict[str, Path
                                     queued_at=a_started, started_at=a_started, duration_ms=attempt.duration_ms,
                                     finished_at=a_started + timedelta(milliseconds=attempt.duration_ms or 0),
                                     definition=_definition(test, attempt, report.format), worker_id="import")
-                session.add(result)
-                session.flush()  # no ORM relationship orders the inserts: the row first, then its steps
+                new_results.append(result)
                 for index, step in enumerate(attempt.steps):
-                    session.add(StepResult(test_result_id=result.id, step_index=index, action=IMPORTED_ACTION,
+                    new_steps.append(StepResult(test_result_id=result.id, step_index=index, action=IMPORTED_ACTION,
                                            name=step.title[:500], status=StepStatus(step.status),
                                            duration_ms=step.duration_ms, error=step.error))
                 failed = attempt.status != PASSED
@@ -262,7 +270,10 @@ def _store(project_id: uuid.UUID, report: ParsedReport, uploaded: dict[str, Path
                 if attempt.output:
                     planned_artifacts.append(PlannedArtifact(result.id, ArtifactKind.log, None,
                                                              attempt.output.encode(), "output.txt", "text/plain"))
-        session.flush()
+        # No ORM relationship orders the inserts: the results first, then their steps.
+        for rows in (new_results, new_steps):
+            session.add_all(rows)
+            session.flush()
         recount(session, run)
         run.status = (RunStatus.failed if run.failed else RunStatus.error if run.errors else RunStatus.passed)
         results = {r.id: r for r in session.exec(select(TestResult).where(TestResult.run_id == run.id)).all()}
