@@ -18,11 +18,12 @@ from traceiq_app.services.platform.permissions import Grant, PermissionDenied, P
 CODES = {400: "bad_request", 401: "unauthorized", 403: "forbidden", 404: "not_found", 409: "conflict",
          413: "payload_too_large", 422: "validation_error", 429: "rate_limited"}
 
-ERROR_RESPONSES: dict[int | str, dict[str, Any]] = {
-    status: {"description": code.replace("_", " "), "content": {"application/json": {"example": {
-        "error": {"code": code, "message": "...", "details": None}}}}}
-    for status, code in CODES.items() if status != 429
-}
+
+
+def error_responses(*statuses: int) -> dict[int | str, dict[str, Any]]:
+    """OpenAPI `responses=` for these error statuses (the envelope as the example)."""
+    return {status: {"description": CODES[status].replace("_", " "), "content": {"application/json": {
+        "example": {"error": {"code": CODES[status], "message": "...", "details": None}}}}} for status in statuses}
 
 
 class ApiError(Exception):

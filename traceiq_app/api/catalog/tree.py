@@ -16,7 +16,7 @@ from pydantic import BaseModel, ConfigDict, Field
 from starlette.concurrency import run_in_threadpool
 
 from traceiq_app.api.deps import require_principal
-from traceiq_app.api.v1_envelope import ERROR_RESPONSES, ApiError, authorized_project
+from traceiq_app.api.v1_envelope import ApiError, authorized_project, error_responses
 from traceiq_app.services.catalog import tree_sync
 from traceiq_app.services.catalog.projects import NotFound
 from traceiq_app.services.platform.permissions import PermissionDenied, Principal, authorize
@@ -53,7 +53,7 @@ class PushResult(BaseModel):
     warnings: list[str]
 
 
-@router.get("/api/v1/projects/{project}/tree", response_model=TreeFiles, responses=ERROR_RESPONSES,
+@router.get("/api/v1/projects/{project}/tree", response_model=TreeFiles, responses=error_responses(401, 403, 404),
             summary="Export the project's folders, tests and environments as YAML files", tags=["tests as code"])
 def export_tree(project: str, principal: Principal = Depends(require_principal)) -> Any:
     try:
@@ -93,7 +93,8 @@ async def _push(project: str, body: PushBody, principal: Principal) -> dict[str,
     return {"applied": not body.dry_run and bool(plan.changes), **plan.to_dict()}
 
 
-@router.post("/api/v1/projects/{project}/tree", response_model=PushResult, responses=ERROR_RESPONSES,
+@router.post("/api/v1/projects/{project}/tree", response_model=PushResult,
+             responses=error_responses(401, 403, 404, 413, 422),
              summary="Push YAML files: plan (dry_run) or apply the changes, all or nothing", tags=["tests as code"])
 async def push_tree(project: str, body: PushBody, principal: Principal = Depends(require_principal)) -> Any:
     try:

@@ -23,7 +23,7 @@ from starlette.concurrency import run_in_threadpool
 from starlette.datastructures import UploadFile
 
 from traceiq_app.api.deps import require_principal
-from traceiq_app.api.v1_envelope import ERROR_RESPONSES, ApiError, authorized_project
+from traceiq_app.api.v1_envelope import ApiError, authorized_project, error_responses
 from traceiq_app.services.platform.permissions import Principal
 from traceiq_app.services.runs import control as runs_service
 from traceiq_app.services.runs import imported_results
@@ -143,7 +143,7 @@ async def _upload(project: str, request: Request, principal: Principal) -> JSONR
 
 @router.post("/api/v1/projects/{project}/results", status_code=201, response_model=ResultsUploaded,
              summary="Upload results of another runner (JUnit XML or Playwright JSON) as a run",
-             openapi_extra=UPLOAD_SCHEMA, responses=ERROR_RESPONSES, tags=["results"])
+             openapi_extra=UPLOAD_SCHEMA, responses=error_responses(400, 401, 403, 404, 413, 422), tags=["results"])
 async def upload_results(project: str, request: Request,
                          principal: Principal = Depends(require_principal)) -> Any:
     try:
