@@ -43,6 +43,10 @@ def test_it_rejects_bad_reports_with_located_errors(personas) -> None:  # type: 
     assert broken["code"] == "invalid_report"
     assert broken["message"].startswith("junit.xml: line 5, column ") and "does not match" in broken["message"]
 
+    nameless = _error(upload(slug, ("junit.xml", b'<testsuite name="s">\n  <testcase name="ok"/>\n'
+                                                  b'  <testcase classname="c" time="1"/>\n</testsuite>\n'), token=token))
+    assert nameless["message"] == "junit.xml: line 3: <testcase> without a name"
+
     html = _error(upload(slug, ("page.xml", b"<html><body>hi</body></html>"), token=token))
     assert "the root element is <html>" in html["message"]
 

@@ -16,8 +16,8 @@ from __future__ import annotations
 
 import re
 import xml.etree.ElementTree as ET
+import xml.parsers.expat
 from datetime import UTC, datetime
-from typing import Any
 
 from traceiq_app.services.runs.imported_results.report import (
     ERROR,
@@ -43,27 +43,21 @@ _EXPAT_REASONS = {
 }
 
 
-class _LineBuilder(ET.TreeBuilder):
-    """Remembers the line each element starts on (for located problems)."""
-
-    def __init__(self) -> None:
-        super().__init__()
-        self.lines: dict[int, int] = {}
-        self.parser: ET.XMLParser | None = None
-
-    def start(self, tag: str, attrs: dict[str, str]) -> ET.Element:  # type: ignore[override]
-        element = super().start(tag, attrs)
-        expat = getattr(self.parser, "parser", None)
-        self.lines[id(element)] = int(getattr(expat, "CurrentLineNumber", 0) or 0)
-        return element
+def _element_lines(data: bytes, root: ET.Element) -> dict[int, int]:
+    """id(element) -> the line it starts on: expat's start events come in document order, the
+    order of `root.iter()` (a second, slower pass: only to locate problems)."""
+    starts: list[int] = []
+    expat = xml.parsers.expat.ParserCreate()
+    expat.StartElementHandler = lambda _name, _attrs: starts.append(expat.CurrentLineNumber)
+    expat.Parse(data, True)
+    return {id(element): line for element, line in zip(root.iter(), starts, strict=False)}
 
 
-def _parse_xml(data: bytes, filename: str) -> tuple[ET.Element, dict[int, int]]:
+def _parse_xml(data: bytes, filename: str, *, lines: bool = False) -> tuple[ET.Element, dict[int, int]]:
+    """The root element and, with `lines`, each element's line (slower: only to locate problems)."""
     if b"<!ENTITY" in data[:65536]:
         raise ReportInvalid(f"{filename}: XML entity declarations are not accepted")
-    builder = _LineBuilder()
-    parser = ET.XMLParser(target=builder)
-    builder.parser = parser
+    parser = ET.XMLParser()
     try:
         parser.feed(data)
         root = parser.close()
@@ -72,7 +66,7 @@ def _parse_xml(data: bytes, filename: str) -> tuple[ET.Element, dict[int, int]]:
         reason = str(exc).split(":")[0].strip()
         raise ReportInvalid(f"{filename}: line {line}, column {column + 1}: "
                             f"{_EXPAT_REASONS.get(reason, 'not well-formed XML')}") from None
-    return root, builder.lines
+    return root, _element_lines(data, root) if lines else {}
 
 
 def looks_like_junit(data: bytes) -> bool:
@@ -114,7 +108,7 @@ def _problem_text(element: ET.Element) -> str:
 
 def _properties(element: ET.Element) -> dict[str, str]:
     props: dict[str, str] = {}
-    for prop in element.findall("./properties/property"):
+    for prop in element.findall("property"):
         name = prop.get("name")
         if name:
             value = prop.get("value")
@@ -130,18 +124,25 @@ def _attachments(output: str) -> list[Attachment]:
     return out
 
 
+RERUNS = {"flakyFailure": FAILED, "flakyError": ERROR, "rerunFailure": FAILED, "rerunError": ERROR}
+
+
 def _testcase(case: ET.Element, suite_name: str, started: datetime | None) -> ParsedTest:
     name = (case.get("name") or "").strip()
     folder = (case.get("classname") or "").strip() or suite_name or "(no suite)"
-    duration = _seconds_ms(case.get("time"))
-    output = "\n".join(x for x in (_text(case.find("system-out")), _text(case.find("system-err"))) if x)
+    children: dict[str, ET.Element] = {}
     earlier: list[Attempt] = []
-    for tag, status in (("flakyFailure", FAILED), ("flakyError", ERROR), ("rerunFailure", FAILED),
-                        ("rerunError", ERROR)):
-        for element in case.findall(tag):
-            earlier.append(Attempt(status=status, duration_ms=_seconds_ms(element.get("time")),
-                                   error=_problem_text(element), started_at=started))
-    failure, error, skipped = case.find("failure"), case.find("error"), case.find("skipped")
+    surefire_reruns = False
+    for child in case:  # one pass over the children (reports can hold many thousand cases)
+        status = RERUNS.get(child.tag)
+        if status is not None:
+            earlier.append(Attempt(status=status, duration_ms=_seconds_ms(child.get("time")),
+                                   error=_problem_text(child), started_at=started))
+            surefire_reruns = surefire_reruns or child.tag.startswith("rerun")
+        else:
+            children.setdefault(child.tag, child)
+    output = "\n".join(x for x in (_text(children.get("system-out")), _text(children.get("system-err"))) if x)
+    failure, error, skipped = children.get("failure"), children.get("error"), children.get("skipped")
     if failure is not None:
         final = Attempt(status=FAILED, error=_problem_text(failure))
     elif error is not None:
@@ -150,22 +151,28 @@ def _testcase(case: ET.Element, suite_name: str, started: datetime | None) -> Pa
         final = Attempt(status=SKIPPED, error=(skipped.get("message") or _text(skipped) or None))
     else:
         final = Attempt(status=PASSED)
-    final.duration_ms, final.started_at = duration, started
-    final.output = output[:MAX_TEXT * 10] or None
-    final.attachments = _attachments(output)
-    reruns = [a for a in earlier if a.status in (FAILED, ERROR)]
-    if case.findall("rerunFailure") or case.findall("rerunError"):
-        # Surefire: the <failure> is the first attempt, the reruns came after it.
-        attempts = [final, *reruns]
-    else:
-        attempts = [*reruns, final]
-    return ParsedTest(suite_path=[folder], name=name, attempts=attempts, properties=_properties(case))
+    final.duration_ms, final.started_at = _seconds_ms(case.get("time")), started
+    if output:
+        final.output = output[:MAX_TEXT * 10]
+        final.attachments = _attachments(output)
+    # Surefire: with reruns the <failure> is the first attempt and the reruns came after it;
+    # flaky failures came before the final pass.
+    attempts = [final, *earlier] if surefire_reruns else [*earlier, final]
+    props = _properties(children["properties"]) if "properties" in children else {}
+    return ParsedTest(suite_path=[folder], name=name, attempts=attempts, properties=props)
 
 
 def parse_junit(data: bytes, filename: str = "report.xml") -> ParsedReport:
-    root, lines = _parse_xml(data, filename)
+    try:
+        return _parse_junit(data, filename, lines=False)
+    except ReportInvalid:
+        return _parse_junit(data, filename, lines=True)  # again, to say on which lines
+
+
+def _parse_junit(data: bytes, filename: str, *, lines: bool) -> ParsedReport:
+    root, lines_of = _parse_xml(data, filename, lines=lines)
     if root.tag not in ("testsuites", "testsuite"):
-        raise ReportInvalid(f"{filename}: line {lines.get(id(root), 1)}: the root element is <{root.tag}>, "
+        raise ReportInvalid(f"{filename}: line {lines_of.get(id(root), 1)}: the root element is <{root.tag}>, "
                             "expected <testsuites> or <testsuite> (is this a JUnit XML report?)")
     report = ParsedReport(format="junit")
     problems: list[str] = []
@@ -183,7 +190,7 @@ def parse_junit(data: bytes, filename: str = "report.xml") -> ParsedReport:
             elif child.tag == "testcase":
                 test = _testcase(child, suite_name, started)
                 if not test.name:
-                    problems.append(f"{filename}: line {lines.get(id(child), 0)}: <testcase> without a name")
+                    problems.append(f"{filename}: line {lines_of.get(id(child), 0)}: <testcase> without a name")
                     continue
                 if len(test.name) > 300:
                     test.name = test.name[:299] + "…"
@@ -202,5 +209,3 @@ def parse_junit(data: bytes, filename: str = "report.xml") -> ParsedReport:
     return report
 
 
-def report_summary(report: ParsedReport) -> dict[str, Any]:
-    return {"format": report.format, "tests": len(report.tests)}
