@@ -55,3 +55,14 @@ def session_scope() -> Iterator[Session]:
         except BaseException:
             session.rollback()
             raise
+
+
+@contextmanager
+def session_or_scope(session: Session | None) -> Iterator[Session]:
+    """The caller's session (its transaction: the caller commits, e.g. to make several service
+    calls all or nothing) or, without one, a `session_scope()` of its own."""
+    if session is not None:
+        yield session
+        return
+    with session_scope() as own:
+        yield own

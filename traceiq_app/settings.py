@@ -69,6 +69,7 @@ class Settings(BaseSettings):
     retention_rules: str = Field("", alias="TRACEIQ_RETENTION_RULES")
     retention_interval_minutes: float = Field(60.0, alias="TRACEIQ_RETENTION_INTERVAL_MINUTES", gt=0)
     artifact_url_ttl_seconds: int = Field(300, alias="TRACEIQ_ARTIFACT_URL_TTL_SECONDS", ge=10, le=86_400)
+    max_upload_mb: int = Field(100, alias="TRACEIQ_MAX_UPLOAD_MB", ge=1, le=10_000)
 
     # --- security ------------------------------------------------------------------------
     secret_key: str | None = Field(None, alias="TRACEIQ_SECRET_KEY")

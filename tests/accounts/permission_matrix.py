@@ -274,3 +274,15 @@ from tests.accounts.security_matrix import SECURITY_HANDLERS, SECURITY_ROUTES  #
 
 HANDLERS.update(SECURITY_HANDLERS)
 ROUTES.update(SECURITY_ROUTES)
+
+# --- /api/v1: results from other runners, tests as code -------------------------------------------
+PATH_VALUES.setdefault("project", lambda c: c.project_id)  # `{project}`: the id (a slug works too)
+ROUTES.update({
+    # multipart/form-data: the generic driver sends JSON; driven per persona (session cookies and
+    # tokens) in tests/runs/test_it_rejects_bad_result_uploads.py instead.
+    ("POST", "/api/v1/projects/{project}/results"): R(EDITORS, skip_drive="multipart upload: see "
+                                                      "tests/runs/test_it_rejects_bad_result_uploads.py"),
+    ("GET", "/api/v1/projects/{project}/tree"): R(MEMBERS),
+    # A dry run of an empty folder: a plan (everything "kept"), nothing changes.
+    ("POST", "/api/v1/projects/{project}/tree"): R(EDITORS, json={"files": {}, "dry_run": True}),
+})

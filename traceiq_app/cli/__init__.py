@@ -5,6 +5,8 @@
 - `migrate`, `admin ...`: the administrator's commands (traceiq_app.cli.admin)
 - `worker`, `supervise`: long-running processes (traceiq_app.cli.worker)
 - `backup`, `restore`: the whole installation to and from one file (traceiq_app.cli.backup)
+- `results upload`: another runner's report to a server (traceiq_app.cli.results)
+- `pull`, `push`: tests as code, a project as a folder of YAML files (traceiq_app.cli.tree)
 
 Subcommands import what they need lazily: `traceiq exec` must start fast and must not need a
 database, Redis or the web app.
@@ -15,7 +17,7 @@ from __future__ import annotations
 import argparse
 from collections.abc import Callable
 
-from traceiq_app.cli import admin, backup, run, worker
+from traceiq_app.cli import admin, backup, results, run, tree, worker
 from traceiq_app.cli import exec as exec_command
 
 
@@ -27,6 +29,8 @@ def build_parser() -> argparse.ArgumentParser:
     exec_command.add_parser(sub)
     run.add_parser(sub)
     backup.add_parsers(sub)
+    results.add_parser(sub)
+    tree.add_parsers(sub)
     return parser
 
 

@@ -25,6 +25,7 @@ class SourceFormat(StrEnum):
     native = "native"
     chrome_recorder = "chrome_recorder"
     playwright_codegen = "playwright_codegen"
+    imported = "imported"  # created by uploaded results of another runner: no native steps
 
 
 class TestPriority(StrEnum):
@@ -53,6 +54,7 @@ class RunTrigger(StrEnum):
     cli = "cli"
     schedule = "schedule"
     rerun = "rerun"
+    import_ = "import"  # results uploaded from another runner (JUnit XML, Playwright JSON)
 
 
 class RunStatus(StrEnum):

@@ -1,1 +1,1 @@
-"""HTTP routes of the catalog domain (projects and their settings)."""
+"""HTTP routes of the catalog domain: projects and their settings, tests as code (`tree`)."""

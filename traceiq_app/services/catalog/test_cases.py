@@ -23,7 +23,7 @@ from typing import Any
 from pydantic import ValidationError
 from sqlmodel import Session, col, select
 
-from traceiq_app.db import session_scope
+from traceiq_app.db import session_or_scope, session_scope
 from traceiq_app.engine.model import STEP_ACTIONS, Locator, TestDefinition
 from traceiq_app.models import SourceFormat, TestCase, TestCaseVersion, TestPriority, utcnow
 from traceiq_app.models.test_case import OPTION_KEYS, build_definition
@@ -235,8 +235,10 @@ def create_test_case(
     options: dict[str, Any] | None = None,
     source_format: SourceFormat | str = SourceFormat.native,
     author_id: uuid.UUID | None = None,
+    session: Session | None = None,
 ) -> TestCase:
-    """A new test at version 1 (with its history row). Raises TestCaseInvalid, nothing saved."""
+    """A new test at version 1 (with its history row). Raises TestCaseInvalid, nothing saved.
+    `session`: write in the caller's transaction (see `db.session_or_scope`)."""
     name = (name or "").strip()
     clean_tags = _clean_tags(tags)
     clean_options = _clean_options(options)
@@ -246,7 +248,7 @@ def create_test_case(
         prio = TestPriority(priority)
     except ValueError:
         raise Invalid(f"priority: one of {', '.join(p.value for p in TestPriority)}") from None
-    with session_scope() as session:
+    with session_or_scope(session) as session:
         _live_project(session, project_id)
         suite = visible_suite(session, project_id, suite_id) if suite_id else None
         count = len(session.exec(select(TestCase.id).where(
@@ -278,14 +280,15 @@ def update_test_case(
     options: dict[str, Any] = _UNSET,
     expected_version: int | None = None,
     author_id: uuid.UUID | None = None,
+    session: Session | None = None,
 ) -> TestCase:
     """Save changes. A changed definition bumps the version and writes its history row; a
     priority-only change does not (priority is not part of the definition).
 
     `expected_version`: the version the editor loaded; when somebody saved since, the save is
-    refused instead of silently overwriting their change.
+    refused instead of silently overwriting their change. `session`: as in `create_test_case`.
     """
-    with session_scope() as session:
+    with session_or_scope(session) as session:
         case = _case(session, project_id, test_id)
         if expected_version is not None and case.version != expected_version:
             raise Invalid(f"this test was changed by someone else since you opened it (now version "
@@ -347,8 +350,9 @@ def restore_version(project_id: uuid.UUID, test_id: uuid.UUID | str, version: in
         return case
 
 
-def move_test_case(project_id: uuid.UUID, test_id: uuid.UUID | str, suite_id: uuid.UUID | str | None) -> TestCase:
-    with session_scope() as session:
+def move_test_case(project_id: uuid.UUID, test_id: uuid.UUID | str, suite_id: uuid.UUID | str | None, *,
+                   session: Session | None = None) -> TestCase:
+    with session_or_scope(session) as session:
         case = _case(session, project_id, test_id)
         suite = visible_suite(session, project_id, suite_id) if suite_id else None
         case.suite_id = suite.id if suite else None
@@ -374,8 +378,8 @@ def duplicate_test_case(project_id: uuid.UUID, test_id: uuid.UUID | str, *,
         return copy_
 
 
-def delete_test_case(project_id: uuid.UUID, test_id: uuid.UUID | str) -> TestCase:
-    with session_scope() as session:
+def delete_test_case(project_id: uuid.UUID, test_id: uuid.UUID | str, *, session: Session | None = None) -> TestCase:
+    with session_or_scope(session) as session:
         case = _case(session, project_id, test_id)
         case.deleted_at = utcnow()
         session.add(case)

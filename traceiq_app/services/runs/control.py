@@ -33,6 +33,7 @@ from traceiq_app.models import (
     RunSelection,
     RunStatus,
     RunTrigger,
+    SourceFormat,
     StepResult,
     Suite,
     TestCase,
@@ -77,7 +78,8 @@ def select_tests(session: Session, project_id: uuid.UUID, selection: RunSelectio
     ).all())
     suites = list(session.exec(select(Suite).where(Suite.project_id == project_id)).all())
     deleted_suites = _descendant_suites(suites, [s.id for s in suites if s.deleted_at is not None])
-    cases = [c for c in cases if c.suite_id not in deleted_suites]
+    # Imported test cases (results of another runner) have no native steps: never run them here.
+    cases = [c for c in cases if c.suite_id not in deleted_suites and c.source_format != SourceFormat.imported]
     if not (selection.suite_ids or selection.test_ids or selection.tags):
         return cases
     in_suites = _descendant_suites(suites, selection.suite_ids) if selection.suite_ids else set()

@@ -18,7 +18,7 @@ from traceiq_app.state.accounts.auth import ProtectedState
 
 ALL = "all"
 STATUSES = [ALL, "queued", "running", "passed", "failed", "cancelled", "timed_out", "error"]
-TRIGGERS = [ALL, "ui", "api", "cli", "schedule", "rerun"]
+TRIGGERS = [ALL, "ui", "api", "cli", "schedule", "rerun", "import"]
 
 
 class RunsListState(ProtectedState):
