@@ -246,11 +246,14 @@ class Session:
         connection refused by the proxy); clears both lists."""
         if self.fenced and not self.blocked:
             # The proxy's thread is faster than the browser's events: give the event naming the
-            # URL (a redirect, a frame) a moment to arrive.
+            # URL (a redirect, a frame) a moment to arrive (up to 1 s on a loaded machine; this is
+            # the failure path only).
             page = self.main_page if self.main_page and not self.main_page.is_closed() else None
             with contextlib.suppress(PlaywrightError):
-                if page is not None:
-                    page.wait_for_timeout(150)
+                for _ in range(10):
+                    if page is None or self.blocked:
+                        break
+                    page.wait_for_timeout(100)
         message = self.blocked[0] if self.blocked else self.fenced[0] if self.fenced else None
         self.blocked, self.fenced = [], []
         for page in self._escaped:
