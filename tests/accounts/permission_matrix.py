@@ -191,7 +191,8 @@ HANDLERS: dict[str, H] = {
 
 # (method, path) -> entry. Public routes are callable by anyone and are not driven per persona.
 ROUTES: dict[tuple[str, str], R] = {
-    ("GET", "/api/health"): R(EVERYONE, public=True),
+    ("GET", "/api/health"): R(EVERYONE, public=True),  # details only for owners/admins or the health token
+    ("GET", "/api/health/live"): R(EVERYONE, public=True),
     ("GET", "/api/openapi.json"): R(EVERYONE, public=True),
     ("GET", "/api/docs"): R(EVERYONE, public=True),
     ("GET", "/api/docs/oauth2-redirect"): R(EVERYONE, public=True),
