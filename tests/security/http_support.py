@@ -89,9 +89,10 @@ def _read_response(sock: socket.socket) -> tuple[int, dict[str, str], bytes]:
 
 
 def send_huge(url: str, path: str, *, total_bytes: int, chunked: bool, headers: dict[str, str] | None = None,
-              chunk_bytes: int = 256 * 1024, timeout: float = 120) -> RawResponse:
+              chunk_bytes: int = 256 * 1024, timeout: float = 120, prefix: bytes = b"") -> RawResponse:
     """POST `total_bytes` of body (declared in Content-Length, or chunked) and stop sending as
-    soon as the server answers or closes; the body is a repeated block, never held whole."""
+    soon as the server answers or closes; the body is `prefix` and then a repeated block, never
+    held whole."""
     parts = urlsplit(url)
     host, port = parts.hostname or "127.0.0.1", parts.port or 80
     sock = socket.create_connection((host, port), timeout=timeout)
@@ -110,8 +111,9 @@ def send_huge(url: str, path: str, *, total_bytes: int, chunked: bool, headers: 
                     break
             except BlockingIOError:
                 pass
-            size = min(chunk_bytes, total_bytes - sent)
-            payload = (f"{size:x}\r\n".encode() + block[:size] + b"\r\n") if chunked else block[:size]
+            data = prefix if sent == 0 and prefix else block[:min(chunk_bytes, total_bytes - sent)]
+            size = len(data)
+            payload = (f"{size:x}\r\n".encode() + data + b"\r\n") if chunked else data
             try:
                 sock.setblocking(True)
                 sock.settimeout(5)

@@ -15,6 +15,9 @@ pytestmark = [pytest.mark.slow, pytest.mark.xdist_group("app")]
 
 GB = 1024 * 1024 * 1024
 DEFAULT_UPLOAD_LIMIT = 20 * 1024 * 1024
+# A well-formed start of a multipart upload: one file part whose content is what follows.
+FILE_PART = b'--xyz\r\nContent-Disposition: form-data; name="files"; filename="big.json"\r\n' \
+            b"Content-Type: application/json\r\n\r\n"
 
 
 def _upload_handler() -> str:
@@ -44,7 +47,8 @@ def _session_cookie(user_id) -> str:  # type: ignore[no-untyped-def]
 
 @pytest.mark.parametrize("chunked", [False, True], ids=["content-length", "chunked"])
 def test_it_refuses_an_anonymous_upload_before_reading_it(live, chunked: bool) -> None:  # type: ignore[no-untyped-def]
-    response = send_huge(live.url, "/_upload", total_bytes=4 * GB, chunked=chunked, headers=_headers(_upload_handler()))
+    response = send_huge(live.url, "/_upload", total_bytes=4 * GB, chunked=chunked, prefix=FILE_PART,
+                         headers=_headers(_upload_handler()))
     assert response.status == 401, (response.status, response.body[:300])
     assert response.json()["error"]["code"] == "unauthorized"
     assert response.sent_bytes < 64 * 1024 * 1024, f"{response.sent_bytes} bytes were read before the refusal"
@@ -60,7 +64,7 @@ def test_it_refuses_a_forged_session_cookie(live) -> None:  # type: ignore[no-un
 def test_it_caps_a_signed_in_upload_at_the_stream(live, chunked: bool) -> None:  # type: ignore[no-untyped-def]
     cast = seed_live_cast()
     cookie = _session_cookie(cast.alice_id)
-    response = send_huge(live.url, "/_upload", total_bytes=4 * GB, chunked=chunked,
+    response = send_huge(live.url, "/_upload", total_bytes=4 * GB, chunked=chunked, prefix=FILE_PART,
                          headers=_headers(_upload_handler(), cookie=cookie))
     assert response.status == 413, (response.status, response.body[:300])
     error = response.json()["error"]

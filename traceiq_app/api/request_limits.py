@@ -125,6 +125,11 @@ class RequestLimitsMiddleware:
         is_upload = path == UPLOAD_PATH and scope.get("method") == "POST"
         limit = upload_limit() if is_upload else body_limit()
 
+        if is_upload:  # who is sending comes first: anonymous senders learn nothing, not even the limit
+            refusal = await upload_refusal(scope)
+            if refusal is not None:
+                await send_error(send, *refusal)
+                return
         declared = _header(scope, b"content-length")
         if declared is not None:
             if not declared.strip().isdigit():
@@ -132,11 +137,6 @@ class RequestLimitsMiddleware:
                 return
             if int(declared) > limit:
                 await send_error(send, *too_large(limit))
-                return
-        if is_upload:
-            refusal = await upload_refusal(scope)
-            if refusal is not None:
-                await send_error(send, *refusal)
                 return
 
         received = 0
