@@ -33,4 +33,4 @@ def test_it_signs_in_through_the_plain_form(api, personas) -> None:  # type: ign
 
     foreign = api.post("/api/auth/login-form", data=form, headers={"Origin": "https://evil.test"},
                        follow_redirects=False)
-    assert foreign.status_code == 303 and "cross-site" in foreign.headers["location"]
+    assert foreign.status_code == 303 and "error=cross_site" in foreign.headers["location"]
