@@ -2,6 +2,7 @@
 
 import reflex as rx
 
+from traceiq_app.processes.same_origin import SameOriginPlugin
 from traceiq_app.settings import get_settings
 
 _settings = get_settings()
@@ -25,6 +26,8 @@ config = rx.Config(
         # Solid panels: translucent ones blur what is behind them, and re-blurring a tall card on
         # every live update cost ~15-20 ms of compositing per frame (bench/bench_live.py).
         rx.plugins.RadixThemesPlugin(theme=rx.theme(accent_color="indigo", radius="medium", panel_background="solid")),
+        # Websocket and upload URLs on the page's own origin (any host name or port; see the module).
+        SameOriginPlugin(),
     ],
     disable_plugins=[rx.plugins.SitemapPlugin],
     frontend_packages=["marked"],

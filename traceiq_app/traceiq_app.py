@@ -4,6 +4,7 @@ import reflex as rx
 
 import traceiq_app.pages  # noqa: F401 - imports every page module; each registers its routes
 from traceiq_app.api.app import create_api
+from traceiq_app.processes.same_origin import allow_same_origin_sockets
 from traceiq_app.processes.web_lifespan import embedded_services
 from traceiq_app.state.accounts.auth import AuthGuard
 
@@ -11,3 +12,5 @@ app = rx.App(api_transformer=create_api())
 # Drops events of protected states from signed-out clients (see traceiq_app/state/accounts/auth.py).
 app.add_middleware(AuthGuard())
 app.register_lifespan_task(embedded_services)
+# Websockets from the origin the browser used (any host name), never from other sites.
+allow_same_origin_sockets(app)

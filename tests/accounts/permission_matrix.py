@@ -207,7 +207,8 @@ HANDLERS: dict[str, H] = {
 
 # (method, path) -> entry. Public routes are callable by anyone and are not driven per persona.
 ROUTES: dict[tuple[str, str], R] = {
-    ("GET", "/api/health"): R(EVERYONE, public=True),
+    ("GET", "/api/health"): R(EVERYONE, public=True),  # details only for owners/admins or the health token
+    ("GET", "/api/health/live"): R(EVERYONE, public=True),
     ("GET", "/metrics"): R(EVERYONE, public=True),  # open unless TRACEIQ_METRICS_TOKEN is set
     ("GET", "/api/openapi.json"): R(EVERYONE, public=True),
     ("GET", "/api/docs"): R(EVERYONE, public=True),

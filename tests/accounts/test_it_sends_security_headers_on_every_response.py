@@ -50,10 +50,10 @@ def test_it_keeps_the_app_working_under_the_csp(live, chromium) -> None:  # type
     violations: list[str] = []
     page.on("console", lambda m: violations.append(m.text) if "Content Security Policy" in m.text else None)
     try:
-        page.goto(live.url + "/login?error=Visible+through+the+websocket")
+        page.goto(live.url + "/login?error=wrong_credentials")
         # The toast comes from LoginPageState.on_load: page JS ran, the websocket connected
         # (connect-src), the event round-tripped.
-        page.get_by_text("Visible through the websocket").first.wait_for(timeout=60_000)
+        page.get_by_text("Wrong email or password.").first.wait_for(timeout=60_000)
         page.get_by_role("button", name="Toggle color mode").click()  # inline styles switch
     finally:
         page.close()

@@ -10,6 +10,7 @@ from tests.support.app_server import AppServer
 from tests.support.processes import wait_until
 
 pytestmark = [pytest.mark.slow, pytest.mark.browser, pytest.mark.xdist_group("app")]
+HEALTH_TOKEN = "app-health-token-0123456789"
 
 
 def _processes_using(path: str) -> list[psutil.Process]:
@@ -24,11 +25,13 @@ def _processes_using(path: str) -> list[psutil.Process]:
 
 
 def test_it_comes_up_healthy_on_embedded_defaults_and_stops_cleanly(chromium) -> None:
-    server = AppServer(workers=2)
+    server = AppServer(workers=2, env={"TRACEIQ_HEALTH_TOKEN": HEALTH_TOKEN})
+    auth = {"Authorization": f"Bearer {HEALTH_TOKEN}"}  # the details are for monitoring only
     try:
         # Both supervised workers register (the second may need a moment longer to import).
-        health = wait_until(lambda: (r := httpx.get(server.url + "/api/health", timeout=30)).status_code == 200
-                            and r.json()["components"]["workers"]["detail"] == "2 alive" and r, 60, what="a healthy app")
+        health = wait_until(lambda: (r := httpx.get(server.url + "/api/health", headers=auth, timeout=30)).status_code
+                            == 200 and r.json()["components"]["workers"]["detail"] == "2 alive" and r, 60,
+                            what="a healthy app")
         components = health.json()["components"]
         assert components["database"]["detail"] == "sqlite"
 

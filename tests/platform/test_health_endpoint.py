@@ -1,4 +1,6 @@
-"""GET /api/health over real HTTP: database, Redis, workers and storage, 200 or 503."""
+"""GET /api/health over real HTTP: database, Redis, workers and storage, 200 or 503; the
+component details only with the health token (or for org owners/admins), the overall status
+for anyone; GET /api/health/live answers while the web process serves, whatever else is down."""
 
 from __future__ import annotations
 
@@ -13,6 +15,8 @@ import pytest
 from tests.support.processes import RedisServer, base_env, free_port, wait_until
 
 pytestmark = pytest.mark.slow
+
+HEALTH_TOKEN = "health-token-for-monitoring-0123456789"
 
 
 class ApiServer:
@@ -39,8 +43,9 @@ class ApiServer:
         except httpx.HTTPError:
             return False
 
-    def health(self) -> httpx.Response:
-        return httpx.get(self.url + "/api/health", timeout=30)
+    def health(self, token: str | None = HEALTH_TOKEN) -> httpx.Response:
+        headers = {"Authorization": f"Bearer {token}"} if token else {}
+        return httpx.get(self.url + "/api/health", headers=headers, timeout=30)
 
     def stop(self) -> None:
         self.process.terminate()
@@ -50,7 +55,8 @@ class ApiServer:
 
 @pytest.fixture
 def env(tmp_path: Path, redis_server: RedisServer) -> dict[str, str]:
-    return base_env(TRACEIQ_DATA_DIR=str(tmp_path / "data"), REDIS_URL=redis_server.url)
+    return base_env(TRACEIQ_DATA_DIR=str(tmp_path / "data"), REDIS_URL=redis_server.url,
+                    TRACEIQ_HEALTH_TOKEN=HEALTH_TOKEN)
 
 
 @pytest.fixture
@@ -96,7 +102,7 @@ def test_it_answers_503_naming_redis_when_redis_is_stopped(api: ApiServer, worke
 def test_it_answers_503_when_no_worker_is_alive(api: ApiServer) -> None:
     response = api.health()
     assert response.status_code == 503
-    assert response.json()["components"]["workers"]["detail"].endswith("no RQ worker with a recent heartbeat")
+    assert response.json()["components"]["workers"]["detail"].endswith("no worker heartbeat in the last 10 s")
 
 
 def test_it_answers_503_when_the_database_is_unreachable(env: dict[str, str], worker) -> None:
@@ -115,3 +121,18 @@ def test_it_answers_503_when_artifact_storage_is_not_writable(env: dict[str, str
         response = server.health()
         assert response.status_code == 503
         assert response.json()["components"]["storage"]["ok"] is False
+
+
+def test_it_shows_anonymous_callers_only_the_overall_status(api: ApiServer, worker) -> None:
+    wait_until(lambda: api.health().status_code == 200, 20, what="a healthy report first")
+    for token in (None, "wrong-token"):
+        response = api.health(token=token)
+        assert response.status_code == 200
+        assert response.json() == {"status": "ok"}
+
+
+def test_it_answers_liveness_while_redis_and_workers_are_down(api: ApiServer, redis_server: RedisServer) -> None:
+    redis_server.stop()
+    assert api.health().status_code == 503
+    live = httpx.get(api.url + "/api/health/live", timeout=30)
+    assert live.status_code == 200 and live.json() == {"status": "ok"}

@@ -8,6 +8,9 @@ Consequences it handles itself:
   cooperatively (`services.runs.execution.request_stop_current`), and the worker keeps running.
 - SIGTERM (warm shutdown) lets the running test finish, then exits; a second SIGTERM hands
   the test back to the queue before exiting.
+- A heartbeat thread refreshes the worker's own presence key in Redis every few seconds for the
+  whole life of the process, idle or busy (`services.platform.health`, which `/api/health`
+  counts); a killed worker's key expires within seconds.
 - A maintenance thread runs the reaper / run timeouts / schedules / retention pass
   (`services.runs.reaper.run_locked_pass`, one process at a time through a Redis lock).
 - When Redis goes away the worker waits for it and resumes instead of exiting.
@@ -54,8 +57,9 @@ class TraceIQWorker(SimpleWorker):
             self.log.info("Worker %s: stopping the running test on request", self.name)
 
     def execute_job(self, job: Any, queue: Any) -> None:
-        # In-process jobs block the work loop, which is what refreshes the worker's heartbeat
-        # (`/api/health` counts workers by it): keep it fresh while a long test runs.
+        # In-process jobs block the work loop, which is what refreshes RQ's own worker heartbeat
+        # (its registry drops stale workers): keep it fresh while a long test runs. Health does
+        # not depend on it (see HeartbeatThread).
         done = threading.Event()
 
         def keep_alive() -> None:
@@ -75,6 +79,39 @@ class TraceIQWorker(SimpleWorker):
     def request_stop(self, signum: Any, frame: Any) -> None:
         TraceIQWorker.shutdown_requested = True
         super().request_stop(signum, frame)
+
+
+class HeartbeatThread(threading.Thread):
+    """Refreshes `traceiq:worker-alive:<name>` (with a TTL) every WORKER_BEAT_S seconds,
+    independent of job execution, on its own Redis connection; a Redis outage only skips beats."""
+
+    def __init__(self, name: str, redis_url: str) -> None:
+        super().__init__(name="traceiq-worker-heartbeat", daemon=True)
+        self.worker_name = name
+        self.redis_url = redis_url
+        self._stop_event = threading.Event()
+
+    def run(self) -> None:
+        from traceiq_app.services.platform.health import WORKER_BEAT_S, record_worker_alive
+
+        client = redis.Redis.from_url(self.redis_url, socket_connect_timeout=1, socket_timeout=2)
+        while True:
+            try:
+                record_worker_alive(client, self.worker_name)
+            except (redis.RedisError, OSError) as exc:
+                log.debug("worker heartbeat skipped, Redis unavailable: %s", exc)
+            if self._stop_event.wait(WORKER_BEAT_S):
+                break
+        try:
+            from traceiq_app.services.platform.health import forget_worker
+
+            forget_worker(client, self.worker_name)
+        except (redis.RedisError, OSError):
+            pass
+        client.close()
+
+    def stop(self) -> None:
+        self._stop_event.set()
 
 
 class MaintenanceThread(threading.Thread):
@@ -131,6 +168,8 @@ def run_worker(burst: bool = False, name_suffix: str | None = None) -> int:
         log.error("worker %s cannot start: %s", name, problem)
         print(f"error: {problem}", file=sys.stderr)
         return 2
+    heartbeat = HeartbeatThread(name, settings.redis_url_effective)
+    heartbeat.start()
     maintenance = MaintenanceThread(settings.maintenance_seconds)
     maintenance.start()
     _warm_up()
@@ -151,6 +190,8 @@ def run_worker(burst: bool = False, name_suffix: str | None = None) -> int:
             _wait_for_redis(settings.redis_url_effective)
     finally:
         maintenance.stop()
+        heartbeat.stop()
+        heartbeat.join(5)
         close_engines()
 
 

@@ -22,6 +22,7 @@ from traceiq_app.api.deps import (
 from traceiq_app.db import session_scope
 from traceiq_app.models import User
 from traceiq_app.services.accounts import signin, web_sessions
+from traceiq_app.services.accounts.page_errors import login_error_code, password_error_code
 from traceiq_app.services.accounts.rate_limit import RateLimited
 from traceiq_app.services.accounts.users import AccountError, memberships, safe_next_path
 from traceiq_app.services.platform.permissions import Principal
@@ -103,13 +104,13 @@ async def login_form(request: Request) -> Response:
     email, password = str(form.get("email", ""))[:320], str(form.get("password", ""))[:1024]
     next_path = safe_next(str(form.get("next", "")))
     if not same_origin(request):
-        return RedirectResponse("/login?" + urlencode({"error": "cross-site request refused"}), 303)
+        return RedirectResponse("/login?" + urlencode({"error": "cross_site"}), 303)
     try:
         result = await run_in_threadpool(signin.sign_in, email, password, ip=client_ip(request),
                                          user_agent=request.headers.get("user-agent"))
     except (AccountError, RateLimited) as exc:
-        message = exc.message if isinstance(exc, RateLimited) else str(exc)
-        query = urlencode({"error": message, "next": next_path, "email": email})
+        # A code, never the message: /login shows only the fixed text of known codes.
+        query = urlencode({"error": login_error_code(exc), "next": next_path, "email": email})
         return RedirectResponse(f"/login?{query}", 303)
     from traceiq_app.api.accounts.two_factor import after_sign_in, set_pending_cookie
 
@@ -169,10 +170,10 @@ async def change_password_form(request: Request, principal: Principal = Depends(
     form = await request.form()
     current, new = str(form.get("current_password", ""))[:1024], str(form.get("new_password", ""))[:1024]
     if new != str(form.get("new_password_confirm", ""))[:1024]:
-        return RedirectResponse("/settings/password?" + urlencode({"error": "the new passwords do not match"}), 303)
+        return RedirectResponse("/settings/password?" + urlencode({"error": "password_mismatch"}), 303)
     try:
         await run_in_threadpool(signin.change_password, principal.user_id, current, new,
                                 keep_session_id=principal.session_id, ip=client_ip(request))
     except AccountError as exc:
-        return RedirectResponse("/settings/password?" + urlencode({"error": str(exc)}), 303)
+        return RedirectResponse("/settings/password?" + urlencode({"error": password_error_code(exc)}), 303)
     return RedirectResponse("/settings/password?notice=password_changed", 303)

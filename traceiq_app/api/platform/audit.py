@@ -27,7 +27,7 @@ async def list_audit(
     since: datetime | None = None,
     until: datetime | None = None,
     limit: int = Query(100, ge=1, le=audit.MAX_LIMIT),
-    offset: int = Query(0, ge=0),
+    offset: int = Query(0, ge=0, le=audit.MAX_OFFSET),
     principal: Principal = Depends(require_principal),
 ) -> dict[str, Any]:
     def _query() -> list[dict[str, Any]]:

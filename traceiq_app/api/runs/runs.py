@@ -17,7 +17,7 @@ from __future__ import annotations
 import uuid
 from typing import Any
 
-from fastapi import APIRouter, Depends, HTTPException
+from fastapi import APIRouter, Depends, HTTPException, Query
 from fastapi.responses import JSONResponse, RedirectResponse, StreamingResponse
 from pydantic import BaseModel, ConfigDict, Field
 
@@ -101,7 +101,8 @@ def get_run(run_id: uuid.UUID, principal: Principal = Depends(require_principal)
 
 
 @router.get("/api/runs/{run_id}/events")
-def get_events(run_id: uuid.UUID, last_id: str = "0", block_ms: int = 0, count: int = 500,
+def get_events(run_id: uuid.UUID, last_id: str = Query("0", max_length=40, pattern=live_events.STREAM_ID_PATTERN),
+               block_ms: int = Query(0, ge=0, le=60_000), count: int = Query(500, ge=1, le=100_000),
                principal: Principal = Depends(require_principal)) -> dict[str, Any]:
     _authorized_run(principal, run_id, "run.read")
     events = live_events.read_events(run_id, last_id, block_ms=block_ms or None, count=max(1, min(count, 1000)))

@@ -28,7 +28,7 @@ class AccountError(ValueError):
 def validate_email(email: str) -> str:
     normalized = normalize_email(email or "")
     if len(normalized) > 320 or not _EMAIL_RE.match(normalized):
-        raise AccountError(f"'{email}' is not a valid email address")
+        raise AccountError("email: not a valid email address")  # never repeat the input
     return normalized
 
 

@@ -19,6 +19,7 @@ if TYPE_CHECKING:
     from traceiq_app.services.platform.permissions import Principal
 
 MAX_LIMIT = 500
+MAX_OFFSET = 1_000_000_000  # databases take 64-bit offsets at most; nobody pages this far
 
 
 def record(
@@ -87,7 +88,7 @@ def query(
     if until:
         stmt = stmt.where(AuditLog.created_at < until)
     stmt = stmt.order_by(col(AuditLog.created_at).desc(), col(AuditLog.id).desc())
-    stmt = stmt.limit(max(1, min(limit, MAX_LIMIT))).offset(max(0, offset))
+    stmt = stmt.limit(max(1, min(limit, MAX_LIMIT))).offset(max(0, min(offset, MAX_OFFSET)))
     return list(session.exec(stmt).all())
 
 

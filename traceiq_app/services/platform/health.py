@@ -8,15 +8,18 @@ from dataclasses import dataclass
 from datetime import UTC, datetime
 
 import redis
-from rq import Worker
 from sqlalchemy import text
 
 from traceiq_app.db import get_engine
 from traceiq_app.redis_conn import get_redis
 from traceiq_app.services.platform.storage import get_storage
 
-# A worker whose heartbeat is older than this is presumed dead even if it is still registered.
-WORKER_HEARTBEAT_MAX_AGE_S = 60
+# Every worker process refreshes its own key `traceiq:worker-alive:<name>` every
+# WORKER_BEAT_S seconds from a thread of its own (idle or busy, see processes/worker.py); the key
+# expires WORKER_ALIVE_TTL_S seconds after the last beat, so a killed worker counts dead within it.
+WORKER_BEAT_S = 2.0
+WORKER_ALIVE_TTL_S = 10
+WORKER_ALIVE_PREFIX = "traceiq:worker-alive:"
 
 
 @dataclass
@@ -52,20 +55,29 @@ def _redis() -> str:
     return "ping ok"
 
 
+def record_worker_alive(client: redis.Redis, name: str) -> None:
+    """One heartbeat of worker `name` (called every WORKER_BEAT_S by the worker's own thread)."""
+    client.set(WORKER_ALIVE_PREFIX + name, datetime.now(UTC).isoformat(), ex=WORKER_ALIVE_TTL_S)
+
+
+def forget_worker(client: redis.Redis, name: str) -> None:
+    """A worker that exits cleanly stops counting at once."""
+    client.delete(WORKER_ALIVE_PREFIX + name)
+
+
+def alive_workers(client: redis.Redis) -> list[str]:
+    """Names of the workers whose heartbeat key has not expired."""
+    names = []
+    for key in client.scan_iter(match=WORKER_ALIVE_PREFIX + "*", count=500):
+        raw = key.decode() if isinstance(key, bytes) else str(key)
+        names.append(raw.removeprefix(WORKER_ALIVE_PREFIX))
+    return sorted(names)
+
+
 def _workers() -> str:
-    client: redis.Redis = get_redis()
-    now = datetime.now(UTC)
-    alive = []
-    for worker in Worker.all(connection=client):
-        beat = worker.last_heartbeat
-        if beat is None:
-            continue
-        if beat.tzinfo is None:
-            beat = beat.replace(tzinfo=UTC)
-        if (now - beat).total_seconds() <= WORKER_HEARTBEAT_MAX_AGE_S:
-            alive.append(worker.name)
+    alive = alive_workers(get_redis())
     if not alive:
-        raise RuntimeError("no RQ worker with a recent heartbeat")
+        raise RuntimeError(f"no worker heartbeat in the last {WORKER_ALIVE_TTL_S} s")
     return f"{len(alive)} alive"
 
 

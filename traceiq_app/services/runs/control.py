@@ -197,6 +197,15 @@ def plan_run(session: Session, project: Project, environment: Environment | None
     return planned
 
 
+def is_valid_text(value: str) -> bool:
+    """False for text no database or JSON encoder takes (lone UTF-16 surrogates like \\ud800)."""
+    try:
+        value.encode("utf-8")
+    except UnicodeEncodeError:
+        return False
+    return True
+
+
 def start_run(
     project_id: uuid.UUID,
     *,
@@ -228,6 +237,9 @@ def start_run(
         raise RunError("retries must be between 0 and 5")
     if parallelism is not None and not 1 <= parallelism <= UNLIMITED_PARALLELISM:
         raise RunError(f"parallelism must be between 1 and {UNLIMITED_PARALLELISM}")
+    for field, value in (("branch", branch), ("commit_sha", commit_sha)):
+        if value is not None and not is_valid_text(value):
+            raise RunError(f"{field}: contains characters that are not valid Unicode (a lone surrogate)")
     with session_scope() as session:
         project = session.get(Project, project_id)
         if project is None or project.deleted_at is not None:

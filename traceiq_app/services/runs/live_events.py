@@ -9,6 +9,7 @@ from __future__ import annotations
 
 import json
 import logging
+import re
 import time
 import uuid
 from dataclasses import dataclass
@@ -113,6 +114,17 @@ def _decode(entry_id: Any, fields: dict[Any, Any]) -> LiveEvent:
     return LiveEvent(id=s(entry_id), type=decoded.get("type", ""), data=data)
 
 
+STREAM_ID_PATTERN = r"^(0|[0-9]{1,19}(-[0-9]{1,19})?)$"
+_STREAM_ID = re.compile(STREAM_ID_PATTERN)
+
+
+def check_stream_id(value: str) -> str:
+    """A Redis stream id as clients send it back ("0", "1700000000000" or "1700000000000-3")."""
+    if not _STREAM_ID.match(value or "0"):
+        raise ValueError("last_id: must be 0 or an event id such as 1700000000000-0")
+    return value or "0"
+
+
 def read_events(run_id: uuid.UUID | str, last_id: str = "0", block_ms: int | None = None,
                 count: int = 500, client: redis.Redis | None = None) -> list[LiveEvent]:
     """Events after `last_id` ("0": from the beginning), oldest first, at most `count`.
@@ -120,6 +132,7 @@ def read_events(run_id: uuid.UUID | str, last_id: str = "0", block_ms: int | Non
     With `block_ms`, waits up to that long for the first new event (XREAD BLOCK); returns []
     on timeout. A missing or expired stream reads as empty.
     """
+    last_id = check_stream_id(last_id)
     conn = client or get_redis()
     if block_ms is not None:
         # The shared client has a 5 s socket timeout: keep blocking reads well under it.

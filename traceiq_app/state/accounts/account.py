@@ -12,6 +12,7 @@ from typing import Any
 import reflex as rx
 
 from traceiq_app.services.accounts import members, signin
+from traceiq_app.services.accounts.page_errors import login_error_message, password_error_message
 from traceiq_app.services.accounts.users import AccountError, safe_next_path, signup, signup_open
 from traceiq_app.services.platform.mailer import MailError
 from traceiq_app.services.platform.permissions import PermissionDenied
@@ -57,10 +58,11 @@ class LoginPageState(AuthState):
         self.next_path = _safe_next(query.get("next"))
         if principal is not None:
             return rx.redirect(self.next_path)
-        self.error = (query.get("error") or "")[:300]
         from traceiq_app.state.accounts.security import ERRORS
 
-        self.error = ERRORS.get(self.error, self.error)  # the two-factor step sends codes
+        code = query.get("error") or ""
+        # Known codes only (the sign-in forms' and the two-factor step's): never text from the URL.
+        self.error = login_error_message(code) or ERRORS.get(code, "")
         self.email = (query.get("email") or "")[:320]
         settings = get_settings()
         self.oidc_enabled = settings.oidc_enabled
@@ -190,7 +192,7 @@ class PasswordPageState(AuthState):
         if principal_for_state(self) is None:
             return rx.redirect("/login?next=/settings/password")
         query = self.router.url.query_parameters
-        self.error = (query.get("error") or "")[:300]
+        self.error = password_error_message(query.get("error"))  # known codes only
         if self.error:
             return rx.toast.error(self.error)
         notice = NOTICES.get(query.get("notice") or "")

@@ -17,6 +17,7 @@ Rules for every state that shows or changes non-public data:
 
 from __future__ import annotations
 
+import logging
 import uuid
 from http.cookies import CookieError, SimpleCookie
 from typing import Any
@@ -162,14 +163,25 @@ class ProtectedState(AuthState):
     """Base of every state with non-public data: its events need a signed-in client."""
 
 
+# Reflex builtins every state has that no page of ours calls: refused for everyone, before the
+# handler runs (`setvar` with a name it cannot set used to end in an unhandled error).
+REFUSED_BUILTINS = frozenset({"setvar"})
+log = logging.getLogger("traceiq.auth_guard")
+
+
 class AuthGuard(Middleware):
     """Drops events aimed at ProtectedState subclasses from signed-out clients (before the
     handler runs, background events included) and sends them to /login."""
 
     async def preprocess(self, app: Any, state: BaseState, event: Any) -> StateUpdate | None:
-        path, _, _handler = str(event.name).rpartition(".")
+        path, _, handler = str(event.name).rpartition(".")
         if not path:
             return None
+        if handler in REFUSED_BUILTINS:
+            # Reflex's generic setter: no UI of ours sends it, so only a crafted frame does.
+            log.warning("refused a raw %s event (%s) from a client", handler, path.rpartition(".")[2])
+            return StateUpdate(events=rx.event.Event.from_event_type(
+                rx.toast.error(f"Refused: the app does not accept '{handler}' events.")))
         try:
             target = type(state._get_root_state()).get_class_substate(path)
         except ValueError:
