@@ -55,6 +55,7 @@ class Settings(BaseSettings):
     run_video: bool = Field(False, alias="TRACEIQ_RUN_VIDEO")
     events_maxlen: int = Field(10_000, alias="TRACEIQ_EVENTS_MAXLEN", ge=100)
     events_ttl_hours: float = Field(24.0, alias="TRACEIQ_EVENTS_TTL_HOURS", gt=0)
+    sse_ping_seconds: float = Field(15.0, alias="TRACEIQ_SSE_PING_SECONDS", gt=0, le=300)
 
     # --- artifact retention ----------------------------------------------------------------
     retention_passed_days: int = Field(7, alias="TRACEIQ_RETENTION_PASSED_DAYS", ge=0)

@@ -29,12 +29,15 @@ def routers() -> list[APIRouter]:
 
 def create_api() -> FastAPI:
     from traceiq_app.api.deps import install_error_handlers
+    from traceiq_app.api.platform import v1_docs
     from traceiq_app.api.security_headers import SecurityHeadersMiddleware
 
-    api = FastAPI(title="TraceIQ API", docs_url="/api/docs", openapi_url="/api/openapi.json", redoc_url=None,
-                  swagger_ui_oauth2_redirect_url="/api/docs/oauth2-redirect")  # not /docs: the app owns that
+    # Docs at /api/docs (not /docs: the app owns that), served by api/platform/v1_docs.py.
+    api = FastAPI(title="TraceIQ API", docs_url=None, openapi_url=v1_docs.OPENAPI_URL, redoc_url=None)
+    api.openapi = lambda: v1_docs.openapi(api)  # type: ignore[method-assign]
     for router in routers():
         api.include_router(router)
+    v1_docs.install_fallback(api)
     install_error_handlers(api)
     api.add_middleware(SecurityHeadersMiddleware)
     return api

@@ -107,15 +107,18 @@ def require_session_user(principal: Principal = Depends(require_principal)) -> P
 
 
 def install_error_handlers(app: FastAPI) -> None:
+    from traceiq_app.api.errors import error_response, install_v1_error_handlers
+
+    install_v1_error_handlers(app)
+
     @app.exception_handler(PermissionDenied)
     async def _denied(request: Request, exc: PermissionDenied) -> JSONResponse:
-        return JSONResponse({"detail": exc.message}, status_code=exc.status)
+        return error_response(request, exc.status, exc.message)
 
     @app.exception_handler(AccountError)
     async def _account(request: Request, exc: AccountError) -> JSONResponse:
-        return JSONResponse({"detail": str(exc)}, status_code=400)
+        return error_response(request, 400, str(exc))
 
     @app.exception_handler(RateLimited)
     async def _limited(request: Request, exc: RateLimited) -> JSONResponse:
-        return JSONResponse({"detail": exc.message}, status_code=429,
-                            headers={"Retry-After": str(max(1, exc.retry_after))})
+        return error_response(request, 429, exc.message, headers={"Retry-After": str(max(1, exc.retry_after))})

@@ -1,0 +1,1 @@
+"""/api/v1 routes of the catalog domain: projects, suites, tests and versions, environments, imports."""
