@@ -17,6 +17,7 @@ from sqlmodel import Session
 
 from tests.factories import Personas, make_personas
 from tests.support.processes import RedisServer
+from tests.support.webapp import app_db, pytest_runtest_makereport, worker  # noqa: F401 - the end-to-end test's fixtures
 
 SECRET = "api-tests-secret-key-0123456789abcdef"
 
