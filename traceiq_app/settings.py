@@ -72,6 +72,10 @@ class Settings(BaseSettings):
     login_max_failures_per_ip: int = Field(50, alias="TRACEIQ_LOGIN_MAX_FAILURES_PER_IP", ge=1, le=100000)
     login_lockout_minutes: int = Field(15, alias="TRACEIQ_LOGIN_LOCKOUT_MINUTES", ge=1, le=60 * 24)
     allow_signup: bool = Field(False, alias="TRACEIQ_ALLOW_SIGNUP")
+    api_rate_limit: str = Field("600/minute", alias="TRACEIQ_API_RATE_LIMIT")
+    api_anonymous_rate_limit: str = Field("120/minute", alias="TRACEIQ_API_ANONYMOUS_RATE_LIMIT")
+    api_auth_failure_limit: str = Field("30/minute", alias="TRACEIQ_API_AUTH_FAILURE_LIMIT")
+    trusted_proxies: str = Field("", alias="TRACEIQ_TRUSTED_PROXIES")
 
     # --- mail (password resets, invitations) ---------------------------------------------------
     smtp_host: str | None = Field(None, alias="TRACEIQ_SMTP_HOST")

@@ -59,7 +59,7 @@ def test_it_imports_and_runs_recorder_flows_from_ci(app_server, worker, tmp_path
         good.mkdir(), bad.mkdir()
         _flow("forms_and_navigation.json", site, good)
         _flow("fails_missing_element.json", site, bad)
-        _flow("unsupported_custom_step.json", tmp_path, tmp_path)
+        _flow("unsupported_custom_step.json", site, tmp_path)
 
         rejected = _cli(env, "import", "--project", project, str(tmp_path / "unsupported_custom_step.json"))
         assert rejected.returncode == 2 and "steps[2]" in rejected.stderr, rejected.stderr

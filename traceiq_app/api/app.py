@@ -39,5 +39,8 @@ def create_api() -> FastAPI:
         api.include_router(router)
     v1_docs.install_fallback(api)
     install_error_handlers(api)
+    from traceiq_app.api.rate_limits import ApiRateLimitMiddleware
+
+    api.add_middleware(ApiRateLimitMiddleware)
     api.add_middleware(SecurityHeadersMiddleware)
     return api

@@ -33,7 +33,10 @@ SAFE_METHODS = frozenset({"GET", "HEAD", "OPTIONS"})
 
 
 def client_ip(request: Request) -> str | None:
-    return request.client.host if request.client else None
+    """The connecting address, or X-Forwarded-For's client when it came through TRACEIQ_TRUSTED_PROXIES."""
+    from traceiq_app.api.rate_limits import client_ip as resolve
+
+    return resolve(request.client.host if request.client else None, request.headers.get("x-forwarded-for"))
 
 
 def _origin_of(url: str) -> str | None:
