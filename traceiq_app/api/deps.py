@@ -1,6 +1,6 @@
 """FastAPI dependencies for authentication. Every /api route that is not public takes one:
 
-    @router.post("/api/projects/{project_id}/runs")
+    @router.post("/api/v1/projects/{project}/runs")
     def start(project_id: uuid.UUID, principal: Principal = Depends(require_principal)):
         authorize(principal, "run.start", project_id=project_id)   # PermissionDenied -> 403/404
         ...

@@ -101,7 +101,8 @@ class Limiter:
             return self.memory
         url = get_settings().redis_url_effective
         if self._redis is None or url != self._redis_url:
-            storage: Storage = storage_from_string(_storage_url(url), socket_connect_timeout=1, socket_timeout=1)
+            storage = storage_from_string(_storage_url(url), socket_connect_timeout=1, socket_timeout=1)
+            assert isinstance(storage, Storage)
             self._redis, self._redis_url = FixedWindowRateLimiter(storage), url
         return self._redis
 

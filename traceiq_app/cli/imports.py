@@ -26,8 +26,9 @@ def add_parser(subparsers: Any) -> None:
     parser.set_defaults(func=cmd_import)
 
 
-def collect(paths: list[str]) -> tuple[list[Path], list[str]]:
-    files: list[Path] = []
+def collect(paths: list[str]) -> tuple[list[tuple[Path, str]], list[str]]:
+    """(file, name to report it by: relative to the folder given, or the file's own name)."""
+    files: list[tuple[Path, str]] = []
     problems: list[str] = []
     for raw in paths:
         path = Path(raw)
@@ -36,9 +37,9 @@ def collect(paths: list[str]) -> tuple[list[Path], list[str]]:
                            and not any(part.startswith(".") for part in p.relative_to(path).parts))
             if not found:
                 problems.append(f"{raw}: no .json, .yaml, .yml or .py files in this folder")
-            files.extend(found)
+            files.extend((f, f.relative_to(path).as_posix()) for f in found)
         elif path.is_file():
-            files.append(path)
+            files.append((path, path.name))
         else:
             problems.append(f"{raw}: no such file or folder")
     return list(dict.fromkeys(files)), problems
@@ -60,7 +61,7 @@ def cmd_import(args: argparse.Namespace) -> int:
         print("\n".join(exc.lines()), file=sys.stderr)
         return 2
     try:
-        upload = [("files", (str(f), f.read_bytes(), "application/octet-stream")) for f in files]
+        upload = [("files", (name, f.read_bytes(), "application/octet-stream")) for f, name in files]
         data = {"suite": args.suite} if args.suite else {}
         result = client.json("POST", f"/api/v1/projects/{args.project}/import", files=upload, data=data)
     except ApiError as exc:

@@ -10,6 +10,7 @@ from __future__ import annotations
 
 import uuid
 from dataclasses import dataclass, field
+from pathlib import PurePath
 from typing import Any
 
 from sqlmodel import col, select
@@ -73,12 +74,13 @@ def import_files(project_id: uuid.UUID, files: list[tuple[str, bytes]], *, suite
     results: list[FileResult] = []
     previews: list[imports.ImportPreview | None] = []
     for filename, content in files:
-        result = FileResult(file=filename or "upload", status="not_saved")
+        result = FileResult(file=(filename or "upload")[:300], status="not_saved")
+        preview: imports.ImportPreview | None = None
         try:
             preview = imports.preview_import(filename, content)
         except Invalid as exc:
-            result.status, result.problems = "failed", [p.removeprefix(f"{result.file}: ") for p in exc.problems]
-            preview = None
+            short = PurePath(filename or "upload").name
+            result.status, result.problems = "failed", [p.removeprefix(f"{short}: ") for p in exc.problems]
         else:
             result.format, result.name, result.steps = preview.format, preview.name, len(preview.steps)
             result.problems = list(preview.not_understood)
