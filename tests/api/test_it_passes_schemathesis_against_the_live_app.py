@@ -23,7 +23,7 @@ from schemathesis.specs.openapi.checks import (
 
 from tests.support.processes import base_env
 
-pytestmark = [pytest.mark.xdist_group("app"), pytest.mark.slow]
+pytestmark = [pytest.mark.xdist_group("app"), pytest.mark.slow, pytest.mark.timeout(900)]  # the first app test pays the build
 
 TRACEIQ = str(Path(sys.executable).parent / "traceiq")
 CHECKS = [not_a_server_error, status_code_conformance, content_type_conformance, response_schema_conformance]

@@ -16,7 +16,7 @@ import xmlschema
 
 from tests.support.processes import base_env, serve_directory
 
-pytestmark = [pytest.mark.xdist_group("app"), pytest.mark.slow]
+pytestmark = [pytest.mark.xdist_group("app"), pytest.mark.slow, pytest.mark.timeout(900)]  # the first app test pays the build
 
 TESTS = Path(__file__).resolve().parents[1]
 TRACEIQ = str(Path(sys.executable).parent / "traceiq")
