@@ -59,12 +59,9 @@ class Progress:
         elif kind == "test.started":
             self.current = f"{data.get('name')} [{data.get('browser')}]"
         elif kind == "test.finished":
-            status = str(data.get("status"))
-            final = status != "failed" or not data.get("will_retry")
+            status = str(data.get("status"))  # run.progress that follows says how many are done
             if status in self.counts:
                 self.counts[status] += 1
-            if final:
-                self.done = min(self.total or self.done + 1, self.done + 1)
             if not self.fancy:
                 line = f"  {status:9} {data.get('name')} [{data.get('browser')}]"
                 if int(data.get("attempt") or 1) > 1:
