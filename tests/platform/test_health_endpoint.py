@@ -34,7 +34,7 @@ class ApiServer:
             out = self.process.stdout.read().decode() if self.process.stdout else ""
             raise RuntimeError(f"API server exited:\n{out}")
         try:
-            httpx.get(self.url + "/api/openapi.json", timeout=0.5)
+            httpx.get(self.url + "/api/v1/openapi.json", timeout=0.5)
             return True
         except httpx.HTTPError:
             return False
