@@ -130,7 +130,7 @@ def page_tests(project_id: uuid.UUID, limit: int | None, cursor: str | None, *, 
         # Tags are a JSON list of strings; the quoted tag inside its text is an exact element match.
         import json
 
-        stmt = stmt.where(sa.cast(col(TestCase.tags), sa.Text).like(f"%{json.dumps(tag)[1:-1]}%"))
+        stmt = stmt.where(sa.cast(col(TestCase.tags), sa.Text).contains(json.dumps(tag), autoescape=True))
     with session_scope() as session:
         if text:
             stmt = stmt.where(sa.func.lower(col(TestCase.name)).contains(text.lower(), autoescape=True))
