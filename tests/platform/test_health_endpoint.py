@@ -23,7 +23,7 @@ class ApiServer:
              "--host", "127.0.0.1", "--port", str(self.port), "--log-level", "warning"],
             env=env, stdout=subprocess.PIPE, stderr=subprocess.STDOUT,
         )
-        wait_until(self._up, 30, what="the API server")
+        wait_until(self._up, 60, what="the API server")  # generous: a loaded shared machine starts it slowly
 
     @property
     def url(self) -> str:
