@@ -125,6 +125,13 @@ def _bench_backend(name: str, url: str, data_dir: Path, n: int) -> dict[str, Any
         assert row is not None
         deep_cursor = run_views.encode_cursor(row.created_at, row.id)
     deep = run_views.list_runs(pid, RunFilters(), deep_cursor)
+    # The public API's page of the same rows (GET /api/v1/projects/{p}/runs?cursor=).
+    from traceiq_app.services.platform.pagination import encode_cursor as api_cursor
+    from traceiq_app.services.runs import reports
+
+    api_deep_cursor = api_cursor(f"runs:{pid}", row.created_at.isoformat(), row.id)
+    api_deep = reports.page_runs(pid, PAGE, api_deep_cursor)
+    assert [str(r.id) for r in api_deep.items] == [r.id for r in deep.rows], "API keyset page disagrees"
     offset_deep = run_views.list_runs_offset(pid, None, last_page)
     assert [r.id for r in deep.rows] == [r.id for r in offset_deep], "keyset and offset disagree"
     failed = RunFilters(status="failed")
@@ -163,6 +170,7 @@ def _bench_backend(name: str, url: str, data_dir: Path, n: int) -> dict[str, Any
         "deep_page_offset_ms": _median_ms(lambda: run_views.list_runs_offset(pid, None, last_page)),
         "failed_deep_keyset_ms": _median_ms(lambda: run_views.list_runs(pid, failed, fcursor)),
         "failed_deep_offset_ms": _median_ms(lambda: run_views.list_runs_offset(pid, failed, failed_last)),
+        "api_deep_page_ms": _median_ms(lambda: reports.page_runs(pid, PAGE, api_deep_cursor)),
         "state_first_page_ms": _median_ms(state_first),
         "state_deep_page_ms": _median_ms(state_deep),
     }
@@ -212,7 +220,8 @@ def main() -> None:
     for r in out:
         for label, k, o in (("first page", r["first_page_keyset_ms"], r["first_page_offset_ms"]),
                             (f"deep page {r['deep_page']}", r["deep_page_keyset_ms"], r["deep_page_offset_ms"]),
-                            ("deep page, failed only", r["failed_deep_keyset_ms"], r["failed_deep_offset_ms"])):
+                            ("deep page, failed only", r["failed_deep_keyset_ms"], r["failed_deep_offset_ms"]),
+                            ("API v1 deep page", r["api_deep_page_ms"], r["deep_page_offset_ms"])):
             print(f"{r['backend']:9} {label:22} {k:9.2f} {o:9.2f} {o / k:6.1f}x")
         print(f"{r['backend']:9} {'state load (page 1)':22} {r['state_first_page_ms']:9.2f}")
         print(f"{r['backend']:9} {'state next_page (deep)':22} {r['state_deep_page_ms']:9.2f}")

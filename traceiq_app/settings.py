@@ -62,6 +62,7 @@ class Settings(BaseSettings):
     test_deny_private: bool = Field(False, alias="TRACEIQ_TEST_DENY_PRIVATE")
     events_maxlen: int = Field(10_000, alias="TRACEIQ_EVENTS_MAXLEN", ge=100)
     events_ttl_hours: float = Field(24.0, alias="TRACEIQ_EVENTS_TTL_HOURS", gt=0)
+    sse_ping_seconds: float = Field(15.0, alias="TRACEIQ_SSE_PING_SECONDS", gt=0, le=300)
 
     # --- artifact retention ----------------------------------------------------------------
     retention_passed_days: int = Field(7, alias="TRACEIQ_RETENTION_PASSED_DAYS", ge=0)
@@ -81,6 +82,10 @@ class Settings(BaseSettings):
     allow_signup: bool = Field(False, alias="TRACEIQ_ALLOW_SIGNUP")
     max_body_kb: int = Field(1024, alias="TRACEIQ_MAX_BODY_KB", ge=1, le=1024 * 1024)
     health_token: str | None = Field(None, alias="TRACEIQ_HEALTH_TOKEN")
+    api_rate_limit: str = Field("600/minute", alias="TRACEIQ_API_RATE_LIMIT")
+    api_anonymous_rate_limit: str = Field("120/minute", alias="TRACEIQ_API_ANONYMOUS_RATE_LIMIT")
+    api_auth_failure_limit: str = Field("30/minute", alias="TRACEIQ_API_AUTH_FAILURE_LIMIT")
+    trusted_proxies: str = Field("", alias="TRACEIQ_TRUSTED_PROXIES")
 
     # --- mail (password resets, invitations) ---------------------------------------------------
     smtp_host: str | None = Field(None, alias="TRACEIQ_SMTP_HOST")

@@ -100,6 +100,8 @@ class R:
     query: dict[str, str] = field(default_factory=dict)
     public: bool = False
     skip_drive: str = ""  # reason when the route cannot be driven generically
+    note: str = ""
+    files: list[tuple[str, tuple[str, bytes, str]]] | None = None  # a multipart upload instead of `json`
     # `around(ctx, values)`: a context manager entered once the path values exist, just before
     # the request; it yields `check(response)`, which the test calls after the request inside the
     # block (e.g. point the app at `ctx.redis_url`, then compare what Redis holds with the rows).
@@ -210,9 +212,11 @@ ROUTES: dict[tuple[str, str], R] = {
     ("GET", "/api/health"): R(EVERYONE, public=True),  # details only for owners/admins or the health token
     ("GET", "/api/health/live"): R(EVERYONE, public=True),
     ("GET", "/metrics"): R(EVERYONE, public=True),  # open unless TRACEIQ_METRICS_TOKEN is set
-    ("GET", "/api/openapi.json"): R(EVERYONE, public=True),
+    ("GET", "/api/v1/openapi.json"): R(EVERYONE, public=True),
     ("GET", "/api/docs"): R(EVERYONE, public=True),
-    ("GET", "/api/docs/oauth2-redirect"): R(EVERYONE, public=True),
+    ("GET", "/api/docs/assets/{name}"): R(EVERYONE, public=True, note="the swagger-ui-bundle package's files"),
+    # Unknown /api/v1 paths: 404 in the error envelope (api/platform/v1_docs.py), nothing else.
+    **{(m, "/api/v1/{rest:path}"): R(EVERYONE, public=True) for m in ("GET", "POST", "PUT", "PATCH", "DELETE")},
     ("POST", "/api/auth/login"): R(EVERYONE, public=True),
     ("POST", "/api/auth/login-form"): R(EVERYONE, public=True),
     # Changes only the caller's own password (wrong current password here: nothing changes).
@@ -287,3 +291,8 @@ ROUTES.update({
     # A dry run of an empty folder: a plan (everything "kept"), nothing changes.
     ("POST", "/api/v1/projects/{project}/tree"): R(EDITORS, json={"files": {}, "dry_run": True}),
 })
+
+# --- /api/v1 catalog routes (projects, suites, tests, environments, import): tests/catalog/catalog_matrix.py
+from tests.catalog.catalog_matrix import CATALOG_ROUTES  # noqa: E402
+
+ROUTES.update(CATALOG_ROUTES)

@@ -196,7 +196,8 @@ def test_route_allows_and_denies_as_declared(method: str, path: str, persona: st
         with TestClient(create_api(), base_url=ORIGIN) as client:
             if cookie:
                 client.cookies.set("tiq_session", cookie)
-            response = client.request(method, concrete, params=query, json=body, headers={"Origin": ORIGIN},
+            response = client.request(method, concrete, params=query, json=body, files=entry.files,
+                                      headers={"Origin": ORIGIN},
                                       follow_redirects=False)  # a redirect is the route's own answer
         check(response)
     after = ms.acme_fingerprint(url, str(ctx.acme_id))

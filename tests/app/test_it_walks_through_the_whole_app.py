@@ -253,7 +253,7 @@ def _walk(page: Page, email: str, site: str, tmp_path: Path) -> None:
     viewer = popup.value
     viewer.set_default_timeout(TIMEOUT)
     viewer.wait_for_load_state()
-    assert re.search(r"/trace-viewer/index\.html\?trace=/api/artifacts/", viewer.url), viewer.url
+    assert re.search(r"/trace-viewer/index\.html\?trace=/api/v1/artifacts/", viewer.url), viewer.url
     assert viewer.url.startswith(page.url.split("/runs/")[0])  # our origin
     expect(viewer.locator(".action-title").first).to_be_visible()
     viewer.set_viewport_size({"width": 1440, "height": 900})

@@ -23,9 +23,11 @@ from tests.accounts.permission_matrix import (
     EVERYONE,
     MEMBERS,
     OWNERS,
+    PATH_VALUES,
     SIGNED_IN,
     H,
     MatrixContext,
+    R,
 )
 from traceiq_app.db import get_engine
 from traceiq_app.models import Environment, Suite, TestCase, utcnow
@@ -159,4 +161,34 @@ CATALOG_HANDLERS: dict[str, H] = {
     "ImportState.cancel": DRAFT,
     **{f"{cls}.setvar": _PUBLIC_SETVAR for cls in (
         "ProjectsState", "SuitesState", "EditorState", "EnvironmentsState", "ImportState")},
+}
+
+
+# --- /api/v1 catalog routes (api/catalog/v1_*.py). `{project}` is Acme's project id (a slug works too);
+# suites and tests are made in it just before the request.
+PATH_VALUES["project"] = lambda c: c.project_id
+PATH_VALUES["suite_id"] = _suite
+NATIVE_TEST = {"definition": {"version": 1, "name": "m", "steps": [{"action": "goto", "url": "https://x.test/"}]}}
+
+CATALOG_ROUTES: dict[tuple[str, str], R] = {
+    ("GET", "/api/v1/projects"): R(SIGNED_IN, note="lists only the caller's projects"),
+    ("POST", "/api/v1/projects"): R(ADMINS, json={"name": "m", "org_id": "{org_id}"}),
+    ("GET", "/api/v1/projects/{project}"): R(MEMBERS),
+    ("PATCH", "/api/v1/projects/{project}"): R(ADMINS, json={"name": "m"}),
+    ("DELETE", "/api/v1/projects/{project}"): R(OWNERS),
+    ("GET", "/api/v1/projects/{project}/suites"): R(MEMBERS),
+    ("POST", "/api/v1/projects/{project}/suites"): R(EDITORS, json={"name": "m"}),
+    ("GET", "/api/v1/suites/{suite_id}"): R(MEMBERS),
+    ("PATCH", "/api/v1/suites/{suite_id}"): R(EDITORS, json={"name": "m"}),
+    ("DELETE", "/api/v1/suites/{suite_id}"): R(EDITORS),
+    ("GET", "/api/v1/projects/{project}/tests"): R(MEMBERS),
+    ("POST", "/api/v1/projects/{project}/tests"): R(EDITORS, json=NATIVE_TEST),
+    ("GET", "/api/v1/tests/{test_id}"): R(MEMBERS),
+    ("PUT", "/api/v1/tests/{test_id}"): R(EDITORS, json=NATIVE_TEST),
+    ("DELETE", "/api/v1/tests/{test_id}"): R(EDITORS),
+    ("GET", "/api/v1/tests/{test_id}/versions"): R(MEMBERS),
+    ("GET", "/api/v1/projects/{project}/environments"): R(MEMBERS),
+    ("POST", "/api/v1/projects/{project}/environments"): R(ADMINS, json={"name": "m-env", "secrets": {"A": "b"}}),
+    ("POST", "/api/v1/projects/{project}/import"): R(
+        EDITORS, files=[("files", ("flow.json", RECORDER.encode(), "application/json"))]),
 }

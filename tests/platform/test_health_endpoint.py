@@ -27,7 +27,7 @@ class ApiServer:
              "--host", "127.0.0.1", "--port", str(self.port), "--log-level", "warning"],
             env=env, stdout=subprocess.PIPE, stderr=subprocess.STDOUT,
         )
-        wait_until(self._up, 30, what="the API server")
+        wait_until(self._up, 60, what="the API server")  # generous: a loaded shared machine starts it slowly
 
     @property
     def url(self) -> str:
@@ -38,7 +38,7 @@ class ApiServer:
             out = self.process.stdout.read().decode() if self.process.stdout else ""
             raise RuntimeError(f"API server exited:\n{out}")
         try:
-            httpx.get(self.url + "/api/openapi.json", timeout=0.5)
+            httpx.get(self.url + "/api/v1/openapi.json", timeout=0.5)
             return True
         except httpx.HTTPError:
             return False

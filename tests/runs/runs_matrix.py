@@ -223,7 +223,7 @@ PATH_VALUES["test_id"] = _test_case
 
 @contextlib.contextmanager
 def _start_over_api(ctx: MatrixContext, values: dict[str, str]) -> Iterator[Callable[[Any], None]]:
-    """POST /api/projects/{id}/runs with the real queue: an allowed call makes one run of the
+    """POST /api/v1/projects/{id}/runs with the real queue: an allowed call makes one run of the
     selected test whose job waits in RQ; a refused one makes no run and enqueues nothing."""
     before = _run_ids(ctx)
     with _real_queue(ctx) as client:
@@ -243,7 +243,7 @@ def _start_over_api(ctx: MatrixContext, values: dict[str, str]) -> Iterator[Call
 
 @contextlib.contextmanager
 def _events_over_api(ctx: MatrixContext, values: dict[str, str]) -> Iterator[Callable[[Any], None]]:
-    """GET /api/runs/{id}/events with a real stream: members read the event put there, nobody
+    """GET /api/v1/runs/{id}/events (SSE) with a real stream: members read the event put there, nobody
     else sees it."""
     from traceiq_app.services.runs import live_events
 
@@ -258,21 +258,41 @@ def _events_over_api(ctx: MatrixContext, values: dict[str, str]) -> Iterator[Cal
             if response.status_code >= 400:
                 assert marker not in response.text, "a refused reader got the run's events"
                 return
-            body = response.json()
-            assert [(e["id"], e["type"], e["data"].get("note")) for e in body["events"]] == [
+            from tests.support.sse import parse_sse
+
+            events, _comments = parse_sse(response.text)
+            # The stream of a finished run: the event put there, then run.finished from the database.
+            assert [(e.get("id"), e["event"], e["data"].get("note")) for e in events[:1]] == [
                 (entry_id, live_events.RUN_PROGRESS, marker)]
-            assert body["last_id"] == entry_id
+            assert [e["event"] for e in events[1:]] == [live_events.RUN_FINISHED]
+
+        yield check
+
+
+@contextlib.contextmanager
+def _rerun_over_api(ctx: MatrixContext, values: dict[str, str]) -> Iterator[Callable[[Any], None]]:
+    """POST /api/v1/runs/{id}/rerun-failed with the real queue: an allowed call makes one new run
+    whose job waits in RQ; a refused one makes none."""
+    before = _run_ids(ctx)
+    with _real_queue(ctx) as client:
+        def check(response: Any) -> None:
+            _assert_jobs_match_new_runs(client, ctx, before)
+            new_runs = _run_ids(ctx) - before
+            assert new_runs == (set() if response.status_code >= 400 else {uuid.UUID(response.json()["id"])})
 
         yield check
 
 
 RUNS_ROUTES: dict[tuple[str, str], R] = {
-    ("GET", "/api/runs/{run_id}"): R(MEMBERS),
-    ("POST", "/api/runs/{run_id}/cancel"): R(EDITORS),  # a finished run: nothing to stop in Redis
-    ("GET", "/api/artifacts/{artifact_id}"): R(MEMBERS),
-    ("GET", "/api/runs/{run_id}/events"): R(MEMBERS, around=_events_over_api),
-    ("POST", "/api/projects/{project_id}/runs"): R(
-        EDITORS, json={"selection": {"test_ids": ["{test_id}"]}, "browsers": ["chromium"]}, around=_start_over_api),
+    ("GET", "/api/v1/runs/{run_id}"): R(MEMBERS),
+    ("POST", "/api/v1/runs/{run_id}/cancel"): R(EDITORS),  # a finished run: nothing to stop in Redis
+    ("POST", "/api/v1/runs/{run_id}/rerun-failed"): R(EDITORS, around=_rerun_over_api),
+    ("GET", "/api/v1/runs/{run_id}/junit"): R(MEMBERS),
+    ("GET", "/api/v1/artifacts/{artifact_id}"): R(MEMBERS),
+    ("GET", "/api/v1/runs/{run_id}/events"): R(MEMBERS, around=_events_over_api),
+    ("GET", "/api/v1/projects/{project}/runs"): R(MEMBERS),
+    ("POST", "/api/v1/projects/{project}/runs"): R(
+        EDITORS, json={"tests": ["{test_id}"], "browsers": ["chromium"]}, around=_start_over_api),
     # The viewer's own files are the open-source bundle; index.html redirects signed-out users to
     # sign-in; traces come only from the authorized artifact route.
     ("GET", "/trace-viewer/{path:path}"): R(EVERYONE, public=True),

@@ -10,6 +10,7 @@ from rq import Queue
 from sqlmodel import select
 
 from tests.runs.conftest import quick_steps
+from tests.support.sse import parse_sse
 from traceiq_app.models import AuditLog
 
 
@@ -24,28 +25,28 @@ def test_it_starts_and_cancels_runs_for_members_only(stack, site_url):
     outsider = {"Authorization": f"Bearer {stack.token_for(project, 'charlie@globex.test', member=False)}"}
     client = TestClient(create_api())
 
-    assert client.post(f"/api/projects/{project.id}/runs", json={}).status_code == 401
-    assert client.post(f"/api/projects/{project.id}/runs", json={}, headers=reader).status_code == 403
-    assert client.post(f"/api/projects/{project.id}/runs", json={"retries": 9}, headers=member).status_code == 422
-    assert client.post(f"/api/projects/{project.id}/runs", json={"selection": {"tags": ["none"]}},
+    assert client.post(f"/api/v1/projects/{project.id}/runs", json={}).status_code == 401
+    assert client.post(f"/api/v1/projects/{project.id}/runs", json={}, headers=reader).status_code == 403
+    assert client.post(f"/api/v1/projects/{project.id}/runs", json={"retries": 9}, headers=member).status_code == 422
+    assert client.post(f"/api/v1/projects/{project.id}/runs", json={"tags": ["none"]},
                        headers=member).status_code == 422
-    response = client.post(f"/api/projects/{project.id}/runs", json={"parallelism": 2}, headers=member)
-    assert response.status_code == 201
+    response = client.post(f"/api/v1/projects/{project.id}/runs", json={"parallelism": 2}, headers=member)
+    assert response.status_code == 202
     run_id = response.json()["id"]
     queue = Queue("traceiq", connection=stack.redis.client())
     assert queue.count == 2  # parallelism 2: the third waits in the database
 
-    assert client.get(f"/api/runs/{run_id}", headers=reader).json()["status"] == "queued"
-    assert client.get(f"/api/runs/{uuid.uuid4()}", headers=member).status_code == 404
-    assert client.post(f"/api/runs/{run_id}/cancel", headers=outsider).status_code == 404
-    assert client.post(f"/api/runs/{run_id}/cancel", headers=reader).status_code == 403
+    assert client.get(f"/api/v1/runs/{run_id}", headers=reader).json()["status"] == "queued"
+    assert client.get(f"/api/v1/runs/{uuid.uuid4()}", headers=member).status_code == 404
+    assert client.post(f"/api/v1/runs/{run_id}/cancel", headers=outsider).status_code == 404
+    assert client.post(f"/api/v1/runs/{run_id}/cancel", headers=reader).status_code == 403
 
-    cancelled = client.post(f"/api/runs/{run_id}/cancel", headers=member).json()
-    assert cancelled["status"] == "cancelled" and cancelled["skipped"] == 3
-    assert {r["status"] for r in cancelled["results"]} == {"cancelled"}
+    cancelled = client.post(f"/api/v1/runs/{run_id}/cancel", headers=member).json()
+    assert cancelled["status"] == "cancelled" and cancelled["totals"]["skipped"] == 3
+    assert {t["status"] for t in cancelled["tests"]} == {"cancelled"}
     assert queue.count == 0
-    events = client.get(f"/api/runs/{run_id}/events", headers=reader).json()["events"]
-    assert [e["type"] for e in events] == ["run.queued", "run.finished"]
+    events, _comments = parse_sse(client.get(f"/api/v1/runs/{run_id}/events", headers=reader).text)
+    assert [e["event"] for e in events] == ["run.queued", "run.finished"]
     assert "alice@acme.test" in events[-1]["data"]["reason"]
 
     with stack.session() as s:

@@ -114,7 +114,7 @@ def test_detail_and_failed_tests_for_rerun(personas) -> None:  # type: ignore[no
     bad_row = next(t for t in detail["tests"] if t["name"] == "bad")
     assert bad_row["trace"] == str(art_id) and len(bad_row["error"]) < 2100
     assert bad_row["steps"][0]["console_errors"] == ["TypeError: x"]
-    assert run_views.trace_viewer_url(art_id) == f"/trace-viewer/index.html?trace=/api/artifacts/{art_id}"
+    assert run_views.trace_viewer_url(art_id) == f"/trace-viewer/index.html?trace=/api/v1/artifacts/{art_id}"
 
 
 def test_states_refuse_other_orgs_and_anonymous(personas) -> None:  # type: ignore[no-untyped-def]
@@ -164,7 +164,7 @@ def test_trace_viewer_needs_sign_in_for_its_page_only(personas) -> None:  # type
 
     origin = "http://testserver"
     with TestClient(create_api(), base_url=origin, follow_redirects=False) as client:
-        page = client.get("/trace-viewer/index.html?trace=/api/artifacts/x")
+        page = client.get("/trace-viewer/index.html?trace=/api/v1/artifacts/x")
         assert page.status_code == 303
         assert page.headers["location"].startswith("/login?next=%2Ftrace-viewer%2Findex.html")
         sw = client.get("/trace-viewer/sw.bundle.js")
@@ -172,7 +172,7 @@ def test_trace_viewer_needs_sign_in_for_its_page_only(personas) -> None:  # type
         assert client.get("/trace-viewer/../../../../etc/passwd").status_code == 404
         assert client.get("/trace-viewer/%2e%2e/%2e%2e/__init__.py").status_code == 404
         client.cookies.set("tiq_session", ms.session_cookie(personas.bob.id))
-        page = client.get("/trace-viewer/index.html?trace=/api/artifacts/x")
+        page = client.get("/trace-viewer/index.html?trace=/api/v1/artifacts/x")
         assert page.status_code == 200 and "<html" in page.text.lower()
 
 
@@ -205,6 +205,6 @@ def test_live_state_replay_is_idempotent() -> None:
     assert len(state.tests) == 1
     t = state.tests[0]
     assert [(s.index, s.status) for s in t.steps] == [(0, "passed"), (1, "failed")]
-    assert t.status == "failed" and t.screenshot == "/api/artifacts/a1" and t.steps[1].error == "no element"
+    assert t.status == "failed" and t.screenshot == "/api/v1/artifacts/a1" and t.steps[1].error == "no element"
     assert state.status == "failed" and state.failed == 1 and state.progress == 100
     assert state._steps_wanted == [tr]

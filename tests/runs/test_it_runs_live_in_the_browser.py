@@ -116,7 +116,7 @@ def test_runs_live_page_end_to_end(app_server, chromium, runs_site, worker) -> N
     # Failure screenshot inline, from the authorized artifact route.
     shot = bad_card.get_by_role("img")
     expect(shot).to_be_visible()
-    assert shot.get_attribute("src", timeout=TIMEOUT).startswith("/api/artifacts/")  # type: ignore[union-attr]
+    assert shot.get_attribute("src", timeout=TIMEOUT).startswith("/api/v1/artifacts/")  # type: ignore[union-attr]
     wait_until(lambda: shot.evaluate("img => img.complete && img.naturalWidth > 0"), 10, what="screenshot")
     expect(bad_card.locator("video")).to_have_count(1)
     page.reload()  # after the end: the same, once
@@ -129,7 +129,7 @@ def test_runs_live_page_end_to_end(app_server, chromium, runs_site, worker) -> N
     viewer = popup_info.value
     viewer.set_default_timeout(30_000)
     viewer.wait_for_load_state()
-    assert viewer.url.startswith(app_server.url + "/trace-viewer/index.html?trace=/api/artifacts/")
+    assert viewer.url.startswith(app_server.url + "/trace-viewer/index.html?trace=/api/v1/artifacts/")
     expect(viewer.locator(".action-title").first).to_be_visible()
     viewer.close()
 

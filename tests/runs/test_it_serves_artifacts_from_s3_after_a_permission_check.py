@@ -20,6 +20,7 @@ from sqlmodel import select
 
 from tests.runs.conftest import goto, title_is
 from tests.support.processes import free_port, wait_until
+from tests.support.sse import parse_sse
 from traceiq_app.models import Artifact, ArtifactKind, ArtifactOutcome, StepResult
 
 MOTO = str(Path(sys.executable).parent / "moto_server")
@@ -64,19 +65,19 @@ def test_it_uploads_artifacts_to_s3_and_serves_them_only_to_members(stack, site_
 
     client = TestClient(create_api())
     auth = {"Authorization": f"Bearer {token}"}
-    response = client.post(f"/api/projects/{project.id}/runs", json={"browsers": ["chromium"]}, headers=auth)
-    assert response.status_code == 201, response.text
+    response = client.post(f"/api/v1/projects/{project.id}/runs", json={"browsers": ["chromium"]}, headers=auth)
+    assert response.status_code == 202, response.text
     run_id = uuid.UUID(response.json()["id"])
-    assert response.json()["trigger"] == "api" and len(response.json()["results"]) == 2
-    assert client.post(f"/api/projects/{project.id}/runs", json={},
+    assert client.post(f"/api/v1/projects/{project.id}/runs", json={},
                        headers={"Authorization": f"Bearer {outsider}"}).status_code == 404
 
     done = stack.wait_run(run_id, timeout=90)
-    body = client.get(f"/api/runs/{run_id}", headers=auth).json()
-    assert body["status"] == "failed" and body["passed"] == 1 and body["failed"] == 1
-    events = client.get(f"/api/runs/{run_id}/events", params={"last_id": "0"}, headers=auth).json()
-    assert events["events"][-1]["type"] == "run.finished"
-    assert client.get(f"/api/runs/{run_id}", headers={"Authorization": f"Bearer {outsider}"}).status_code == 404
+    body = client.get(f"/api/v1/runs/{run_id}", headers=auth).json()
+    assert body["status"] == "failed" and body["totals"]["passed"] == 1 and body["totals"]["failed"] == 1
+    assert body["trigger"] == "api" and len(body["tests"]) == 2
+    events, _comments = parse_sse(client.get(f"/api/v1/runs/{run_id}/events", headers=auth).text)
+    assert events[-1]["event"] == "run.finished"
+    assert client.get(f"/api/v1/runs/{run_id}", headers={"Authorization": f"Bearer {outsider}"}).status_code == 404
 
     with stack.session() as s:
         artifacts = list(s.exec(select(Artifact).where(Artifact.run_id == run_id)).all())
@@ -96,14 +97,14 @@ def test_it_uploads_artifacts_to_s3_and_serves_them_only_to_members(stack, site_
     assert failed_step.screenshot_artifact_id == shot.id
 
     # Proxy download, for members only.
-    response = client.get(f"/api/artifacts/{trace.id}", headers=auth)
+    response = client.get(f"/api/v1/artifacts/{trace.id}", headers=auth)
     assert response.status_code == 200
     assert response.content == minio.get_object(bucket, trace.storage_key).read()
     assert response.content[:2] == b"PK"  # a zip
-    assert client.get(f"/api/artifacts/{trace.id}").status_code == 401
-    assert client.get(f"/api/artifacts/{trace.id}", headers={"Authorization": f"Bearer {outsider}"}).status_code == 404
+    assert client.get(f"/api/v1/artifacts/{trace.id}").status_code == 401
+    assert client.get(f"/api/v1/artifacts/{trace.id}", headers={"Authorization": f"Bearer {outsider}"}).status_code == 404
     # Or a short-lived presigned URL.
-    redirect = client.get(f"/api/artifacts/{shot.id}", params={"presigned": 1}, headers=auth, follow_redirects=False)
+    redirect = client.get(f"/api/v1/artifacts/{shot.id}", params={"presigned": 1}, headers=auth, follow_redirects=False)
     assert redirect.status_code == 307
     location = redirect.headers["location"]
     assert "X-Amz-Expires=300" in location

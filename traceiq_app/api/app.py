@@ -31,18 +31,24 @@ def create_api() -> FastAPI:
     from traceiq_app.api.deps import install_error_handlers
     from traceiq_app.api.input_errors import install_input_error_handlers
     from traceiq_app.api.metrics_middleware import MetricsMiddleware
+    from traceiq_app.api.platform import v1_docs
+    from traceiq_app.api.rate_limits import ApiRateLimitMiddleware
     from traceiq_app.api.request_ids import RequestIdMiddleware
     from traceiq_app.api.request_limits import RequestLimitsMiddleware
     from traceiq_app.api.security_headers import SecurityHeadersMiddleware
 
-    api = FastAPI(title="TraceIQ API", docs_url="/api/docs", openapi_url="/api/openapi.json", redoc_url=None,
-                  swagger_ui_oauth2_redirect_url="/api/docs/oauth2-redirect")  # not /docs: the app owns that
+    # Docs at /api/docs (not /docs: the app owns that), served by api/platform/v1_docs.py.
+    api = FastAPI(title="TraceIQ API", docs_url=None, openapi_url=v1_docs.OPENAPI_URL, redoc_url=None)
+    api.openapi = lambda: v1_docs.openapi(api)  # type: ignore[method-assign]
     for router in routers():
         api.include_router(router)
+    v1_docs.install_fallback(api)
     install_input_error_handlers(api)  # first: install_error_handlers may override these
     install_error_handlers(api)
+    # Middleware: the first added is the innermost.
     api.add_middleware(RequestLimitsMiddleware)  # body caps and the /_upload gate, before any body is read
-    api.add_middleware(SecurityHeadersMiddleware)  # around the limits: the 413s get the headers too
+    api.add_middleware(ApiRateLimitMiddleware)  # per token / session / IP, before the body is read
+    api.add_middleware(SecurityHeadersMiddleware)  # around the limits: the 413s and 429s get the headers too
     api.add_middleware(RequestIdMiddleware)
     api.add_middleware(MetricsMiddleware)  # outermost: times the whole request
     return api

@@ -1,6 +1,6 @@
 """FastAPI dependencies for authentication. Every /api route that is not public takes one:
 
-    @router.post("/api/projects/{project_id}/runs")
+    @router.post("/api/v1/projects/{project}/runs")
     def start(project_id: uuid.UUID, principal: Principal = Depends(require_principal)):
         authorize(principal, "run.start", project_id=project_id)   # PermissionDenied -> 403/404
         ...
@@ -34,7 +34,10 @@ SAFE_METHODS = frozenset({"GET", "HEAD", "OPTIONS"})
 
 
 def client_ip(request: Request) -> str | None:
-    return request.client.host if request.client else None
+    """The connecting address, or X-Forwarded-For's client when it came through TRACEIQ_TRUSTED_PROXIES."""
+    from traceiq_app.api.rate_limits import client_ip as resolve
+
+    return resolve(request.client.host if request.client else None, request.headers.get("x-forwarded-for"))
 
 
 def _origin_of(url: str) -> str | None:
@@ -124,15 +127,18 @@ def require_session_user(principal: Principal = Depends(require_principal)) -> P
 
 
 def install_error_handlers(app: FastAPI) -> None:
+    from traceiq_app.api.errors import error_response, install_v1_error_handlers
+
+    install_v1_error_handlers(app)
+
     @app.exception_handler(PermissionDenied)
     async def _denied(request: Request, exc: PermissionDenied) -> JSONResponse:
-        return JSONResponse({"detail": exc.message}, status_code=exc.status)
+        return error_response(request, exc.status, exc.message)
 
     @app.exception_handler(AccountError)
     async def _account(request: Request, exc: AccountError) -> JSONResponse:
-        return JSONResponse({"detail": str(exc)}, status_code=400)
+        return error_response(request, 400, str(exc))
 
     @app.exception_handler(RateLimited)
     async def _limited(request: Request, exc: RateLimited) -> JSONResponse:
-        return JSONResponse({"detail": exc.message}, status_code=429,
-                            headers={"Retry-After": str(max(1, exc.retry_after))})
+        return error_response(request, 429, exc.message, headers={"Retry-After": str(max(1, exc.retry_after))})

@@ -61,9 +61,9 @@ def security_headers() -> list[tuple[str, str]]:
     return headers
 
 
-# FastAPI's interactive docs load Swagger UI from jsDelivr.
-DOCS_CSP = ("default-src 'self'; script-src 'self' 'unsafe-inline' https://cdn.jsdelivr.net; "
-            "style-src 'self' 'unsafe-inline' https://cdn.jsdelivr.net; img-src 'self' data: https:; "
+# The interactive docs: Swagger UI from our own origin (api/platform/v1_docs.py), no CDN.
+DOCS_CSP = ("default-src 'self'; script-src 'self' 'unsafe-inline'; "
+            "style-src 'self' 'unsafe-inline'; img-src 'self' data:; "
             "frame-ancestors 'self'; object-src 'none'; base-uri 'self'")
 
 NO_STORE_PREFIXES = ("/api/auth", "/api/me", "/api/audit", "/api/orgs")

@@ -1,7 +1,8 @@
 """The `traceiq` console command: one module per sub-command family.
 
 - `exec`: run test files locally, no server (traceiq_app.cli.exec)
-- `run`: start a run on the workers (traceiq_app.cli.run)
+- `run`: start a run on the workers (traceiq_app.cli.run; over HTTP with --server: cli.remote_run)
+- `import`: upload test files to a server (traceiq_app.cli.imports)
 - `migrate`, `admin ...`: the administrator's commands (traceiq_app.cli.admin)
 - `worker`, `supervise`: long-running processes (traceiq_app.cli.worker)
 - `backup`, `restore`: the whole installation to and from one file (traceiq_app.cli.backup)
@@ -17,7 +18,7 @@ from __future__ import annotations
 import argparse
 from collections.abc import Callable
 
-from traceiq_app.cli import admin, backup, results, run, tree, worker
+from traceiq_app.cli import admin, backup, imports, results, run, tree, worker
 from traceiq_app.cli import exec as exec_command
 
 
@@ -28,6 +29,7 @@ def build_parser() -> argparse.ArgumentParser:
     admin.add_parsers(sub)
     exec_command.add_parser(sub)
     run.add_parser(sub)
+    imports.add_parser(sub)
     backup.add_parsers(sub)
     results.add_parser(sub)
     tree.add_parsers(sub)

@@ -1,10 +1,15 @@
-"""`traceiq run`: start a run on the workers from the command line (an administrator's tool:
-it talks to the database and Redis directly, like `traceiq worker`; remote callers use
-`POST /api/projects/{id}/runs` with an API token).
+"""`traceiq run`: start a run of a project's tests.
 
-    traceiq run --project web-shop --tag smoke --env staging --browser chromium --wait
+With `--server URL --token T` (or TRACEIQ_SERVER / TRACEIQ_TOKEN) it works over the public API
+(traceiq_app/cli/remote_run.py) — what CI jobs use:
 
-Exit code with --wait: 0 passed, 1 failed/error/cancelled/timed out, 2 bad request.
+    traceiq run --server https://traceiq.example --token tiq_... --project web-shop --tag smoke --wait --junit out.xml
+
+Without a server it is the administrator's local mode: it talks to the database and Redis
+directly, like `traceiq worker`.
+
+Exit code with --wait: 0 passed, 1 failed/error/cancelled, 2 usage/auth/validation error,
+3 timed out (remote mode: --timeout reached).
 """
 
 from __future__ import annotations
@@ -14,6 +19,8 @@ import json
 import sys
 import time
 from typing import Any
+
+from traceiq_app.cli.client import add_server_options, server_from
 
 
 def add_parser(subparsers: Any) -> None:
@@ -26,9 +33,13 @@ def add_parser(subparsers: Any) -> None:
     run.add_argument("--browser", action="append", choices=["chromium", "firefox", "webkit"], default=None)
     run.add_argument("--retries", type=int, default=0)
     run.add_argument("--parallelism", type=int, default=None)
-    run.add_argument("--timeout", type=int, default=3600, help="run timeout in seconds")
+    run.add_argument("--timeout", type=int, default=3600,
+                     help="seconds: the run's timeout (with --wait against a server: stop waiting, cancel the "
+                          "run and exit 3)")
     run.add_argument("--wait", action="store_true", help="wait for the run to end; exit 0 only if it passed")
+    run.add_argument("--junit", default=None, metavar="FILE", help="write the run's JUnit XML here (implies --wait)")
     run.add_argument("--json", action="store_true", help="print the run as JSON")
+    add_server_options(run)
     run.set_defaults(func=cmd_run)
 
 
@@ -68,6 +79,13 @@ def _lookup(project_slug: str, suites: list[str], tests: list[str], env: str | N
 
 
 def cmd_run(args: argparse.Namespace) -> int:
+    if server_from(args):
+        from traceiq_app.cli.remote_run import cmd_remote_run
+
+        return cmd_remote_run(args)
+    if args.junit:
+        print("error: --junit needs --server (or TRACEIQ_SERVER)", file=sys.stderr)
+        return 2
     from traceiq_app.models import RunSelection, RunTrigger
     from traceiq_app.services.runs import control as runs
 

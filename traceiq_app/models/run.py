@@ -44,6 +44,9 @@ class RunBase(SQLModel):
     timeout_s: int = Field(default=3600, ge=1, le=86_400)
     branch: str | None = Field(default=None, max_length=255)
     commit_sha: str | None = Field(default=None, max_length=64)
+    # CI metadata (the API's `metadata`: branch, commit, ci_url, pr), filled by `traceiq run`.
+    ci_url: str | None = Field(default=None, max_length=2000)
+    pr: str | None = Field(default=None, max_length=100)
 
 
 class Run(RunBase, table=True):

@@ -1,1 +1,2 @@
-"""HTTP routes of the catalog domain: projects and their settings, tests as code (`tree`)."""
+"""/api/v1 routes of the catalog domain: projects, suites, tests and versions, environments, imports,
+tests as code (`tree`)."""

@@ -2,7 +2,7 @@
 
 The folder is the viewer bundled in the installed `playwright` package (the version that
 records our traces), served as is: its service worker is scoped to /trace-viewer/ and fetches
-the trace zip with the user's cookies, so `index.html?trace=/api/artifacts/<id>` loads a trace
+the trace zip with the user's cookies, so `index.html?trace=/api/v1/artifacts/<id>` loads a trace
 through the authorized artifact route. The viewer page itself needs a signed-in user (else a
 redirect to sign-in); its other files are the open-source bundle and are public.
 """

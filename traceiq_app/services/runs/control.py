@@ -223,6 +223,8 @@ def start_run(
     branch: str | None = None,
     commit_sha: str | None = None,
     dispatch: bool = True,
+    ci_url: str | None = None,
+    pr: str | None = None,
 ) -> Run:
     """Create a run and its queued tests, publish `run.queued`, and enqueue the first jobs.
 
@@ -258,6 +260,8 @@ def start_run(
             timeout_s=timeout_s,
             branch=branch,
             commit_sha=commit_sha,
+            ci_url=ci_url,
+            pr=pr,
             selection=selection.to_json(),
             browsers=sorted({p.browser.value for p in planned}, key=[b.value for b in Browser].index),
             trigger=trigger,

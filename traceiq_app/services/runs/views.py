@@ -258,7 +258,7 @@ def filter_choices(project_id: uuid.UUID) -> FilterChoices:
 
 # ---- one run -------------------------------------------------------------------------------
 def artifact_url(artifact_id: uuid.UUID | str) -> str:
-    return f"/api/artifacts/{artifact_id}"
+    return f"/api/v1/artifacts/{artifact_id}"
 
 
 def trace_viewer_url(artifact_id: uuid.UUID | str) -> str:
