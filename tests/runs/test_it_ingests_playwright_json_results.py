@@ -144,7 +144,7 @@ def test_it_ingests_a_playwright_json_report_with_its_attachments(personas, chro
     from traceiq_app.api.app import create_api
 
     with TestClient(create_api()) as client:
-        got = client.get(f"/api/artifacts/{arts[(first.id, 'trace')].id}",
+        got = client.get(f"/api/v1/artifacts/{arts[(first.id, 'trace')].id}",
                          headers={"Authorization": f"Bearer {token_for(personas, scopes=('read',))}"})
     assert got.status_code == 200 and got.content == trace
 
@@ -217,7 +217,7 @@ def test_it_uploads_with_the_cli_and_opens_the_trace_in_the_viewer(app_server, a
     viewer = popup.value
     viewer.set_default_timeout(30_000)
     viewer.wait_for_load_state()
-    assert viewer.url.startswith(app_server.url + "/trace-viewer/index.html?trace=/api/artifacts/")
+    assert viewer.url.startswith(app_server.url + "/trace-viewer/index.html?trace=/api/v1/artifacts/")
     expect(viewer.locator(".action-title").first).to_be_visible(timeout=30_000)
     expect(viewer.locator(".action-title", has_text=re.compile("Click|click"))).not_to_have_count(0)
     viewer.close()

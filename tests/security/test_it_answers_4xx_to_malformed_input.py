@@ -49,22 +49,23 @@ def _assert_clear_4xx(response, field: str, *, status: int = 422) -> dict:  # ty
 
 
 def test_it_answers_422_to_nan_retries(client, personas) -> None:  # type: ignore[no-untyped-def]
-    response = _raw_json(client, f"/api/projects/{personas.project.id}/runs", '{"retries": NaN}')
+    response = _raw_json(client, f"/api/v1/projects/{personas.project.id}/runs", '{"retries": NaN}')
     _assert_clear_4xx(response, "retries")
 
 
 def test_it_answers_4xx_to_a_lone_surrogate_in_branch(client, personas) -> None:  # type: ignore[no-untyped-def]
-    response = _raw_json(client, f"/api/projects/{personas.project.id}/runs", '{"branch": "main\\ud800"}')
+    response = _raw_json(client, f"/api/v1/projects/{personas.project.id}/runs",
+                         '{"metadata": {"branch": "main\\ud800"}}')
     assert 400 <= response.status_code < 500, response.text[:500]
     assert "branch" in response.text
 
 
 @pytest.mark.parametrize("last_id", ["abc", "-1", "1-2-3", "99999999999999999999999"])
 def test_it_answers_422_to_a_bad_event_id(client, personas, last_id: str) -> None:  # type: ignore[no-untyped-def]
-    run = client.post(f"/api/projects/{personas.project.id}/runs", json={}, headers={"Origin": ORIGIN})
-    assert run.status_code == 201, run.text
-    response = client.get(f"/api/runs/{run.json()['id']}/events", params={"last_id": last_id})
-    body = _assert_clear_4xx(response, "last_id")
+    run = client.post(f"/api/v1/projects/{personas.project.id}/runs", json={}, headers={"Origin": ORIGIN})
+    assert run.status_code == 202, run.text
+    response = client.get(f"/api/v1/runs/{run.json()['id']}/events", params={"last_event_id": last_id})
+    body = _assert_clear_4xx(response, "last_event_id")
     assert last_id not in json.dumps(body)
 
 

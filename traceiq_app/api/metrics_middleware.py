@@ -1,6 +1,6 @@
 """HTTP request latency by route template and status, for /metrics. A pure ASGI middleware: the
 route template is read after routing (FastAPI puts the matched route in the scope), so
-`/api/runs/{run_id}` is one series, not one per run; everything Reflex serves is grouped by kind."""
+`/api/v1/runs/{run_id}` is one series, not one per run; everything Reflex serves is grouped by kind."""
 
 from __future__ import annotations
 
