@@ -6,8 +6,10 @@ The browser half: a member who signs in lands on the set-up page and cannot leav
 from __future__ import annotations
 
 import asyncio
+import contextvars
 import time
 import uuid
+from concurrent.futures import ThreadPoolExecutor
 
 import pyotp
 import pytest
@@ -117,7 +119,11 @@ def test_the_guard_drops_other_events_until_set_up(personas, monkeypatch) -> Non
     def outcome(cls: type, handler: str) -> object:
         state = ms.state_for(cls, cookie)
         event = type("E", (), {"name": f"{cls.get_full_name()}.{handler}"})()  # type: ignore[attr-defined]
-        return asyncio.run(guard.preprocess(None, state, event))
+        # In a thread of its own (a session-wide sync Playwright may run a loop in this one), with
+        # this thread's context variables (Reflex's registration context).
+        context = contextvars.copy_context()
+        with ThreadPoolExecutor(1) as pool:
+            return pool.submit(context.run, asyncio.run, guard.preprocess(None, state, event)).result()
 
     dropped = outcome(TokensState, "load_tokens")
     assert dropped is not None and "two_factor_required" in str(dropped)

@@ -173,7 +173,7 @@ def _import_flow(page: Page) -> None:
     page.get_by_role("button", name="Save as test").click()
     page.wait_for_url(re.compile(r"/tests/[0-9a-f-]{36}$"))
     expect(page.get_by_label("Test name")).to_have_value("Uses a custom step")
-    expect(page.get_by_test_id("step-card")).to_have_count(2)
+    expect(page.get_by_test_id("step-card")).to_have_count(3)  # all but the custom step
 
     # environments: secrets are write-only
     page.goto(f"/projects/{pid}/environments")

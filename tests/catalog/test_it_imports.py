@@ -49,10 +49,11 @@ def test_it_previews_a_recorder_flow_then_saves_it(personas) -> None:
 def test_it_lists_recorder_steps_it_cannot_import_and_keeps_the_rest(personas) -> None:
     content = (RECORDER / "unsupported_custom_step.json").read_text()
     preview = imports.preview_import("custom.json", content)
-    assert [p.split(":")[0] for p in preview.not_understood] == ["steps[2] (customStep)", "steps[3] (click)"]
-    assert [u.origin for u in preview.understood] == ["steps[0] (navigate)", "steps[1] (click)"]
+    # (The "back" mouse button of steps[3] replays since issue 21: only the custom step is left out.)
+    assert [p.split(":")[0] for p in preview.not_understood] == ["steps[2] (customStep)"]
+    assert [u.origin for u in preview.understood] == ["steps[0] (navigate)", "steps[1] (click)", "steps[3] (click)"]
     case = imports.save_import(personas.project.id, "custom.json", content)
-    assert [s["action"] for s in case.steps] == ["goto", "click"]
+    assert [s["action"] for s in case.steps] == ["goto", "click", "click"]
 
 
 def test_it_previews_codegen_with_every_line_it_did_not_understand(personas) -> None:

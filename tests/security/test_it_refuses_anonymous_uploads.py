@@ -14,7 +14,7 @@ from tests.security.http_support import send_huge
 pytestmark = [pytest.mark.slow, pytest.mark.xdist_group("app")]
 
 GB = 1024 * 1024 * 1024
-DEFAULT_UPLOAD_LIMIT = 20 * 1024 * 1024
+DEFAULT_UPLOAD_LIMIT = 100 * 1024 * 1024  # TRACEIQ_MAX_UPLOAD_MB's default
 # A well-formed start of a multipart upload: one file part whose content is what follows.
 FILE_PART = b'--xyz\r\nContent-Disposition: form-data; name="files"; filename="big.json"\r\n' \
             b"Content-Type: application/json\r\n\r\n"

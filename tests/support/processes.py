@@ -84,7 +84,10 @@ class RedisServer:
 
 def base_env(**overrides: str) -> dict[str, str]:
     """The environment for a TraceIQ child process: ours, minus settings that would leak in."""
-    env = {k: v for k, v in os.environ.items() if not k.startswith(("TRACEIQ_", "S3_")) and k not in ("DATABASE_URL", "REDIS_URL")}
+    # PROMETHEUS_MULTIPROC_DIR: this process may have pointed itself at an earlier test's metrics
+    # folder (services/observability/metrics.enable); a child finds its own from its data folder.
+    leaks = ("DATABASE_URL", "REDIS_URL", "PROMETHEUS_MULTIPROC_DIR")
+    env = {k: v for k, v in os.environ.items() if not k.startswith(("TRACEIQ_", "S3_")) and k not in leaks}
     env.update(overrides)
     return env
 

@@ -14,7 +14,7 @@ import uuid
 from typing import Any
 
 from fastapi import FastAPI, Request
-from fastapi.exception_handlers import http_exception_handler, request_validation_exception_handler
+from fastapi.exception_handlers import http_exception_handler
 from fastapi.exceptions import RequestValidationError
 from fastapi.responses import JSONResponse, PlainTextResponse, Response
 from pydantic import BaseModel
@@ -100,8 +100,10 @@ def install_v1_error_handlers(app: FastAPI) -> None:
 
     @app.exception_handler(RequestValidationError)
     async def _invalid(request: Request, exc: RequestValidationError) -> Response:
-        if not is_v1(request):
-            return await request_validation_exception_handler(request, exc)
+        if not is_v1(request):  # field + problem, never the submitted value (api/input_errors.py)
+            from traceiq_app.api.input_errors import validation_body
+
+            return JSONResponse(validation_body(exc), status_code=422)
         return envelope(422, "the request is invalid", details=validation_details(list(exc.errors())))
 
     @app.exception_handler(NotFound)

@@ -10,6 +10,7 @@ from fastapi import APIRouter, Depends
 from fastapi.concurrency import run_in_threadpool
 
 from traceiq_app.api.deps import require_principal
+from traceiq_app.api.errors import responses
 from traceiq_app.db import session_scope
 from traceiq_app.services.observability import system
 from traceiq_app.services.platform.permissions import Principal, authorize
@@ -17,7 +18,8 @@ from traceiq_app.services.platform.permissions import Principal, authorize
 router = APIRouter()
 
 
-@router.get("/api/v1/system", summary="System report: workers, queues, Redis, database, storage, retention")
+@router.get("/api/v1/system", summary="System report: workers, queues, Redis, database, storage, retention",
+            responses=responses(403))
 async def system_report(org_id: uuid.UUID, principal: Principal = Depends(require_principal)) -> dict[str, Any]:
     def _build() -> dict[str, Any]:
         with session_scope() as session:
