@@ -1,9 +1,7 @@
-"""Error answers of /api/v1 routes: `{"error": {"code", "message", "details"}}` with the
-right status, and the `{project}` (id or slug) lookup with its permission check.
-
-(Small helpers of the results-upload and tests-as-code routes; the other /api/v1 routes have
-the same envelope.)
-"""
+"""The results-upload and tests-as-code routes' way to answer an error from inside a route:
+`raise ApiError(status, message)` -> `{"error": {"code", "message", "details"}}` (the envelope of
+every /api/v1 error, api/errors.py), and the `{project}` (id or slug) lookup with its permission
+check."""
 
 from __future__ import annotations
 
@@ -12,18 +10,13 @@ from typing import Any
 
 from fastapi.responses import JSONResponse
 
-from traceiq_app.services.catalog.project_ref import resolve_project
+from traceiq_app.api.errors import CODES
+from traceiq_app.api.errors import responses as error_responses
+from traceiq_app.services.catalog.listing import Ambiguous, resolve_project
+from traceiq_app.services.catalog.projects import NotFound
 from traceiq_app.services.platform.permissions import Grant, PermissionDenied, Principal, authorize
 
-CODES = {400: "bad_request", 401: "unauthorized", 403: "forbidden", 404: "not_found", 409: "conflict",
-         413: "payload_too_large", 422: "validation_error", 429: "rate_limited"}
-
-
-
-def error_responses(*statuses: int) -> dict[int | str, dict[str, Any]]:
-    """OpenAPI `responses=` for these error statuses (the envelope as the example)."""
-    return {status: {"description": CODES[status].replace("_", " "), "content": {"application/json": {
-        "example": {"error": {"code": CODES[status], "message": "...", "details": None}}}}} for status in statuses}
+__all__ = ["ApiError", "authorized_project", "error_responses"]
 
 
 class ApiError(Exception):
@@ -38,10 +31,13 @@ class ApiError(Exception):
 
 
 def authorized_project(principal: Principal, ref: str, action: str) -> tuple[uuid.UUID, Grant]:
-    """The project `ref` names, if `principal` may do `action` on it (else ApiError 403/404)."""
-    project_id = resolve_project(principal, ref)
-    if project_id is None:
-        raise ApiError(404, "project not found")
+    """The project `ref` names, if `principal` may do `action` on it (else ApiError 403/404/409)."""
+    try:
+        project_id = resolve_project(principal, ref).id
+    except Ambiguous as exc:
+        raise ApiError(409, exc.message) from None
+    except NotFound:
+        raise ApiError(404, "project not found") from None
     try:
         return project_id, authorize(principal, action, project_id=project_id)
     except PermissionDenied as exc:

@@ -1,5 +1,5 @@
 """What the CLI commands that talk to a TraceIQ server share (`results upload`, `pull`, `push`):
-the --server/--token/--project flags (TRACEIQ_SERVER / TRACEIQ_TOKEN stand in), one HTTP call
+the --server/--token flags of cli/client.py plus --project (TRACEIQ_SERVER / TRACEIQ_TOKEN stand in), one HTTP call
 with the error envelope turned into one readable line, and the exit codes:
 
     0 done, 1 the server failed or could not be reached, 2 usage / auth / validation error.
@@ -8,10 +8,11 @@ with the error envelope turned into one readable line, and the exit codes:
 from __future__ import annotations
 
 import argparse
-import os
 import sys
 from typing import Any
 from urllib.parse import quote
+
+from traceiq_app.cli.client import add_server_options, server_from, token_from
 
 EXIT_OK, EXIT_FAILED, EXIT_USAGE = 0, 1, 2
 
@@ -23,14 +24,12 @@ class CliError(Exception):
 
 
 def add_server_arguments(parser: argparse.ArgumentParser) -> None:
-    parser.add_argument("--server", default=None, help="TraceIQ URL (default: $TRACEIQ_SERVER)")
-    parser.add_argument("--token", default=None, help="API token tiq_... (default: $TRACEIQ_TOKEN)")
+    add_server_options(parser)
     parser.add_argument("--project", required=True, help="project slug or id")
 
 
 def connection(args: argparse.Namespace) -> tuple[str, str]:
-    server = (args.server or os.environ.get("TRACEIQ_SERVER") or "").strip().rstrip("/")
-    token = (args.token or os.environ.get("TRACEIQ_TOKEN") or "").strip()
+    server, token = server_from(args) or "", token_from(args) or ""
     if not server:
         raise CliError("no server: pass --server URL or set TRACEIQ_SERVER")
     if not server.startswith(("http://", "https://")):
