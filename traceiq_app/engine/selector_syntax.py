@@ -15,6 +15,8 @@ from __future__ import annotations
 import re
 
 _OPEN = {"[": "]", "(": ")"}
+# ${NAME} variables are filled in at run time: checked as a plain name in their place.
+_VARIABLE = re.compile(r"\$\$?\{[A-Za-z_][A-Za-z0-9_]*\}")
 _CLOSE = {"]": "[", ")": "("}
 _COMBINATORS = ">+~,"
 _ATTR = re.compile(
@@ -62,6 +64,7 @@ def _strings_and_brackets(text: str, kind: str) -> tuple[str | None, list[tuple[
 
 def css_problem(selector: str) -> str | None:
     """None when `selector` may be valid CSS (Playwright flavour); else what is wrong."""
+    selector = _VARIABLE.sub("v", selector)
     if not selector.strip():
         return "empty CSS selector"
     problem, spans = _strings_and_brackets(selector, "css")
@@ -117,7 +120,7 @@ def css_problem(selector: str) -> str | None:
 
 def xpath_problem(expression: str) -> str | None:
     """None when `expression` may be valid XPath; else what is wrong."""
-    text = expression.strip()
+    text = _VARIABLE.sub("v", expression).strip()
     if not text:
         return "empty XPath expression"
     problem, _spans = _strings_and_brackets(text, "xpath")
