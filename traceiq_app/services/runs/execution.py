@@ -319,7 +319,10 @@ def execute_test_result(test_result_id: uuid.UUID, worker_name: str | None = Non
         except BrowserNotAvailable as exc:
             error, retryable = str(exc), False  # another attempt on this worker cannot help
         except ValidationError as exc:
-            error, retryable = f"invalid test definition: {exc}", False
+            from traceiq_app.services.catalog.test_cases import problems_from_validation
+
+            problems = "; ".join(str(p) for p in problems_from_validation(exc, claimed.definition.get("steps") or []))
+            error, retryable = f"invalid test definition: {problems or exc}", False
         except TestStopped:
             pass
         except Exception as exc:  # noqa: BLE001 - a bug or a broken secret store fails this test only
