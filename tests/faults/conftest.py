@@ -68,7 +68,7 @@ def aof_redis() -> Iterator[RedisServer]:
 
 
 @pytest.fixture
-def fstack(aof_redis: RedisServer, db_kind: str, migrated_template: Path, tmp_path: Path,
+def fstack(aof_redis: RedisServer, db_kind: str, migrated_template: Path, tmp_path: Path,  # noqa: F811
            monkeypatch: pytest.MonkeyPatch) -> Iterator[Stack]:
     data_dir = tmp_path / "data"
     data_dir.mkdir()
