@@ -339,6 +339,7 @@ def cancel_run(run_id: uuid.UUID, status: RunStatus = RunStatus.cancelled, reaso
     second and record them as cancelled). Idempotent; a finished run is returned unchanged."""
     from traceiq_app.services.runs import orchestration
     from traceiq_app.services.runs import results as results_service
+    from traceiq_app.services.runs.artifacts import finalize_artifacts
 
     reason = reason or ("run cancelled" if status == RunStatus.cancelled else "run timed out")
     with session_scope() as session:
@@ -373,6 +374,8 @@ def cancel_run(run_id: uuid.UUID, status: RunStatus = RunStatus.cancelled, reaso
         run.finished_at = now
         run.duration_ms = int((now - (run.started_at or run.created_at)).total_seconds() * 1000)
         session.flush()
+        for result in stopped:  # artifacts stored so far; the worker stamps any it stores later
+            finalize_artifacts(session, result.id, TestResultStatus.cancelled, now)
         results_service.recount(session, run)
         summary = results_service.run_summary(run)
     orchestration.signal_stop(run_id, reason)
