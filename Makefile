@@ -10,7 +10,8 @@ export PYTHONUNBUFFERED := 1
 TRACEIQ_PORT ?= 3000
 PYTEST_WORKERS ?= 2
 
-.PHONY: run test lint bench bootstrap migrate worker format screenshots
+# test-faults: the whole fault suite (tests/faults), its long scenarios included.
+.PHONY: run test test-faults lint bench bootstrap migrate worker format screenshots
 
 bootstrap:
 	@scripts/bootstrap.sh
@@ -26,7 +27,10 @@ migrate: bootstrap
 	traceiq migrate
 
 test: bootstrap
-	pytest -n $(PYTEST_WORKERS) --dist loadgroup $(PYTEST_ARGS)
+	pytest -n $(PYTEST_WORKERS) --dist loadgroup -m "not faults_long" $(PYTEST_ARGS)
+
+test-faults: bootstrap
+	pytest -n 1 -p no:randomly tests/faults $(PYTEST_ARGS)
 
 lint: bootstrap
 	ruff check .

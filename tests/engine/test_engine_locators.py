@@ -79,7 +79,17 @@ def test_it_waits_for_an_alternative_that_appears_later(run):
     assert result.steps[1].locator_used == 'css="#late-btn"'
 
 
-def test_it_lists_every_alternative_when_none_resolves(run):
+def _without_syntax_checks(monkeypatch):
+    # Locators stored before save-time syntax checks existed still reach the browser: these
+    # tests cover how the run reports them (the model refuses them now, see test_it_refuses...).
+    import traceiq_app.engine.model as model
+
+    monkeypatch.setattr(model, "css_problem", lambda value: None)
+    monkeypatch.setattr(model, "xpath_problem", lambda value: None)
+
+
+def test_it_lists_every_alternative_when_none_resolves(run, monkeypatch):
+    _without_syntax_checks(monkeypatch)
     result = run([{"action": "click", "target": [{"css": "#a1"}, {"text": "nothing here"}, {"css": "[[bad"}]}],
                  page="locators.html", last_timeout_ms=500)
     message = assert_failed_at(result, 1, "no element matches any of 3 alternatives", 'css="#a1" (no match)',
@@ -87,7 +97,8 @@ def test_it_lists_every_alternative_when_none_resolves(run):
     assert "selector" in message.lower()
 
 
-def test_it_reports_an_invalid_selector_readably(run):
+def test_it_reports_an_invalid_selector_readably(run, monkeypatch):
+    _without_syntax_checks(monkeypatch)
     result = run([{"action": "click", "target": {"xpath": "//*[@@"}}], page="locators.html", last_timeout_ms=1500)
     assert_failed_at(result, 1, "cannot use locator xpath=")
 

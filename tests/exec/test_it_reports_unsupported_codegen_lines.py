@@ -39,7 +39,7 @@ def test_it_lists_every_unsupported_line(tmp_path) -> None:
 def test_it_reports_a_syntax_error_with_its_line(tmp_path) -> None:
     path = tmp_path / "broken.py"
     path.write_text("def test_x(page):\n    page.goto(\n")
-    with pytest.raises(FormatError, match=r"broken.py: line \d+: syntax error"):
+    with pytest.raises(FormatError, match=r"broken.py: line 2, column \d+: Python syntax error"):
         load_any(path)
 
 

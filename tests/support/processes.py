@@ -42,6 +42,7 @@ class RedisServer:
 
     directory: Path
     process: subprocess.Popen[bytes] | None = None
+    appendonly: bool = False  # persist like production Redis (AOF): data survives a restart
 
     @property
     def socket_path(self) -> Path:
@@ -56,7 +57,8 @@ class RedisServer:
         binary = shutil.which("redis-server") or "/usr/bin/redis-server"
         self.process = subprocess.Popen(
             [binary, "--port", "0", "--unixsocket", str(self.socket_path), "--unixsocketperm", "700",
-             "--dir", str(self.directory), "--save", "", "--appendonly", "no", "--loglevel", "warning"],
+             "--dir", str(self.directory), "--save", "", "--appendonly", "yes" if self.appendonly else "no",
+             "--loglevel", "warning"],
             stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL,
             preexec_fn=die_with_parent,  # a killed test run leaves no redis-server behind
         )

@@ -11,9 +11,10 @@ from __future__ import annotations
 
 from typing import Annotated, Any, Final, Literal
 
-from pydantic import BaseModel, BeforeValidator, ConfigDict, Field, model_validator
+from pydantic import BaseModel, BeforeValidator, ConfigDict, Field, field_validator, model_validator
 
 from traceiq_app.engine.aria_query import parse as parse_aria
+from traceiq_app.engine.selector_syntax import css_problem, xpath_problem
 
 FORMAT_VERSION: Final = 1
 
@@ -65,6 +66,22 @@ class Locator(_Strict):
     frame: list[str] | None = None
     frame_index: list[int] | None = None
     within: list[Locator] | None = None
+
+    @field_validator("css")
+    @classmethod
+    def _css_syntax(cls, value: str | None) -> str | None:
+        problem = css_problem(value) if value is not None else None
+        if problem:
+            raise ValueError(f"invalid CSS selector {value!r}: {problem}")
+        return value
+
+    @field_validator("xpath")
+    @classmethod
+    def _xpath_syntax(cls, value: str | None) -> str | None:
+        problem = xpath_problem(value) if value is not None else None
+        if problem:
+            raise ValueError(f"invalid XPath {value!r}: {problem}")
+        return value
 
     @model_validator(mode="after")
     def _exactly_one_kind(self) -> Locator:

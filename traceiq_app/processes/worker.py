@@ -18,6 +18,7 @@ Consequences it handles itself:
 
 from __future__ import annotations
 
+import contextlib
 import logging
 import os
 import socket
@@ -179,10 +180,18 @@ def run_worker(burst: bool = False, name_suffix: str | None = None) -> int:
             try:
                 queues = [Queue(q, connection=connection) for q in QUEUE_NAMES]
                 worker = TraceIQWorker(queues, connection=connection, name=name)
+                _forget_stale_registration(worker)
                 # No RQ scheduler process: retries and periodic work are ours (see services.runs.reaper).
                 worker.work(burst=burst, with_scheduler=False, logging_level="INFO")
             except (redis.RedisError, OSError) as exc:
                 log.warning("worker %s lost Redis: %s", name, exc)
+            except ValueError as exc:
+                if "active worker" not in str(exc):
+                    raise
+                # Redis came back (with its data) between our check and RQ's: clear and go on.
+                log.warning("worker %s: %s; registering again", name, exc)
+                with contextlib.suppress(redis.RedisError, OSError):
+                    worker.register_death()
             if burst or TraceIQWorker.shutdown_requested:
                 return 0
             # work() returned without a stop request: Redis went away. Wait and resume.
@@ -236,6 +245,17 @@ def _secret_key_problem() -> str | None:
     except Exception as exc:  # noqa: BLE001 - no database yet: the first job will say so
         log.warning("could not check the secret key against stored secrets: %s", exc)
         return None
+
+
+def _forget_stale_registration(worker: TraceIQWorker) -> None:
+    """A Redis that persists its data (AOF/RDB) comes back still holding this worker's key
+    from before the outage, and RQ refuses to register a name that looks alive ("There exists
+    an active worker named ... already"). The name embeds our pid, so the key is ours: mark our
+    previous incarnation dead, then register afresh under the same name (running tests are
+    claimed under it)."""
+    if worker.connection.exists(worker.key) and not worker.connection.hexists(worker.key, "death"):
+        log.warning("worker %s: clearing its registration from before the Redis restart", worker.name)
+        worker.register_death()
 
 
 def _wait_for_redis(url: str) -> None:

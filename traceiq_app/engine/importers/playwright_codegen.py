@@ -632,7 +632,8 @@ def parse_codegen(source: str, name: str, filename: str | None = None) -> TestDe
     try:
         tree = ast.parse(source, filename=filename or "<codegen>")
     except SyntaxError as exc:
-        raise FormatError(filename, [f"line {exc.lineno}: syntax error: {exc.msg}"]) from None
+        column = f", column {exc.offset}" if exc.offset else ""
+        raise FormatError(filename, [f"line {exc.lineno}{column}: Python syntax error: {exc.msg}"]) from None
     parser = _Parser()
     parser.parse_module(tree)
     problems = list(parser.problems)

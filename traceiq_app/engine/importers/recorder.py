@@ -347,11 +347,18 @@ def _convert_step(step: Any) -> dict[str, Any]:
     return out
 
 
+SUPPORTED_FLOW_VERSIONS = (1,)
+
+
 def from_recorder(data: Any, source: str | None = None) -> TestDefinition:
     """Convert a parsed Recorder JSON document. Raises FormatError listing every problem."""
     problems: list[str] = []
     if not isinstance(data, dict):
         raise FormatError(source, ["a Recorder flow must be a JSON object"])
+    if "version" in data and data["version"] not in SUPPORTED_FLOW_VERSIONS:
+        raise FormatError(source, [
+            f"unsupported Recorder flow version {data['version']!r}: TraceIQ reads Chrome DevTools Recorder "
+            "exports as they are today (no 'version' field, or version 1)"])
     title = data.get("title")
     if not isinstance(title, str) or not title.strip():
         problems.append("missing or empty 'title'")

@@ -268,7 +268,10 @@ def save_import(project_id: uuid.UUID, filename: str, content: bytes | str, *,
     """Parse again and save the understood steps as a new test case (version 1)."""
     preview = preview_import(filename, content)
     if not preview.steps:
-        raise Invalid(f"{preview.filename}: no step could be imported, nothing was saved")
+        why = preview.not_understood[:5]
+        more = f" (and {len(preview.not_understood) - 5} more)" if len(preview.not_understood) > 5 else ""
+        raise Invalid(f"{preview.filename}: no step could be imported, nothing was saved"
+                      + (f": {'; '.join(why)}{more}" if why else ""))
     try:
         return test_cases.create_test_case(
             project_id, (name or "").strip() or preview.name, preview.steps, suite_id=suite_id,

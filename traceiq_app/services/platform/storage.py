@@ -63,7 +63,11 @@ class LocalStorage:
         target = self._path(key)
         target.parent.mkdir(parents=True, exist_ok=True)
         tmp = target.with_name(target.name + f".{uuid.uuid4().hex}.part")
-        shutil.copyfile(path, tmp)
+        try:
+            shutil.copyfile(path, tmp)
+        except OSError:
+            tmp.unlink(missing_ok=True)  # a full disk keeps no half-written file
+            raise
         tmp.replace(target)  # atomic: readers never see half a file
         return target.stat().st_size
 

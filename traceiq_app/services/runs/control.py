@@ -206,6 +206,16 @@ def is_valid_text(value: str) -> bool:
     return True
 
 
+def _browsers(browsers: Sequence[Browser | str] | None) -> list[Browser] | None:
+    if not browsers:
+        return None
+    valid = [b.value for b in Browser]
+    unknown = [str(b) for b in browsers if str(getattr(b, "value", b)) not in valid]
+    if unknown:
+        raise RunError(f"unknown browser {', '.join(repr(b) for b in unknown)}: choose from {', '.join(valid)}")
+    return [Browser(b) for b in browsers]
+
+
 def start_run(
     project_id: uuid.UUID,
     *,
@@ -234,7 +244,7 @@ def start_run(
     if isinstance(selection, dict):
         selection = RunSelection.model_validate(selection)
     selection = selection or RunSelection()
-    browser_list = [Browser(b) for b in browsers] if browsers else None
+    browser_list = _browsers(browsers)
     if not 0 <= retries <= 5:
         raise RunError("retries must be between 0 and 5")
     if parallelism is not None and not 1 <= parallelism <= UNLIMITED_PARALLELISM:
@@ -347,6 +357,7 @@ def cancel_run(run_id: uuid.UUID, status: RunStatus = RunStatus.cancelled, reaso
     second and record them as cancelled). Idempotent; a finished run is returned unchanged."""
     from traceiq_app.services.runs import orchestration
     from traceiq_app.services.runs import results as results_service
+    from traceiq_app.services.runs.artifacts import finalize_artifacts
 
     reason = reason or ("run cancelled" if status == RunStatus.cancelled else "run timed out")
     with session_scope() as session:
@@ -355,21 +366,40 @@ def cancel_run(run_id: uuid.UUID, status: RunStatus = RunStatus.cancelled, reaso
         if run is None or RunStatus(run.status).is_final:
             return run
         now = utcnow()
-        queued = list(session.exec(select(TestResult).where(
-            TestResult.run_id == run_id, TestResult.status == TestResultStatus.queued)).all())
-        job_ids = [r.rq_job_id for r in queued if r.rq_job_id]
-        for result in queued:
+        open_rows = list(session.exec(select(TestResult).where(
+            TestResult.run_id == run_id,
+            col(TestResult.status).in_([TestResultStatus.queued.value, TestResultStatus.running.value]))).all())
+        job_ids = [r.rq_job_id for r in open_rows if r.rq_job_id and r.status == TestResultStatus.queued]
+        # Running tests end here too, so `run.finished` carries the final totals and is the last
+        # run-level event; their workers abort within a fraction of a second, and only stamp
+        # the artifacts they still upload (`finish_attempt` finds the attempt already ended).
+        stopped = []
+        for result in open_rows:
+            if result.status == TestResultStatus.running:
+                stopped.append(result)
+                if result.started_at is not None:
+                    result.duration_ms = int((now - result.started_at).total_seconds() * 1000)
             result.status = TestResultStatus.cancelled
             result.finished_at = now
             result.error = reason
+        stopped_payloads: list[dict[str, Any]] = [
+            {"test_result_id": str(r.id), "test_case_id": str(r.test_case_id), "name": r.test_name,
+             "browser": str(r.browser), "attempt": r.attempt, "status": TestResultStatus.cancelled.value,
+             "error": reason, "failed_step": None, "duration_ms": r.duration_ms}
+            for r in stopped
+        ]
         run.status = status
         run.finished_at = now
         run.duration_ms = int((now - (run.started_at or run.created_at)).total_seconds() * 1000)
         session.flush()
+        for result in stopped:  # artifacts stored so far; the worker stamps any it stores later
+            finalize_artifacts(session, result.id, TestResultStatus.cancelled, now)
         results_service.recount(session, run)
         summary = results_service.run_summary(run)
     orchestration.signal_stop(run_id, reason)
     orchestration.remove_jobs(job_ids)
+    for payload in stopped_payloads:
+        live_events.publish(run_id, live_events.TEST_FINISHED, **payload)
     live_events.publish(run_id, live_events.RUN_FINISHED, **summary, reason=reason)
     live_events.expire_stream(run_id)
     return run

@@ -35,6 +35,7 @@ from traceiq_app.engine.errors import BrowserNotAvailable
 from traceiq_app.engine.model import TestDefinition
 from traceiq_app.engine.results import RunOptions, StepResult, TestResult
 from traceiq_app.engine.runner import Engine
+from traceiq_app.engine.selector_syntax import is_unparseable_error
 from traceiq_app.models import TestResultStatus, utcnow
 from traceiq_app.redis_conn import get_redis
 from traceiq_app.services.observability import logs
@@ -126,7 +127,11 @@ class _Watcher(threading.Thread):
 
     def beat(self) -> None:
         try:
-            self._client.set(orchestration.heartbeat_key(self.test_result_id), self.worker_name, ex=self.beat_ttl)
+            with self._client.pipeline(transaction=False) as pipe:
+                pipe.set(orchestration.heartbeat_key(self.test_result_id), self.worker_name, ex=self.beat_ttl)
+                pipe.set(orchestration.last_beat_key(self.test_result_id), repr(time.time()),
+                         ex=orchestration.LAST_BEAT_TTL_S)
+                pipe.execute()
         except (redis.RedisError, OSError) as exc:
             log.debug("heartbeat failed: %s", exc)
 
@@ -168,7 +173,8 @@ class _Watcher(threading.Thread):
         self._done.set()
         self.join(timeout=2)
         with contextlib.suppress(redis.RedisError, OSError):
-            self._client.delete(orchestration.heartbeat_key(self.test_result_id))
+            self._client.delete(orchestration.heartbeat_key(self.test_result_id),
+                                orchestration.last_beat_key(self.test_result_id))
 
 
 # ---- reporter -----------------------------------------------------------------------------
@@ -183,6 +189,7 @@ class PersistingReporter:
         # A step's screenshots arrive while the step runs; they are stored (maybe uploaded to
         # S3) only after the step's live event went out, so an upload never delays it.
         self.step_artifacts: list[tuple[str, Path, int | None]] = []
+        self.artifact_problems: list[str] = []  # reported on the result: "trace not stored: disk full"
 
     def _publish(self, type_: str, **data: Any) -> None:
         live_events.publish(self.claimed.run_id, type_, test_result_id=str(self.claimed.test_result_id), **data)
@@ -209,8 +216,9 @@ class PersistingReporter:
                 project_id=self.claimed.project_id, run_id=self.claimed.run_id,
                 test_result_id=self.claimed.test_result_id, kind=kind, path=path, step_index=step_index,
             )
-        except Exception:  # noqa: BLE001 - a storage hiccup must not fail the test
+        except Exception as exc:  # noqa: BLE001 - a storage problem must not fail the test
             log.exception("could not store artifact %s (%s)", path, kind)
+            self.artifact_problems.append(artifact_problem(kind, exc))
             return None
         self._publish(live_events.ARTIFACT_READY, artifact_id=str(artifact.id), kind=str(artifact.kind),
                       step_index=step_index, size_bytes=artifact.size_bytes, content_type=artifact.content_type)
@@ -246,6 +254,20 @@ class PersistingReporter:
         self._store_step_artifacts()
 
 
+def artifact_problem(kind: str, exc: BaseException) -> str:
+    """What the result says about an artifact that could not be stored."""
+    import errno
+
+    label = {"screenshots": "screenshot", "failure_screenshot": "failure screenshot"}.get(kind, kind)
+    if isinstance(exc, OSError) and exc.errno == errno.ENOSPC:
+        reason = "no space left on the artifact storage"
+    elif isinstance(exc, OSError) and exc.errno in (errno.EACCES, errno.EPERM, errno.EROFS):
+        reason = "the artifact storage is not writable"
+    else:
+        reason = f"{type(exc).__name__}: {exc}"[:300]
+    return f"{label} not stored ({reason})"
+
+
 # ---- the job body -------------------------------------------------------------------------
 def _environment_secrets(environment_id: uuid.UUID | None) -> dict[str, str]:
     """Decrypted secrets of the run's environment (values are masked in every result)."""
@@ -279,6 +301,7 @@ def execute_test_result(test_result_id: uuid.UUID, worker_name: str | None = Non
     work_dir = Path(tempfile.mkdtemp(prefix=f"tiq-{test_result_id.hex[:12]}-"))
     pool = engines()
     status, error, failed_step, duration_ms, retryable = TestResultStatus.error, None, None, None, True
+    reporter: PersistingReporter | None = None
     try:
         try:
             definition = TestDefinition.model_validate(claimed.definition)
@@ -291,13 +314,19 @@ def execute_test_result(test_result_id: uuid.UUID, worker_name: str | None = Non
                 allowed_hosts=claimed.allowed_hosts or None,
                 allow_link_local=claimed.allow_link_local, deny_private=claimed.deny_private,
             )
-            result = engine.run(definition, options, PersistingReporter(claimed, watcher))
+            reporter = PersistingReporter(claimed, watcher)
+            result = engine.run(definition, options, reporter)
             status = TestResultStatus(result.status)
             error, failed_step, duration_ms = result.error, result.failed_step, result.duration_ms
+            if status in (TestResultStatus.failed, TestResultStatus.error) and is_unparseable_error(error):
+                retryable = False  # a locator the browser can never parse fails every attempt alike
         except BrowserNotAvailable as exc:
             error, retryable = str(exc), False  # another attempt on this worker cannot help
         except ValidationError as exc:
-            error, retryable = f"invalid test definition: {exc}", False
+            from traceiq_app.services.catalog.test_cases import problems_from_validation
+
+            problems = "; ".join(str(p) for p in problems_from_validation(exc, claimed.definition.get("steps") or []))
+            error, retryable = f"invalid test definition: {problems or exc}", False
         except TestStopped:
             pass
         except Exception as exc:  # noqa: BLE001 - a bug or a broken secret store fails this test only
@@ -318,6 +347,9 @@ def execute_test_result(test_result_id: uuid.UUID, worker_name: str | None = Non
             pool.after_test()
     watcher.finish()
     _current = None
+    if reporter is not None and reporter.artifact_problems:
+        notes = "; ".join(dict.fromkeys(reporter.artifact_problems))
+        error = f"{error}; {notes}" if error else notes
     outcome = run_results.finish_attempt(test_result_id, status, error=error, failed_step=failed_step,
                                          duration_ms=duration_ms, retryable=retryable, only_if_worker=worker_name)
     return str(outcome.status) if outcome else "superseded"

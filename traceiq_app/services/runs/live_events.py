@@ -7,11 +7,14 @@ with the last id they saw ("0" replays the run from its beginning).
 
 from __future__ import annotations
 
+import atexit
 import json
 import logging
 import re
+import threading
 import time
 import uuid
+from collections import deque
 from dataclasses import dataclass
 from typing import Any
 
@@ -66,40 +69,117 @@ def stream_key(run_id: uuid.UUID | str) -> str:
     return f"traceiq:run:{run_id}:events"
 
 
-# After a failed publish, skip publishing for a moment: with Redis down, every step would
-# otherwise wait for a connection timeout.
-_BACKOFF_S = 3.0
+# While Redis is away, events wait in this process, in order, and are republished (with new
+# stream ids, still in order) as soon as it answers again. One sender at a time (`_send_lock`):
+# a publish that finds another thread sending leaves its event in the backlog for that sender
+# (never waiting on a connection timeout), and a flusher thread retries the backlog every
+# _RETRY_S. After a failed attempt nobody tries for _BACKOFF_S. The backlog is bounded: past
+# _PENDING_MAX the oldest entries are dropped (logged; the database stays the truth).
+_BACKOFF_S = 1.0
+_RETRY_S = 0.5
+_PENDING_MAX = 20_000
 _down_until = 0.0
+_paused = False
+_pending: deque[tuple[str, str, str, str]] = deque()  # (op "xadd"/"expire", run id, type, payload)
+_send_lock = threading.Lock()
+_flusher_lock = threading.Lock()
+_flusher: threading.Thread | None = None
 
 
 def publish(run_id: uuid.UUID | str, type_: str, *, client: redis.Redis | None = None, **data: Any) -> str | None:
-    """Append one event; returns its id, or None when Redis is unavailable (logged, not raised)."""
-    global _down_until
+    """Append one event; returns its id, or None when it was not sent yet (Redis unavailable,
+    or another thread is sending: it is kept and sent in order). Logged, never raised."""
     metrics.observe_event(run_id, type_, data)  # every state change of a run passes here
-    if time.monotonic() < _down_until:
-        return None
-    settings = get_settings()
     payload = json.dumps({"run_id": str(run_id), **data}, default=str, separators=(",", ":"))
-    try:
-        entry_id = (client or get_redis()).xadd(
-            stream_key(run_id), {"type": type_, "data": payload},
-            maxlen=settings.events_maxlen, approximate=True,
-        )
-    except (redis.RedisError, OSError) as exc:
-        _down_until = time.monotonic() + _BACKOFF_S
-        log.warning("live event %s for run %s not published (Redis unavailable, pausing events for %.0f s): %s",
-                    type_, run_id, _BACKOFF_S, exc)
-        return None
-    return entry_id.decode() if isinstance(entry_id, bytes) else str(entry_id)
+    _pending.append(("xadd", str(run_id), type_, payload))
+    return _try_flush(client)
 
 
 def expire_stream(run_id: uuid.UUID | str, client: redis.Redis | None = None) -> None:
     """After the run ended: readers can still replay it for TRACEIQ_EVENTS_TTL_HOURS."""
-    seconds = int(get_settings().events_ttl_hours * 3600)
-    try:
-        (client or get_redis()).expire(stream_key(run_id), max(seconds, 1))
-    except (redis.RedisError, OSError) as exc:
-        log.warning("could not set the expiry of run %s's event stream: %s", run_id, exc)
+    _pending.append(("expire", str(run_id), "", ""))
+    _try_flush(client)
+
+
+def pending_count() -> int:
+    """Events of this process waiting to be sent (Redis unavailable)."""
+    return len(_pending)
+
+
+def _try_flush(client: redis.Redis | None) -> str | None:
+    if time.monotonic() >= _down_until and _send_lock.acquire(blocking=False):
+        try:
+            last = _flush(client)
+        finally:
+            _send_lock.release()
+        if not _pending:
+            return last
+    _ensure_flusher()
+    return None
+
+
+def _flush(client: redis.Redis | None = None) -> str | None:
+    """Send the backlog in order (caller holds _send_lock); the id of the last event sent."""
+    global _down_until, _paused
+    settings = get_settings()
+    conn = client or get_redis()
+    last: str | None = None
+    while _pending:
+        op, run_id, type_, payload = _pending[0]
+        try:
+            if op == "xadd":
+                raw = conn.xadd(stream_key(run_id), {"type": type_, "data": payload},
+                                maxlen=settings.events_maxlen, approximate=True)
+                last = raw.decode() if isinstance(raw, bytes) else str(raw)
+            else:
+                conn.expire(stream_key(run_id), max(int(settings.events_ttl_hours * 3600), 1))
+        except (redis.RedisError, OSError) as exc:
+            if not _paused:
+                log.warning("live events paused (Redis unavailable); kept to republish in order: %s", exc)
+            _paused = True
+            _down_until = time.monotonic() + _BACKOFF_S
+            while len(_pending) > _PENDING_MAX:
+                dropped = _pending.popleft()
+                log.warning("live event backlog full: dropped %s of run %s", dropped[2] or dropped[0], dropped[1])
+            return None
+        _pending.popleft()
+    if _paused:
+        log.warning("live events: Redis is back, backlog republished")
+        _paused = False
+    return last
+
+
+def _ensure_flusher() -> None:
+    """A daemon thread that sends whatever is left, every _RETRY_S, for the process's life."""
+    global _flusher
+    with _flusher_lock:
+        if _flusher is None or not _flusher.is_alive():
+            _flusher = threading.Thread(target=_flush_loop, name="traceiq-live-events-flush", daemon=True)
+            _flusher.start()
+
+
+def _flush_loop() -> None:
+    while True:
+        time.sleep(_RETRY_S)
+        if _pending and time.monotonic() >= _down_until:
+            with _send_lock:
+                try:
+                    _flush()
+                except Exception:  # noqa: BLE001 - keep the flusher alive
+                    log.exception("live events: flush failed")
+
+
+@atexit.register
+def _flush_at_exit() -> None:
+    global _down_until
+    if _pending and _send_lock.acquire(timeout=2):
+        try:
+            _down_until = 0.0
+            _flush()
+        except Exception:  # noqa: BLE001 - best effort on the way out
+            pass
+        finally:
+            _send_lock.release()
 
 
 def _decode(entry_id: Any, fields: dict[Any, Any]) -> LiveEvent:

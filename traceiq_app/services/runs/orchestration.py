@@ -47,6 +47,15 @@ def heartbeat_key(test_result_id: uuid.UUID | str) -> str:
     return f"traceiq:test:{test_result_id}:heartbeat"
 
 
+def last_beat_key(test_result_id: uuid.UUID | str) -> str:
+    """When the running test's worker last beat (epoch seconds); outlives the heartbeat so
+    the reaper can end a lost attempt's duration there."""
+    return f"traceiq:test:{test_result_id}:last-beat"
+
+
+LAST_BEAT_TTL_S = 24 * 3600
+
+
 def lock_run(session: Session, run_id: uuid.UUID) -> None:
     """Serialize changes to one run: a no-op UPDATE takes the row lock on Postgres and the
     write lock on SQLite (so it must be the first statement of the transaction there)."""
@@ -61,7 +70,7 @@ def _job_timeout(definition: dict[str, Any]) -> int:
 def dispatch(run_id: uuid.UUID) -> list[uuid.UUID]:
     """Enqueue the run's pending tests (queued, not yet in RQ) in execution order, up to the
     run's parallelism minus what is already queued or running. Returns the enqueued ids."""
-    chosen: list[tuple[uuid.UUID, str, int]] = []
+    chosen: list[tuple[uuid.UUID, str, int, bool]] = []
     with session_scope() as session:
         lock_run(session, run_id)
         run = session.get(Run, run_id)
@@ -75,28 +84,33 @@ def dispatch(run_id: uuid.UUID) -> list[uuid.UUID]:
         ).all())
         in_flight = sum(1 for r in open_rows if r.status == TestResultStatus.running or r.rq_job_id)
         free = run.parallelism - in_flight
-        for row in open_rows:
+        # Retries first: a retried attempt must not wait behind the run's not-yet-started tests.
+        for row in sorted(open_rows, key=lambda r: r.attempt == 1):
             if free <= 0:
                 break
             if row.status == TestResultStatus.queued and not row.rq_job_id:
                 row.rq_job_id = uuid.uuid4().hex
-                chosen.append((row.id, row.rq_job_id, _job_timeout(row.definition)))
+                chosen.append((row.id, row.rq_job_id, _job_timeout(row.definition), row.attempt > 1))
                 free -= 1
     _enqueue(chosen)
     return [c[0] for c in chosen]
 
 
-def _enqueue(jobs: Iterable[tuple[uuid.UUID, str, int]]) -> None:
+def _enqueue(jobs: Iterable[tuple[uuid.UUID, str, int, bool]]) -> None:
+    """(test result id, job id, timeout, at front): retries go to the front of the RQ queue,
+    ahead of tests already enqueued (of this run and of others), in the order given."""
     jobs = list(jobs)
     if not jobs:
         return
+    # RQ's at_front pushes to the head one job at a time: push retries in reverse to keep order.
+    ordered = [j for j in jobs if not j[3]] + list(reversed([j for j in jobs if j[3]]))
     try:
         q = queue()
         with q.connection.pipeline() as pipe:
-            for test_result_id, job_id, timeout in jobs:
+            for test_result_id, job_id, timeout, at_front in ordered:
                 q.enqueue(RUN_TEST_JOB, str(test_result_id), job_id=job_id, job_timeout=timeout,
                           result_ttl=600, failure_ttl=24 * 3600, description=f"test {test_result_id}",
-                          pipeline=pipe)
+                          at_front=at_front, pipeline=pipe)
             pipe.execute()
     except (redis.RedisError, OSError) as exc:
         # The rows keep their job ids; the reaper re-enqueues jobs Redis does not know.
@@ -170,30 +184,39 @@ class ClaimedTest:
 
 
 def claim(test_result_id: uuid.UUID, worker_name: str | None) -> ClaimedTest | None:
-    """queued -> running, once. None when the test is gone, already claimed, or its run ended."""
+    """queued -> running, once. None when the test is gone, already claimed, or its run ended.
+
+    The run's own queued -> running happens here too, once: concurrent claims of a run's first
+    tests race on a conditional UPDATE of the run (on Postgres the loser waits for the row lock,
+    re-checks the WHERE and updates nothing). Locks are taken run first, then test, the order
+    `finish_attempt`, `dispatch` and `cancel_run` use, so claims never deadlock with them."""
     now = utcnow()
     with session_scope() as session:
+        run_id = session.exec(select(TestResult.run_id).where(TestResult.id == test_result_id)).first()
+        if run_id is None:
+            return None
+        started = session.execute(
+            sa.update(Run)
+            .where(col(Run.id) == run_id, col(Run.status) == RunStatus.queued.value)
+            .values(status=RunStatus.running.value, started_at=now)
+        )
+        run_started = started.rowcount == 1  # type: ignore[attr-defined]
         updated = session.execute(
             sa.update(TestResult)
             .where(col(TestResult.id) == test_result_id, col(TestResult.status) == TestResultStatus.queued.value)
             .values(status=TestResultStatus.running.value, started_at=now, worker_id=worker_name)
         )
         if updated.rowcount != 1:  # type: ignore[attr-defined]
+            session.rollback()  # not ours: the run stays as it was
             return None
         result = session.get(TestResult, test_result_id)
-        assert result is not None
-        run = session.get(Run, result.run_id)
-        assert run is not None
+        run = session.get(Run, run_id)
+        assert result is not None and run is not None
         if RunStatus(run.status).is_final:  # cancelled while the job sat in the queue
             result.status = TestResultStatus.cancelled
             result.finished_at = now
             result.error = f"run {run.status}"
             return None
-        run_started = False
-        if run.status == RunStatus.queued:
-            run.status = RunStatus.running
-            run.started_at = now
-            run_started = True
         project = session.get(Project, run.project_id)
         from traceiq_app.services.runs.network_policy import network_policy_for
 

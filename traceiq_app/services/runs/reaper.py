@@ -20,7 +20,7 @@ import time
 import uuid
 from collections.abc import Callable
 from dataclasses import dataclass, field
-from datetime import datetime, timedelta
+from datetime import UTC, datetime, timedelta
 from typing import Any
 
 import redis
@@ -73,19 +73,22 @@ def reap_lost_tests(client: redis.Redis | None = None, now_s: float | None = Non
     now_s = time.time() if now_s is None else now_s
     lost_after = get_settings().worker_lost_seconds
     with session_scope() as session:
-        running = list(session.exec(select(TestResult.id, TestResult.worker_id).where(
+        running = list(session.exec(select(TestResult.id, TestResult.worker_id, TestResult.started_at).where(
             TestResult.status == TestResultStatus.running)).all())
     lost: list[uuid.UUID] = []
-    for test_result_id, worker_id in running:
+    for test_result_id, worker_id, started_at in running:
         if client.exists(orchestration.heartbeat_key(test_result_id)):
             _clear_suspect(client, "test", test_result_id)
             continue
         missing_for = _suspected_for(client, "test", test_result_id, now_s)
         if missing_for < lost_after:
             continue
+        last_alive = last_sign_of_life(client, test_result_id, started_at)
+        silent_s = max(int(now_s - last_alive.timestamp()), int(missing_for)) if last_alive else int(missing_for)
         outcome = run_results.finish_attempt(
             test_result_id, TestResultStatus.error,
-            error=f"worker lost: no heartbeat from {worker_id or 'its worker'} for {int(missing_for)} s",
+            error=f"worker lost: no heartbeat from {worker_id or 'its worker'} for {silent_s} s",
+            duration_ms=_duration_ms(started_at, last_alive),
             only_if_worker=worker_id,
         )
         _clear_suspect(client, "test", test_result_id)
@@ -93,6 +96,36 @@ def reap_lost_tests(client: redis.Redis | None = None, now_s: float | None = Non
             log.warning("test %s: worker %s lost", test_result_id, worker_id)
             lost.append(test_result_id)
     return lost
+
+
+def last_sign_of_life(client: redis.Redis, test_result_id: uuid.UUID, started_at: datetime | None) -> datetime | None:
+    """The later of the attempt's last heartbeat and its last recorded step (its start if
+    neither): a lost attempt's duration ends there, not when the reaper noticed."""
+    from sqlmodel import func
+
+    from traceiq_app.models import StepResult
+
+    moments = [started_at] if started_at else []
+    try:
+        raw: Any = client.get(orchestration.last_beat_key(test_result_id))
+        if raw:
+            moments.append(datetime.fromtimestamp(float(raw), tz=UTC))
+    except (redis.RedisError, OSError, ValueError):
+        pass
+    with session_scope() as session:
+        last_step = session.exec(select(func.max(StepResult.finished_at)).where(
+            StepResult.test_result_id == test_result_id)).first()
+    if last_step is not None:
+        moments.append(last_step if last_step.tzinfo else last_step.replace(tzinfo=UTC))
+    moments = [m if m.tzinfo else m.replace(tzinfo=UTC) for m in moments]
+    return max(moments) if moments else None
+
+
+def _duration_ms(started_at: datetime | None, last_alive: datetime | None) -> int | None:
+    if started_at is None or last_alive is None:
+        return None
+    started = started_at if started_at.tzinfo else started_at.replace(tzinfo=UTC)
+    return max(0, int((last_alive - started).total_seconds() * 1000))
 
 
 def time_out_runs(now: datetime | None = None) -> list[uuid.UUID]:

@@ -134,9 +134,12 @@ def finish_attempt(
         result = session.get(TestResult, test_result_id)
         run = session.get(Run, run_id)
         assert result is not None and run is not None
-        if TestResultStatus(result.status).is_final:
-            return None
         if only_if_worker is not None and result.worker_id != only_if_worker:
+            return None
+        if TestResultStatus(result.status).is_final:
+            if only_if_worker is not None and result.finished_at is not None:
+                # Ended by a cancel while this worker ran it: its late artifacts get their expiry.
+                finalize_artifacts(session, test_result_id, TestResultStatus(result.status), result.finished_at)
             return None
         now = utcnow()
         if status == TestResultStatus.passed and result.attempt > 1:

@@ -432,7 +432,7 @@ class RunLiveState(ProtectedState):
 
         client = aioredis.from_url(get_settings().redis_url_effective, socket_connect_timeout=2)
         idle_after_final = 0.0
-        idle_checks, final = 0, False
+        idle_checks, final, gap = 0, False, False
         caught_up = False
         last_push = 0.0
         try:
@@ -440,11 +440,16 @@ class RunLiveState(ProtectedState):
                 try:
                     events = await _next_batch(client, run_id, last_id, last_push)
                 except Exception:  # noqa: BLE001 - Redis hiccup: retry shortly
+                    gap = True  # events may have been missed: reconcile with the database once back
                     await asyncio.sleep(1)
                     async with self:
-                        if self._gen != gen or self.status in FINAL:
+                        if self._gen != gen:
                             return
                     continue
+                if gap:
+                    gap = False
+                    if not await self._resync(gen, run_id):
+                        return
                 wanted: list[str] = []
                 if not events and not final:
                     idle_checks += 1
@@ -473,13 +478,29 @@ class RunLiveState(ProtectedState):
                             return
                         self._merge_steps(trid, steps)
                 if final and not events:
-                    # Tests that were running at a cancel report right after run.finished.
+                    # Artifacts of tests that were running at a cancel arrive after run.finished.
                     if not idle_after_final:
                         idle_after_final = time.monotonic()
                     elif time.monotonic() - idle_after_final > 3:
+                        # The run ended: show exactly what the database holds (events lost in
+                        # a Redis outage or republished late cannot leave a stale row).
+                        await self._resync(gen, run_id)
                         return
         finally:
             await client.aclose()
+
+    async def _resync(self, gen: int, run_id: str) -> bool:
+        """Replace the rows with a fresh database snapshot; False when this task is stale."""
+        try:
+            detail = await asyncio.to_thread(run_views.run_detail, uuid.UUID(run_id))
+        except Exception:  # noqa: BLE001 - the database is briefly away too: keep what we have
+            return True
+        async with self:
+            if self._gen != gen:
+                return False
+            if detail is not None:
+                self._snapshot(detail)
+        return True
 
     @rx.event
     def cancel(self) -> Any:
