@@ -443,7 +443,7 @@ class RunLiveState(ProtectedState):
                     gap = True  # events may have been missed: reconcile with the database once back
                     await asyncio.sleep(1)
                     async with self:
-                        if self._gen != gen:
+                        if self._gen != gen or self.status in FINAL:
                             return
                     continue
                 if gap:
