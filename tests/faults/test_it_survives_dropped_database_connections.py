@@ -27,6 +27,9 @@ def _drop_connections(database: str) -> int:
     return int(dropped or 0)
 
 
+# In `make test-faults` only: under a full parallel `make test` the worker's 3 s lost-worker
+# limit (FAST_SETTINGS) was once crossed while its connection was being re-established.
+@pytest.mark.faults_long
 def test_it_finishes_the_run_after_its_connections_were_dropped(fstack, site_url):
     stack = fstack
     if stack.db_kind != "postgres":
