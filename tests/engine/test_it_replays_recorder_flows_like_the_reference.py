@@ -76,10 +76,12 @@ def _tool(name: str) -> str:
 def _ensure_reference() -> None:
     """npm install @puppeteer/replay + puppeteer-core into bench/ (locked: one installer at a time)."""
     def installed() -> bool:
-        return (BENCH / "node_modules/@puppeteer/replay").is_dir() and (BENCH / "node_modules/puppeteer-core").is_dir()
+        # npm writes node_modules/.package-lock.json last: folders alone may be half installed
+        # by another xdist worker's npm (seen on a clean clone).
+        modules = BENCH / "node_modules"
+        return ((modules / ".package-lock.json").is_file() and (modules / "@puppeteer/replay/package.json").is_file()
+                and (modules / "puppeteer-core/package.json").is_file())
 
-    if installed():
-        return
     with open(Path(tempfile.gettempdir()) / "traceiq-bench-npm-install.lock", "w") as lock:
         fcntl.flock(lock, fcntl.LOCK_EX)
         if installed():
