@@ -12,11 +12,11 @@ from __future__ import annotations
 from collections.abc import Callable, Iterator
 from pathlib import Path
 from typing import Any
-from urllib.parse import parse_qs, urlsplit
 
 import pytest
 
-from tests.support.processes import QuietHandler, serve_directory
+from tests.engine.conftest import _RedirectingHandler, engine  # noqa: F401,F811 - the engine fixture
+from tests.support.processes import serve_directory
 from traceiq_app.engine.model import TestDefinition
 from traceiq_app.engine.results import RunOptions, TestResult
 from traceiq_app.engine.runner import Engine
@@ -28,17 +28,12 @@ METADATA = "http://169.254.169.254/latest/meta-data/"
 SEEN: list[str] = []  # every path the test server was asked for (this process)
 
 
-class _AttackHandler(QuietHandler):
+class _AttackHandler(_RedirectingHandler):
+    """The engine tests' site (/redirect?to=URL answers 302 to any URL, file: and metadata
+    included) that also records every path it was asked for."""
+
     def do_GET(self) -> None:
         SEEN.append(self.path)
-        # /redirect?to=URL answers 302 to any URL (file: and metadata included).
-        parts = urlsplit(self.path)
-        if parts.path == "/redirect":
-            self.send_response(302)
-            self.send_header("Location", parse_qs(parts.query)["to"][0])
-            self.send_header("Content-Length", "0")
-            self.end_headers()
-            return
         super().do_GET()
 
 
@@ -48,18 +43,13 @@ def site() -> Iterator[str]:
         yield url + "/"
 
 
-@pytest.fixture(scope="session")
-def engine() -> Iterator[Engine]:
-    eng = Engine()
-    yield eng
-    eng.close()
 
 
 RunSteps = Callable[..., TestResult]
 
 
 @pytest.fixture
-def run(engine: Engine, site: str) -> RunSteps:
+def run(engine: Engine, site: str) -> RunSteps:  # noqa: F811 - `engine` is the imported fixture
     """run(steps, page="index.html", options=RunOptions(...)) -> TestResult; a goto to `page`
     comes first unless page=None (step indexes shift by one)."""
 
