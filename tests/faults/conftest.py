@@ -28,10 +28,11 @@ from tests.runs.conftest import (  # noqa: F401 - fixtures re-used here
     _create_pg_database,
     _drop_pg_database,
     _reset_caches,
+    build_stack,
     migrated_template,
     site_url,
 )
-from tests.support.processes import RedisServer, base_env
+from tests.support.processes import RedisServer
 from traceiq_app.services.runs import live_events
 
 PG_ADMIN_URL = os.environ.get("TRACEIQ_TEST_PG_ADMIN_URL", "postgresql+psycopg://postgres@127.0.0.1:5432/postgres")
@@ -70,31 +71,9 @@ def aof_redis() -> Iterator[RedisServer]:
 @pytest.fixture
 def fstack(aof_redis: RedisServer, db_kind: str, migrated_template: Path, tmp_path: Path,  # noqa: F811
            monkeypatch: pytest.MonkeyPatch) -> Iterator[Stack]:
-    data_dir = tmp_path / "data"
-    data_dir.mkdir()
-    pg_database = None
-    if db_kind == "postgres":
-        pg_database, db_url = _create_pg_database()
-    else:
-        db_path = data_dir / "traceiq.db"
-        shutil.copyfile(migrated_template, db_path)
-        db_url = f"sqlite:///{db_path}"
-    settings = {"REDIS_URL": aof_redis.url, "DATABASE_URL": db_url, "TRACEIQ_DATA_DIR": str(data_dir),
-                **FAST_SETTINGS}
-    env = base_env(PYTHONUNBUFFERED="1", **settings)
-    for name in [k for k in os.environ if k.startswith(("TRACEIQ_", "S3_"))]:
-        monkeypatch.delenv(name)
-    for key, value in settings.items():
-        monkeypatch.setenv(key, value)
-    _reset_caches()
-    stack = Stack(aof_redis, db_url, data_dir, env, monkeypatch)
-    stack.db_kind = db_kind  # type: ignore[attr-defined]
-    yield stack
-    stack.stop_workers()
-    monkeypatch.undo()
-    _reset_caches()
-    if pg_database:
-        _drop_pg_database(pg_database)
+    with build_stack(aof_redis, db_kind == "postgres", migrated_template, tmp_path, monkeypatch) as stack:
+        stack.db_kind = db_kind  # type: ignore[attr-defined]
+        yield stack
 
 
 # ---- a live reader, like GET /api/runs/{id}/events polled by a dashboard -------------------------

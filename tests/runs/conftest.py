@@ -267,19 +267,21 @@ def _reset_caches() -> None:
     get_storage.cache_clear()
 
 
-@pytest.fixture
-def stack(redis_server: RedisServer, migrated_template: Path, tmp_path: Path,
-          monkeypatch: pytest.MonkeyPatch) -> Iterator[Stack]:
+@contextlib.contextmanager
+def build_stack(redis: RedisServer, postgres: bool, migrated_template: Path, tmp_path: Path,
+                monkeypatch: pytest.MonkeyPatch) -> Iterator[Stack]:
+    """A Stack on `redis` and a fresh database (a copy of the migrated SQLite template, or a
+    throwaway Postgres database), this process pointed at it; cleaned up on exit."""
     data_dir = tmp_path / "data"
     data_dir.mkdir()
     pg_database = None
-    if os.environ.get("TRACEIQ_TEST_RUNS_DB") == "postgres":  # opt-in: the same tests on Postgres
+    if postgres:
         pg_database, db_url = _create_pg_database()
     else:
         db_path = data_dir / "traceiq.db"
         shutil.copyfile(migrated_template, db_path)
         db_url = f"sqlite:///{db_path}"
-    settings = {"REDIS_URL": redis_server.url, "DATABASE_URL": db_url, "TRACEIQ_DATA_DIR": str(data_dir),
+    settings = {"REDIS_URL": redis.url, "DATABASE_URL": db_url, "TRACEIQ_DATA_DIR": str(data_dir),
                 **FAST_SETTINGS}
     env = base_env(PYTHONUNBUFFERED="1", **settings)
     for name in [k for k in os.environ if k.startswith(("TRACEIQ_", "S3_"))]:
@@ -287,13 +289,23 @@ def stack(redis_server: RedisServer, migrated_template: Path, tmp_path: Path,
     for key, value in settings.items():
         monkeypatch.setenv(key, value)
     _reset_caches()
-    stack = Stack(redis_server, db_url, data_dir, env, monkeypatch)
-    yield stack
-    stack.stop_workers()
-    monkeypatch.undo()
-    _reset_caches()
-    if pg_database:
-        _drop_pg_database(pg_database)
+    stack = Stack(redis, db_url, data_dir, env, monkeypatch)
+    try:
+        yield stack
+    finally:
+        stack.stop_workers()
+        monkeypatch.undo()
+        _reset_caches()
+        if pg_database:
+            _drop_pg_database(pg_database)
+
+
+@pytest.fixture
+def stack(redis_server: RedisServer, migrated_template: Path, tmp_path: Path,
+          monkeypatch: pytest.MonkeyPatch) -> Iterator[Stack]:
+    postgres = os.environ.get("TRACEIQ_TEST_RUNS_DB") == "postgres"  # opt-in: the same tests on Postgres
+    with build_stack(redis_server, postgres, migrated_template, tmp_path, monkeypatch) as built:
+        yield built
 
 
 PG_ADMIN_URL = os.environ.get("TRACEIQ_TEST_PG_ADMIN_URL", "postgresql+psycopg://postgres@127.0.0.1:5432/postgres")
