@@ -61,7 +61,18 @@ _WAITER_JS = r"""(() => {
   const w = { doc: document, gen: 0, token: 0, watched: null, reads: [], base: '', pending: null, lastWake: -1e9 };
   const opts = { subtree: true, childList: true, attributes: true, characterData: true };
   const roots = new WeakSet();
-  const observe = (root) => { if (!roots.has(root)) { roots.add(root); mo.observe(root, opts); } };
+  // A frame that loads its document mutates nothing here: its element's load event (caught in
+  // the capture phase: it does not bubble) tells that a frame path may now resolve.
+  const onLoad = (e) => {
+    const tag = e.target && e.target.tagName;
+    if (tag !== 'IFRAME' && tag !== 'FRAME') return;
+    w.gen++;
+    if (w.pending) w.pending.poke();
+  };
+  const observe = (root) => {
+    if (roots.has(root)) return;
+    roots.add(root); mo.observe(root, opts); root.addEventListener('load', onLoad, true);
+  };
   const scan = (node) => {
     if (node.nodeType !== 1 && node.nodeType !== 11) return;
     const visit = (el) => { if (el.shadowRoot && !roots.has(el.shadowRoot)) { observe(el.shadowRoot); scan(el.shadowRoot); } };
