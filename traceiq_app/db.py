@@ -38,7 +38,11 @@ def make_engine(url: str) -> Engine:
 
 @lru_cache(maxsize=4)
 def _engine_for(url: str) -> Engine:
-    return make_engine(url)
+    from traceiq_app.services.observability import tracing
+
+    engine = make_engine(url)
+    tracing.instrument_engine(engine)  # SQL spans when tracing is on
+    return engine
 
 
 def get_engine() -> Engine:

@@ -39,6 +39,8 @@ class Settings(BaseSettings):
     metrics_token: str | None = Field(None, alias="TRACEIQ_METRICS_TOKEN")
     metrics_dir: Path | None = Field(None, alias="TRACEIQ_METRICS_DIR")
     worker_metrics_port: int | None = Field(None, alias="TRACEIQ_WORKER_METRICS_PORT", ge=1, le=65535)
+    # --- tracing (OpenTelemetry, OTLP over HTTP; off when unset) ------------------------------
+    otel_endpoint: str | None = Field(None, alias="OTEL_EXPORTER_OTLP_ENDPOINT")
 
     # --- artifacts -----------------------------------------------------------------------
     s3_endpoint: str | None = Field(None, alias="S3_ENDPOINT")

@@ -38,7 +38,10 @@ def create_api() -> FastAPI:
     from traceiq_app.api.security_headers import SecurityHeadersMiddleware
 
     # Docs at /api/docs (not /docs: the app owns that), served by api/platform/v1_docs.py.
-    api = FastAPI(title="TraceIQ API", docs_url=None, openapi_url=v1_docs.OPENAPI_URL, redoc_url=None)
+    # telemetry off: FastAPI >= 0.16x would open its own request span once a tracer provider
+    # exists; ours (api/tracing_middleware.py) is the one, with stable names on every version.
+    api = FastAPI(title="TraceIQ API", docs_url=None, openapi_url=v1_docs.OPENAPI_URL, redoc_url=None,
+                  telemetry={"tracing": False, "metrics": False, "logs": False})
     api.openapi = lambda: v1_docs.openapi(api)  # type: ignore[method-assign]
     for router in routers():
         api.include_router(router)
@@ -50,5 +53,11 @@ def create_api() -> FastAPI:
     api.add_middleware(ApiRateLimitMiddleware)  # per token / session / IP, before the body is read
     api.add_middleware(SecurityHeadersMiddleware)  # around the limits: the 413s and 429s get the headers too
     api.add_middleware(RequestIdMiddleware)
-    api.add_middleware(MetricsMiddleware)  # outermost: times the whole request
+    api.add_middleware(MetricsMiddleware)  # times the whole request
+    from traceiq_app.services.observability import tracing
+
+    if tracing.setup("traceiq-web"):  # OTEL_EXPORTER_OTLP_ENDPOINT set (nothing imported otherwise)
+        from traceiq_app.api.tracing_middleware import TracingMiddleware
+
+        api.add_middleware(TracingMiddleware)  # outermost: the request's span holds everything
     return api

@@ -32,7 +32,7 @@ import redis
 from rq import Queue, SimpleWorker
 
 from traceiq_app.redis_conn import QUEUE_NAMES
-from traceiq_app.services.observability import logs, metrics
+from traceiq_app.services.observability import logs, metrics, tracing
 from traceiq_app.settings import get_settings
 
 log = logging.getLogger("traceiq.worker")
@@ -162,6 +162,7 @@ def run_worker(burst: bool = False, name_suffix: str | None = None) -> int:
     logs.configure("worker")
     name = worker_name(name_suffix)
     metrics.enable()
+    tracing.setup("traceiq-worker")  # only with OTEL_EXPORTER_OTLP_ENDPOINT
     if settings.worker_metrics_port:
         serve_metrics(settings.worker_metrics_port)
     problem = _secret_key_problem()
@@ -202,6 +203,7 @@ def run_worker(burst: bool = False, name_suffix: str | None = None) -> int:
         heartbeat.stop()
         heartbeat.join(5)
         close_engines()
+        tracing.shutdown()
 
 
 def serve_metrics(port: int) -> None:

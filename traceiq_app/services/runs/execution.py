@@ -38,7 +38,7 @@ from traceiq_app.engine.runner import Engine
 from traceiq_app.engine.selector_syntax import is_unparseable_error
 from traceiq_app.models import TestResultStatus, utcnow
 from traceiq_app.redis_conn import get_redis
-from traceiq_app.services.observability import logs
+from traceiq_app.services.observability import logs, tracing
 from traceiq_app.services.runs import live_events, orchestration
 from traceiq_app.services.runs import results as run_results
 from traceiq_app.services.runs.artifacts import store_artifact
@@ -190,6 +190,8 @@ class PersistingReporter:
         # S3) only after the step's live event went out, so an upload never delays it.
         self.step_artifacts: list[tuple[str, Path, int | None]] = []
         self.artifact_problems: list[str] = []  # reported on the result: "trace not stored: disk full"
+        self.trace_context = tracing.current_context()  # the test's span: parent of the step spans
+        self.step_spans: dict[int, Any] = {}
 
     def _publish(self, type_: str, **data: Any) -> None:
         live_events.publish(self.claimed.run_id, type_, test_result_id=str(self.claimed.test_result_id), **data)
@@ -202,6 +204,9 @@ class PersistingReporter:
             raise TestStopped(self.watcher.reason or "stopped")
         self.current_step = index
         self.step_started_at[index] = utcnow()
+        self.step_spans[index] = tracing.start_span(
+            f"step {index} {action}", self.trace_context,
+            {"traceiq.step.index": index, "traceiq.step.action": action, "traceiq.step.name": name})
         self._publish(live_events.STEP_STARTED, index=index, action=action, name=name)
 
     def artifact(self, kind: str, path: Path) -> None:
@@ -239,6 +244,8 @@ class PersistingReporter:
         # upload or the DB write (the page reads the DB only for finished attempts, whose rows
         # all exist by then).
         finished_at = time.time()
+        tracing.end_span(self.step_spans.pop(result.index, None), {"traceiq.step.status": result.status},
+                         error=result.error if result.status != "passed" else None)
         self._publish(live_events.STEP_FINISHED, index=result.index, action=result.type, name=result.name,
                       status=result.status, duration_ms=result.duration_ms, error=result.error,
                       console_errors=live_events.capped(result.console_errors),
@@ -252,6 +259,11 @@ class PersistingReporter:
         # test.finished itself is published by finish_attempt, with the final (flaky/cancelled)
         # status; a screenshot of a step that never reported (the test errored) is kept.
         self._store_step_artifacts()
+        self.end_open_spans()
+
+    def end_open_spans(self) -> None:
+        for index in list(self.step_spans):
+            tracing.end_span(self.step_spans.pop(index), {"traceiq.step.status": "unfinished"})
 
 
 def artifact_problem(kind: str, exc: BaseException) -> str:
@@ -281,14 +293,24 @@ def _environment_secrets(environment_id: uuid.UUID | None) -> dict[str, str]:
 def execute_test_result(test_result_id: uuid.UUID, worker_name: str | None = None) -> str:
     """Run one queued attempt to its end. Returns the attempt's final status ("skipped" when
     there was nothing to do: already claimed, or the run ended)."""
-    global _current
-    settings = get_settings()
     worker_name = worker_name or f"pid-{os.getpid()}"
     claimed = orchestration.claim(test_result_id, worker_name)
     if claimed is None:
         return "skipped"
     logs.bind(run_id=claimed.run_id, test_result_id=test_result_id, worker=worker_name)
     log.info("test attempt %d on %s claimed", claimed.attempt, claimed.browser)
+    attributes = {"traceiq.run.id": str(claimed.run_id), "traceiq.test_result.id": str(test_result_id),
+                  "traceiq.test.name": claimed.test_name, "traceiq.browser": claimed.browser,
+                  "traceiq.attempt": claimed.attempt, "traceiq.worker": worker_name}
+    with tracing.span(f"test {claimed.test_name}", attributes) as test_span:
+        outcome = _execute_claimed(claimed, test_result_id, worker_name)
+        tracing.set_attributes(test_span, {"traceiq.test.status": outcome})
+        return outcome
+
+
+def _execute_claimed(claimed: orchestration.ClaimedTest, test_result_id: uuid.UUID, worker_name: str) -> str:
+    global _current
+    settings = get_settings()
     if claimed.run_started:
         live_events.publish(claimed.run_id, live_events.RUN_STARTED, status="running")
     live_events.publish(claimed.run_id, live_events.TEST_STARTED, test_result_id=str(test_result_id),
@@ -342,6 +364,8 @@ def execute_test_result(test_result_id: uuid.UUID, worker_name: str | None = Non
             orchestration.hand_back(test_result_id)
         raise
     finally:
+        if reporter is not None:
+            reporter.end_open_spans()
         shutil.rmtree(work_dir, ignore_errors=True)
         with contextlib.suppress(Exception):
             pool.after_test()

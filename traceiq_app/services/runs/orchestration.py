@@ -26,6 +26,7 @@ from sqlmodel import Session, col, select
 from traceiq_app.db import session_scope
 from traceiq_app.models import Project, Run, RunStatus, TestResult, TestResultStatus, utcnow
 from traceiq_app.redis_conn import QUEUE_NAMES, get_redis
+from traceiq_app.services.observability import tracing
 from traceiq_app.services.runs import live_events
 
 log = logging.getLogger(__name__)
@@ -105,13 +106,17 @@ def _enqueue(jobs: Iterable[tuple[uuid.UUID, str, int, bool]]) -> None:
     # RQ's at_front pushes to the head one job at a time: push retries in reverse to keep order.
     ordered = [j for j in jobs if not j[3]] + list(reversed([j for j in jobs if j[3]]))
     try:
-        q = queue()
-        with q.connection.pipeline() as pipe:
-            for test_result_id, job_id, timeout, at_front in ordered:
-                q.enqueue(RUN_TEST_JOB, str(test_result_id), job_id=job_id, job_timeout=timeout,
-                          result_ttl=600, failure_ttl=24 * 3600, description=f"test {test_result_id}",
-                          at_front=at_front, pipeline=pipe)
-            pipe.execute()
+        with tracing.span("rq.enqueue", {"messaging.system": "rq", "messaging.operation": "publish",
+                                         "messaging.batch.message_count": len(ordered)}, kind="PRODUCER"):
+            carrier = tracing.inject()  # the worker's job span continues this trace
+            meta = {tracing.META_KEY: carrier} if carrier else None
+            q = queue()
+            with q.connection.pipeline() as pipe:
+                for test_result_id, job_id, timeout, at_front in ordered:
+                    q.enqueue(RUN_TEST_JOB, str(test_result_id), job_id=job_id, job_timeout=timeout,
+                              result_ttl=600, failure_ttl=24 * 3600, description=f"test {test_result_id}",
+                              at_front=at_front, pipeline=pipe, meta=meta)
+                pipe.execute()
     except (redis.RedisError, OSError) as exc:
         # The rows keep their job ids; the reaper re-enqueues jobs Redis does not know.
         log.warning("could not enqueue %d test(s): %s", len(jobs), exc)

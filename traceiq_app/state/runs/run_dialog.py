@@ -14,6 +14,7 @@ from typing import Any
 import reflex as rx
 
 from traceiq_app.models import RunTrigger
+from traceiq_app.services.observability import tracing
 from traceiq_app.services.platform import audit
 from traceiq_app.services.runs import control as runs_service
 from traceiq_app.services.runs import views as run_views
@@ -85,12 +86,13 @@ class RunDialogState(ProtectedState):
         except ValueError:
             return rx.toast.error("retries and parallelism must be numbers")
         try:
-            run = runs_service.start_run(
-                pid, selection={"suite_ids": suite_ids, "test_ids": test_ids, "tags": tags},
-                environment_id=env_id, browsers=browsers, retries=retries, parallelism=parallelism,
-                trigger=RunTrigger.ui, user_id=principal.user_id,
-                branch=(str(form_data.get("branch") or "").strip() or None),
-            )
+            with tracing.span("ui.event RunDialogState.start", {"traceiq.project.id": str(pid)}):
+                run = runs_service.start_run(
+                    pid, selection={"suite_ids": suite_ids, "test_ids": test_ids, "tags": tags},
+                    environment_id=env_id, browsers=browsers, retries=retries, parallelism=parallelism,
+                    trigger=RunTrigger.ui, user_id=principal.user_id,
+                    branch=(str(form_data.get("branch") or "").strip() or None),
+                )
         except runs_service.RunError as exc:
             return rx.toast.error(str(exc))
         _audit(principal, pid, "run.start", run.id, {"total": run.total, "browsers": run.browsers})
