@@ -1,5 +1,7 @@
 """Reflex configuration. Values come from TraceIQ's typed settings (traceiq_app/settings.py)."""
 
+import os
+
 import reflex as rx
 
 from traceiq_app.processes.same_origin import SameOriginPlugin
@@ -7,6 +9,9 @@ from traceiq_app.settings import get_settings
 
 _settings = get_settings()
 _origin = _settings.public_url or f"http://localhost:{_settings.port}"
+# The web server's process count: Reflex's Granian backend reads GRANIAN_WORKERS.
+if _settings.web_processes_effective:
+    os.environ["GRANIAN_WORKERS"] = str(_settings.web_processes_effective)
 
 config = rx.Config(
     app_name="traceiq_app",
@@ -17,6 +22,7 @@ config = rx.Config(
     redis_url=_settings.redis_url,
     frontend_port=_settings.port,
     backend_port=_settings.port,
+    backend_host=_settings.web_bind,  # TRACEIQ_WEB_BIND (pages, websocket and /api share the port)
     deploy_url=_origin,
     api_url=_origin,
     telemetry_enabled=False,

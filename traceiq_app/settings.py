@@ -8,13 +8,15 @@ redis-server child on a unix socket, and supervised RQ workers.
 
 from __future__ import annotations
 
+import ipaddress
 import os
+import re
 import secrets
 from functools import lru_cache
 from pathlib import Path
 from typing import Literal
 
-from pydantic import Field
+from pydantic import Field, field_validator
 from pydantic_settings import BaseSettings, SettingsConfigDict
 
 DEFAULT_SECRET_KEY = "insecure-dev-key-change-me"
@@ -31,6 +33,10 @@ class Settings(BaseSettings):
     # --- processes -----------------------------------------------------------------------
     port: int = Field(3000, alias="TRACEIQ_PORT", ge=1, le=65535)
     workers: int = Field(2, alias="TRACEIQ_WORKERS", ge=0, le=64)
+    # Web server processes when REDIS_URL is set (Reflex state shared there); unset: Reflex's
+    # default, min(2 x CPUs + 1, 8). Without REDIS_URL the web node is always one process.
+    web_processes: int | None = Field(None, alias="TRACEIQ_WEB_PROCESSES", ge=1, le=64)
+    web_bind: str = Field("0.0.0.0", alias="TRACEIQ_WEB_BIND")  # noqa: S104 - the documented default
     redis_server_bin: str = Field("redis-server", alias="TRACEIQ_REDIS_SERVER")
     mode: Literal["production", "development"] = Field("production", alias="TRACEIQ_MODE")
     public_url: str | None = Field(None, alias="TRACEIQ_PUBLIC_URL")
@@ -104,6 +110,24 @@ class Settings(BaseSettings):
     oidc_allow_signup: bool = Field(False, alias="TRACEIQ_OIDC_ALLOW_SIGNUP")
     oidc_default_org: str | None = Field(None, alias="TRACEIQ_OIDC_DEFAULT_ORG")
     oidc_provider_name: str = Field("SSO", alias="TRACEIQ_OIDC_PROVIDER_NAME")
+
+    @field_validator("web_bind")
+    @classmethod
+    def _bind_address(cls, value: str) -> str:
+        value = value.strip().removeprefix("[").removesuffix("]")
+        try:
+            ipaddress.ip_address(value)
+            return value
+        except ValueError:
+            pass
+        if not re.fullmatch(r"[A-Za-z0-9]([A-Za-z0-9.-]{0,251}[A-Za-z0-9])?", value):
+            raise ValueError(f"{value!r} is not an IP address or host name (e.g. 0.0.0.0, 127.0.0.1, ::)")
+        return value
+
+    @property
+    def web_processes_effective(self) -> int | None:
+        """Processes the web server runs: 1 without REDIS_URL (per-tab state lives in memory)."""
+        return self.web_processes if self.redis_url else 1
 
     @property
     def database_url_effective(self) -> str:
