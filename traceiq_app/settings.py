@@ -61,6 +61,7 @@ class Settings(BaseSettings):
 
     # --- runs and workers ----------------------------------------------------------------
     warm_browsers: bool = Field(True, alias="TRACEIQ_WARM_BROWSERS")
+    browser_idle_seconds: float = Field(300.0, alias="TRACEIQ_BROWSER_IDLE_SECONDS", ge=0, le=86_400)
     heartbeat_seconds: float = Field(2.0, alias="TRACEIQ_HEARTBEAT_SECONDS", gt=0, le=60)
     worker_lost_seconds: float = Field(15.0, alias="TRACEIQ_WORKER_LOST_SECONDS", ge=1, le=3600)
     maintenance_seconds: float = Field(2.0, alias="TRACEIQ_MAINTENANCE_SECONDS", gt=0, le=600)

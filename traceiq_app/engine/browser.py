@@ -145,6 +145,9 @@ class WarmBrowser:
             self._browser = self._launch()
         return self._browser
 
+    def is_open(self) -> bool:
+        return self._browser is not None
+
     def close(self) -> None:
         if self._browser is not None:
             with contextlib.suppress(PlaywrightError):  # already gone
@@ -252,6 +255,17 @@ class BrowserPool:
         if name not in self._browsers:
             self._browsers[name] = WarmBrowser(self._pw, name, self._executable_path, self._headless)
         return self._browsers[name].get()
+
+    def has_open_browser(self) -> bool:
+        return any(warm.is_open() for warm in self._browsers.values())
+
+    def close_browsers(self) -> None:
+        """Close the browsers but keep the Playwright driver: the next `get` relaunches one
+        (~0.5 s) without restarting the driver (idle workers give their memory back)."""
+        if self._pw is None or self._pid != os.getpid():
+            return
+        for warm in self._browsers.values():
+            warm.close()
 
     def close(self) -> None:
         if self._pw is None or self._pid != os.getpid():

@@ -77,6 +77,24 @@ class TraceIQWorker(SimpleWorker):
         finally:
             done.set()
 
+    @property
+    def dequeue_timeout(self) -> int:
+        # Wake up while idle often enough to close an idle browser on time (TRACEIQ_BROWSER_IDLE_SECONDS).
+        idle = get_settings().browser_idle_seconds
+        base = max(1, self.worker_ttl - 15)
+        return base if idle <= 0 else max(1, min(base, int(idle / 2) or 1))
+
+    def heartbeat(self, *args: Any, **kwargs: Any) -> Any:
+        beat = super().heartbeat(*args, **kwargs)
+        if threading.current_thread() is threading.main_thread():  # the idle loop (not keep_alive)
+            from traceiq_app.services.runs.execution import close_idle_browsers
+
+            try:
+                close_idle_browsers()
+            except Exception:  # noqa: BLE001 - a browser that will not close is relaunched later
+                self.log.warning("could not close the idle browser", exc_info=True)
+        return beat
+
     def request_stop(self, signum: Any, frame: Any) -> None:
         TraceIQWorker.shutdown_requested = True
         super().request_stop(signum, frame)

@@ -62,6 +62,7 @@ class WarmEngines:
         self.warm = warm
         self.pid = os.getpid()
         self.pool = BrowserPool(executable_path=settings.chromium_path)
+        self.last_used = time.monotonic()
         self._engines: dict[str, Engine] = {}
 
     def engine(self, browser: str) -> Engine:
@@ -70,8 +71,20 @@ class WarmEngines:
         return self._engines[browser]
 
     def after_test(self) -> None:
+        self.last_used = time.monotonic()
         if not self.warm:  # cold mode: a browser launch per test (bench comparison)
             self.pool.close()
+
+    def close_if_idle(self, idle_seconds: float) -> bool:
+        """Close the warm browsers after `idle_seconds` without a test (0: never). Call from the
+        thread that runs the tests (Playwright's sync API is bound to it)."""
+        if idle_seconds <= 0 or time.monotonic() - self.last_used < idle_seconds:
+            return False
+        if not self.pool.has_open_browser():
+            return False
+        self.pool.close_browsers()
+        log.info("closed the idle browser after %.0f s without a test", idle_seconds)
+        return True
 
     def close(self) -> None:
         self.pool.close()
@@ -87,6 +100,13 @@ def engines() -> WarmEngines:
     if _engines is None or _engines.pid != os.getpid():
         _engines = WarmEngines(warm=get_settings().warm_browsers)
     return _engines
+
+
+def close_idle_browsers() -> bool:
+    """The worker's idle loop: close this process's browsers once idle long enough."""
+    if _engines is None or _engines.pid != os.getpid():
+        return False
+    return _engines.close_if_idle(get_settings().browser_idle_seconds)
 
 
 def close_engines() -> None:
