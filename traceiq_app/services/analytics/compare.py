@@ -12,6 +12,7 @@ from sqlmodel import col, select
 from traceiq_app.db import session_scope
 from traceiq_app.models import ResultFact, Run, RunStatus
 from traceiq_app.services.analytics import metrics
+from traceiq_app.services.analytics.errors import AnalyticsInvalid
 
 SLOWER_RATIO = 1.5  # "markedly": at least 1.5x and
 SLOWER_MIN_MS = 500  # at least 500 ms apart
@@ -19,11 +20,8 @@ CATEGORIES = ("new_failures", "fixed", "still_failing", "newly_flaky", "added", 
 FINAL = [s.value for s in RunStatus if s.is_final]
 
 
-class CompareError(ValueError):
-    def __init__(self, field: str, message: str) -> None:
-        super().__init__(f"{field}: {message}")
-        self.field = field
-        self.message = message
+class CompareError(AnalyticsInvalid):
+    """Bad input: `field` names what is wrong."""
 
 
 def baseline_for(run: Run) -> Run | None:

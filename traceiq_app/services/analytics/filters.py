@@ -12,15 +12,13 @@ from sqlmodel import col, select
 
 from traceiq_app.db import session_scope
 from traceiq_app.models import Environment, ResultFact
+from traceiq_app.services.analytics.errors import AnalyticsInvalid
 from traceiq_app.services.catalog import listing
 from traceiq_app.services.catalog.projects import NotFound
 
 
-class FilterError(ValueError):
-    def __init__(self, field: str, message: str) -> None:
-        super().__init__(f"{field}: {message}")
-        self.field = field
-        self.message = message
+class FilterError(AnalyticsInvalid):
+    """Bad input: `field` names what is wrong."""
 
 
 @dataclass(frozen=True)

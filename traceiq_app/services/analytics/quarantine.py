@@ -24,6 +24,7 @@ from sqlmodel import Session, col, select
 from traceiq_app.db import session_or_scope, session_scope
 from traceiq_app.models import AnalyticsSettings, FlakyState, Project, Quarantine, ResultFact, utcnow
 from traceiq_app.services.analytics import metrics
+from traceiq_app.services.analytics.errors import AnalyticsInvalid
 from traceiq_app.services.platform import audit
 from traceiq_app.services.platform.permissions import Principal
 
@@ -33,13 +34,8 @@ WINDOW = 10
 PROPOSED, ACTIVE, ENDED = "proposed", "active", "ended"
 
 
-class QuarantineError(ValueError):
+class QuarantineError(AnalyticsInvalid):
     """Bad input: `field` names what is wrong."""
-
-    def __init__(self, field: str, message: str) -> None:
-        super().__init__(f"{field}: {message}")
-        self.field = field
-        self.message = message
 
 
 # ---- settings ---------------------------------------------------------------------------------
@@ -49,7 +45,7 @@ def settings_for(session: Session, project_id: uuid.UUID) -> AnalyticsSettings:
 
 def get_settings(project_id: uuid.UUID) -> dict[str, Any]:
     with session_scope() as session:
-        return settings_for(session, project_id).model_dump(mode="json")
+        return settings_for(session, project_id).model_dump(mode="json", exclude={"project_id"})
 
 
 def update_settings(project_id: uuid.UUID, principal: Principal, *, flaky_enter: float, flaky_exit: float,
@@ -70,7 +66,7 @@ def update_settings(project_id: uuid.UUID, principal: Principal, *, flaky_enter:
         audit.record(session, org_id=project.org_id, project_id=project_id, action="analytics.settings",
                      actor=principal, object_type="project", object_id=str(project_id),
                      details=row.model_dump(mode="json", exclude={"project_id"}))
-        return row.model_dump(mode="json")
+        return row.model_dump(mode="json", exclude={"project_id"})
 
 
 # ---- what is quarantined ----------------------------------------------------------------------
@@ -273,3 +269,40 @@ def as_dict(q: Quarantine, now: datetime | None = None) -> dict[str, Any]:
             "owner_user_id": str(q.owner_user_id) if q.owner_user_id else None, "automatic": q.automatic,
             "created_at": q.created_at.isoformat(), "expires_at": q.expires_at.isoformat() if q.expires_at else None,
             "ended_at": q.ended_at.isoformat() if q.ended_at else None, "end_reason": q.end_reason}
+
+
+def resolve_test(project_id: uuid.UUID, ref: str) -> tuple[str, str]:
+    """(test key, name) for a test named by id or name: a live test case of the project, or a
+    test known only from results (imported name-only results). Raises QuarantineError."""
+    from traceiq_app.models import TestCase
+
+    ref = (ref or "").strip()
+    if not ref:
+        raise QuarantineError("test", "is required")
+    with session_scope() as session:
+        cases = session.exec(select(TestCase).where(TestCase.project_id == project_id,
+                                                    col(TestCase.deleted_at).is_(None))).all()
+        by_id = [c for c in cases if str(c.id) == ref]
+        by_name = [c for c in cases if c.name == ref]
+        if by_id or len(by_name) == 1:
+            case = (by_id or by_name)[0]
+            return str(case.id), case.name
+        if len(by_name) > 1:
+            raise QuarantineError("test", f"{len(by_name)} tests are named {ref!r}: use the test's id")
+        fact = session.exec(select(ResultFact).where(ResultFact.project_id == project_id,
+                                                     sa.or_(col(ResultFact.test_key) == ref,
+                                                            col(ResultFact.test_name) == ref)).limit(1)).first()
+        if fact is not None:
+            return fact.test_key, fact.test_name
+    raise QuarantineError("test", f"no test {ref!r} in this project")
+
+
+def check_owner(project_id: uuid.UUID, owner_user_id: uuid.UUID) -> None:
+    """The owner must belong to the project's organization."""
+    from traceiq_app.services.platform.permissions import org_role
+
+    with session_scope() as session:
+        project = session.get(Project, project_id)
+        assert project is not None
+        if org_role(session, owner_user_id, project.org_id) is None:
+            raise QuarantineError("owner", "is not a member of this organization")

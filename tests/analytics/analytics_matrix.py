@@ -1,0 +1,56 @@
+"""Permission-matrix entries for analytics (routes and, later, the dashboard states), in the
+format of tests/accounts/permission_matrix.py, which merges them. Viewers read analytics; only
+editors and above quarantine; only admins change the flakiness settings."""
+
+from __future__ import annotations
+
+import uuid
+
+from sqlmodel import Session
+
+from tests.accounts.permission_matrix import ADMINS, EDITORS, MEMBERS, PATH_VALUES, H, MatrixContext, R
+from traceiq_app.db import get_engine
+from traceiq_app.models import Run, RunStatus, RunTrigger, TestCase, TestResult, TestResultStatus, utcnow
+
+
+def _failed_run(ctx: MatrixContext) -> tuple[str, str]:
+    """A finished Acme run with one failure and its analytics facts: (run id, cluster id)."""
+    from traceiq_app.services.analytics import facts
+
+    with Session(get_engine(), expire_on_commit=False) as s:
+        case = TestCase(project_id=ctx.project_id, name=f"Matrix analytics {uuid.uuid4().hex[:6]}",
+                        steps=[{"action": "goto", "url": "/"}])
+        s.add(case)
+        s.flush()
+        now = utcnow()
+        run = Run(project_id=ctx.project_id, trigger=RunTrigger.ui, status=RunStatus.failed, total=1, failed=1,
+                  started_at=now, finished_at=now)
+        s.add(run)
+        s.flush()
+        s.add(TestResult(run_id=run.id, test_case_id=case.id, test_name=case.name, status=TestResultStatus.failed,
+                         error="Timeout 5000ms exceeded", started_at=now, finished_at=now, duration_ms=10))
+        s.flush()
+        written = facts.record_run(s, run)
+        s.commit()
+        return str(run.id), str(written[0].signature)
+
+
+PATH_VALUES["cluster_id"] = lambda c: _failed_run(c)[1]
+
+ANALYTICS_ROUTES: dict[tuple[str, str], R] = {
+    ("GET", "/api/v1/projects/{project}/analytics/health"): R(MEMBERS, query={"window": "10"}),
+    ("GET", "/api/v1/projects/{project}/analytics/clusters"): R(MEMBERS),
+    ("GET", "/api/v1/projects/{project}/analytics/clusters/{cluster_id}"): R(MEMBERS),
+    ("GET", "/api/v1/projects/{project}/analytics/trends"): R(MEMBERS, query={"bucket": "day"}),
+    ("GET", "/api/v1/projects/{project}/analytics/settings"): R(MEMBERS),
+    ("PUT", "/api/v1/projects/{project}/analytics/settings"): R(ADMINS, json={
+        "flaky_enter": 0.4, "flaky_exit": 0.1, "auto_quarantine": False, "quarantine_days": 7}),
+    ("GET", "/api/v1/projects/{project}/quarantine"): R(MEMBERS),
+    ("POST", "/api/v1/projects/{project}/quarantine"): R(EDITORS, json={"test": "{test_id}", "reason": "matrix",
+                                                                       "days": 3}),
+    ("DELETE", "/api/v1/projects/{project}/quarantine"): R(EDITORS, query={"test": "{test_id}"}),
+    ("GET", "/api/v1/runs/{run_id}/compare"): R(MEMBERS),
+}
+
+ANALYTICS_HANDLERS: dict[str, H] = {}
+
