@@ -5,10 +5,21 @@ editors and above quarantine; only admins change the flakiness settings."""
 from __future__ import annotations
 
 import uuid
+from typing import Any
 
-from sqlmodel import Session
+from sqlmodel import Session, select
 
-from tests.accounts.permission_matrix import ADMINS, EDITORS, MEMBERS, PATH_VALUES, H, MatrixContext, R
+from tests.accounts.permission_matrix import (
+    _PUBLIC_SETVAR,
+    ADMINS,
+    EDITORS,
+    EVERYONE,
+    MEMBERS,
+    PATH_VALUES,
+    H,
+    MatrixContext,
+    R,
+)
 from traceiq_app.db import get_engine
 from traceiq_app.models import Run, RunStatus, RunTrigger, TestCase, TestResult, TestResultStatus, utcnow
 
@@ -52,5 +63,41 @@ ANALYTICS_ROUTES: dict[tuple[str, str], R] = {
     ("GET", "/api/v1/runs/{run_id}/compare"): R(MEMBERS),
 }
 
-ANALYTICS_HANDLERS: dict[str, H] = {}
+def _on_project(state: Any, ctx: MatrixContext) -> Any:
+    state.pid = str(ctx.project_id)
+    return state
+
+
+def _with_data(state: Any, ctx: MatrixContext) -> Any:
+    _failed_run(ctx)
+    return _on_project(state, ctx)
+
+
+def _quarantine(state: Any, ctx: MatrixContext) -> Any:
+    run_id, _sig = _failed_run(ctx)
+    with Session(get_engine()) as s:
+        result = s.exec(select(TestResult).where(TestResult.run_id == uuid.UUID(run_id))).one()
+    _on_project(state, ctx).q_test = str(result.test_case_id)
+    return state.quarantine({"reason": "matrix", "days": "3"})
+
+
+def _chart_click(state: Any, ctx: MatrixContext) -> Any:
+    _with_data(state, ctx).series = {"bucket": "day", "x": ["2026-11-27"], "runs": {"failed": [1]}}
+    return state.chart_click("outcomes", [{"pointNumber": 0, "curveNumber": 0}])
+
+
+ANALYTICS_HANDLERS: dict[str, H] = {
+    "DashboardState.load": H(MEMBERS, lambda s, c: _with_data(s, c).load(),
+                             note="the project id comes from the URL; the state keeps the last one"),
+    "DashboardState.apply_filters": H(MEMBERS, lambda s, c: _with_data(s, c).apply_filters({"bucket": "run"})),
+    "DashboardState.clear_filters": H(MEMBERS, lambda s, c: _with_data(s, c).clear_filters()),
+    "DashboardState.set_view": H(MEMBERS, lambda s, c: _with_data(s, c).set_view("flaky")),
+    "DashboardState.sort_health": H(MEMBERS, lambda s, c: _with_data(s, c).sort_health("name")),
+    "DashboardState.chart_click": H(MEMBERS, _chart_click),
+    "DashboardState.open_quarantine": H(EDITORS, lambda s, c: _on_project(s, c).open_quarantine("x", "x")),
+    "DashboardState.close_quarantine": H(EVERYONE, None, public=True, note="closes this tab's dialog; no data"),
+    "DashboardState.quarantine": H(EDITORS, _quarantine),
+    "DashboardState.lift": H(EDITORS, lambda s, c: _on_project(s, c).lift("x")),
+    "DashboardState.setvar": _PUBLIC_SETVAR,
+}
 
