@@ -86,7 +86,40 @@ def _chart_click(state: Any, ctx: MatrixContext) -> Any:
     return state.chart_click("outcomes", [{"pointNumber": 0, "curveNumber": 0}])
 
 
+def _test_key(ctx: MatrixContext) -> str:
+    run_id, _sig = _failed_run(ctx)
+    with Session(get_engine()) as s:
+        return str(s.exec(select(TestResult).where(TestResult.run_id == uuid.UUID(run_id))).one().test_case_id)
+
+
+def _history(state: Any, ctx: MatrixContext) -> Any:
+    _on_project(state, ctx).key = _test_key(ctx)
+    return state.load()
+
+
+def _open_result(state: Any, ctx: MatrixContext) -> Any:
+    _on_project(state, ctx).timeline = [{"run_id": _failed_run(ctx)[0]}]
+    return state.open_result([{"pointNumber": 0}])
+
+
+def _cluster(state: Any, ctx: MatrixContext) -> Any:
+    _on_project(state, ctx).cluster_id = _failed_run(ctx)[1]
+    return state.load()
+
+
+def _compare(state: Any, ctx: MatrixContext) -> Any:
+    state.run_id = _failed_run(ctx)[0]
+    return state.load()
+
+
 ANALYTICS_HANDLERS: dict[str, H] = {
+    "TestHistoryState.load": H(MEMBERS, _history),
+    "TestHistoryState.open_result": H(MEMBERS, _open_result),
+    "TestHistoryState.setvar": _PUBLIC_SETVAR,
+    "ClusterState.load": H(MEMBERS, _cluster),
+    "ClusterState.setvar": _PUBLIC_SETVAR,
+    "CompareState.load": H(MEMBERS, _compare),
+    "CompareState.setvar": _PUBLIC_SETVAR,
     "DashboardState.load": H(MEMBERS, lambda s, c: _with_data(s, c).load(),
                              note="the project id comes from the URL; the state keeps the last one"),
     "DashboardState.apply_filters": H(MEMBERS, lambda s, c: _with_data(s, c).apply_filters({"bucket": "run"})),

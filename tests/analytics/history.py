@@ -38,7 +38,8 @@ class Outcome:
 
 
 class History:
-    def __init__(self, personas: Personas) -> None:
+    def __init__(self, personas: Personas | Any) -> None:
+        """`personas`: the cast of tests.factories, or anything with a `.project` (a live app's)."""
         self.p = personas
         self.cases: dict[str, TestCase] = {}
 

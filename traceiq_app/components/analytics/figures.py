@@ -98,3 +98,21 @@ def sparkline(values: list[int]) -> str:
     lo, hi = min(values), max(values)
     span = (hi - lo) or 1
     return "".join(SPARK[min(len(SPARK) - 1, int((v - lo) / span * (len(SPARK) - 1)))] for v in values)
+
+
+def test_timeline(rows: list[dict[str, Any]]) -> go.Figure:
+    """One bar per result, oldest first: height = duration, colour = outcome."""
+    x = [f"#{i + 1}" for i in range(len(rows))]
+    fig = go.Figure([go.Bar(
+        x=x, y=[(r.get("duration_ms") or 0) / 1000 for r in rows],
+        marker_color=[OUTCOME_COLORS.get(str(r.get("status")), "#8b8d98") for r in rows],
+        text=[str(r.get("status")) for r in rows], hovertext=[f"{r.get('status')} · {r.get('at', '')[:16]}"
+                                                              for r in rows], name="results")])
+    return _layout(fig, "Outcome timeline (height = duration)", "seconds")
+
+
+def step_trend(trend: dict[str, Any]) -> go.Figure:
+    x = [f"#{i}" for i in trend.get("x", [])]
+    fig = go.Figure([go.Scatter(x=x, y=[(d or 0) / 1000 if d is not None else None for d in s["durations"]],
+                                mode="lines+markers", name=s["label"]) for s in trend.get("steps", [])])
+    return _layout(fig, "Step durations", "seconds")

@@ -138,6 +138,28 @@ def _quarantines() -> rx.Component:
     )
 
 
+def _clusters() -> rx.Component:
+    def row(c: Any) -> rx.Component:
+        return rx.table.row(
+            rx.table.cell(rx.badge(c["category"])), rx.table.cell(truncated(c["signature"], c["href"], "30em")),
+            rx.table.cell(c["count"]), rx.table.cell(c["tests"]), rx.table.cell(c["last_seen"]),
+            data_cluster=c["id"],
+        )
+
+    return rx.cond(
+        S.clusters.length() > 0,
+        rx.vstack(
+            rx.heading("Failure clusters", size="4"),
+            scroll_x(rx.table.root(
+                rx.table.header(rx.table.row(*[rx.table.column_header_cell(h) for h in
+                                               ("Category", "Error", "Failures", "Tests", "Last seen")])),
+                rx.table.body(rx.foreach(S.clusters, row)), width="100%", variant="surface", size="1",
+                id="cluster-table")),
+            width="100%", spacing="2",
+        ),
+    )
+
+
 def _dialog() -> rx.Component:
     return rx.dialog.root(
         rx.dialog.content(
@@ -178,7 +200,7 @@ def analytics_page() -> rx.Component:
                 _filters(),
                 rx.cond(
                     S.has_data,
-                    rx.vstack(_charts(), _quarantines(), _health(), width="100%", spacing="4"),
+                    rx.vstack(_charts(), _quarantines(), _health(), _clusters(), width="100%", spacing="4"),
                     rx.cond(S.loaded, empty_state(
                         "chart-line", "No results yet",
                         "Charts appear once tests have run: start a run from the Runs page, or upload JUnit / "

@@ -16,6 +16,7 @@ import plotly.graph_objects as go
 import reflex as rx
 
 from traceiq_app.components.analytics import figures
+from traceiq_app.services.analytics import clusters as clusters_service
 from traceiq_app.services.analytics import filters as filters_service
 from traceiq_app.services.analytics import health as health_service
 from traceiq_app.services.analytics import quarantine as quarantine_service
@@ -73,6 +74,7 @@ class DashboardState(ProtectedState):
     sort_by: str = "health"
     descending: bool = False
     quarantines: rx.Field[list[dict[str, str]]] = rx.field([])
+    clusters: rx.Field[list[dict[str, str]]] = rx.field([])
     # the quarantine dialog
     q_open: bool = False
     q_test: str = ""
@@ -129,16 +131,20 @@ class DashboardState(ProtectedState):
             "spark": figures.sparkline(i["sparkline"]), "slowing": "yes" if i["slowing_down"] else "",
             "quarantined": "yes" if i["quarantined"] else "",
             "last_failure": ((i["last_failure"] or {}).get("error") or "")[:160],
-            "href": f"/projects/{pid}/analytics/tests/{i['test_id']}",
+            "href": f"/projects/{pid}/analytics/test?" + urlencode({"key": i["test_id"]}),
         } for i in items]
         self.quarantines = [{k: str(v or "") for k, v in q.items()} for q in quarantine_service.listing(pid)]
+        self.clusters = [{"id": c["id"], "category": c["category"], "signature": c["signature"],
+                          "count": str(c["count"]), "tests": str(c["tests"]), "last_seen": (c["last_seen"] or "")[:10],
+                          "href": f"/projects/{pid}/analytics/clusters/{c['id']}"}
+                         for c in clusters_service.clusters(pid, flt, limit=10)]
         self.can_quarantine = guard.can(principal, "quarantine.write", pid)
 
     def _fail(self, exc: BaseException) -> Any:
         message = guard.error_message(exc)
         if isinstance(exc, filters_service.FilterError):
             return rx.toast.error(message)
-        self.series, self.rows, self.quarantines, self.project_name = {}, [], [], ""
+        self.series, self.rows, self.quarantines, self.clusters, self.project_name = {}, [], [], [], ""
         self.error, self.loaded = message, True
         return rx.toast.error(message)
 
