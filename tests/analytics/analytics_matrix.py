@@ -61,6 +61,11 @@ ANALYTICS_ROUTES: dict[tuple[str, str], R] = {
                                                                        "days": 3}),
     ("DELETE", "/api/v1/projects/{project}/quarantine"): R(EDITORS, query={"test": "{test_id}"}),
     ("GET", "/api/v1/runs/{run_id}/compare"): R(MEMBERS),
+    ("GET", "/api/v1/runs/{run_id}/report.html"): R(MEMBERS),
+    ("GET", "/api/v1/runs/{run_id}/report.pdf"): R(MEMBERS, note="renders with a real Chromium"),
+    ("GET", "/api/v1/runs/{run_id}/results.csv"): R(MEMBERS),
+    ("GET", "/api/v1/runs/{run_id}/results.xlsx"): R(MEMBERS),
+    ("GET", "/api/v1/projects/{project}/analytics/health.csv"): R(MEMBERS),
 }
 
 def _on_project(state: Any, ctx: MatrixContext) -> Any:

@@ -207,7 +207,7 @@ def analytics_page() -> rx.Component:
                         "Playwright results with `traceiq import` or POST /api/v1/projects/{project}/results.",
                         "If you filtered, clear the filters.")),
                 ),
-                spacing="4", width="100%",
+                spacing="4", width="100%", id="analytics-main", min_width="0",
             ),
         ),
         _dialog(),
