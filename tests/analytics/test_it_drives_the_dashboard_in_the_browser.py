@@ -77,7 +77,10 @@ def test_it_filters_clicks_through_sorts_and_quarantines(live, chromium) -> None
                                timeout=TIMEOUT)
         # a click on the run's bar opens that run
         _click_first_bar(page, "outcomes")
-        page.wait_for_url(re.compile(rf"/runs/{feature.id}$"), timeout=TIMEOUT, wait_until="commit")
+        page.wait_for_function("() => location.pathname.startsWith('/runs/')", timeout=TIMEOUT)
+        path = page.evaluate("() => location.pathname")
+        assert path == f"/runs/{feature.id}", (path, str(feature.id), page.evaluate(
+            "() => document.getElementById('chart-outcomes') && document.getElementById('chart-outcomes').data"))
 
         page.goto(f"{live.url}/projects/{cast.project_id}/analytics")
         _click_first_bar(page, "outcomes")  # runs per day: the runs of that day with that outcome

@@ -19,8 +19,13 @@ class ResultFact(SQLModel, table=True):
     __tablename__ = "result_facts"
     __table_args__ = (
         sa.UniqueConstraint("run_id", "test_key", "browser"),
-        sa.Index("ix_result_facts_project_id_finished_at", "project_id", "finished_at"),
-        sa.Index("ix_result_facts_project_id_test_key_finished_at", "project_id", "test_key", "finished_at"),
+        # Covering indexes: the chart series group by these columns without reading the wide rows.
+        sa.Index("ix_result_facts_series", "project_id",
+                 "finished_at", "status", "branch", "environment_id", "browser"),
+        # A test's last N results (health table, flaky state): an index range per test.
+        sa.Index("ix_result_facts_test_history", "project_id", "test_key",
+                 "finished_at", "status", "duration_ms"),
+        sa.Index("ix_result_facts_project_id_status_finished_at", "project_id", "status", "finished_at"),
         sa.Index("ix_result_facts_project_id_signature", "project_id", "signature"),
     )
 

@@ -93,7 +93,7 @@ def _health() -> rx.Component:
             rx.segmented_control.root(
                 rx.segmented_control.item("All", value="all"), rx.segmented_control.item("Flaky only", value="flaky"),
                 rx.segmented_control.item("Slowing down", value="slowing"),
-                value=S.view, on_change=S.set_view, aria_label="Which tests",
+                value=S.view, on_change=S.set_view, aria_label="Which tests", size="1",
             ),
             width="100%", align="center", wrap="wrap",
         ),

@@ -5,7 +5,7 @@ a sparkline, the duration-regression flag and the last failure."""
 from __future__ import annotations
 
 import uuid
-from typing import Any
+from typing import Any, NamedTuple
 
 import sqlalchemy as sa
 from sqlmodel import col
@@ -21,6 +21,16 @@ HISTORY = metrics.REGRESSION_RECENT + metrics.REGRESSION_BEFORE
 SORTS = ("health", "name", "runs", "pass_rate", "flip_rate", "flaky_on_retry_rate", "median_ms", "p95_ms")
 
 
+class _Row(NamedTuple):
+    test_key: str
+    test_name: str
+    status: str
+    duration_ms: int | None
+    finished_at: Any
+    run_id: Any
+    test_case_id: Any
+
+
 def _iso(value: Any) -> str | None:
     return value.isoformat() if value is not None else None
 
@@ -33,20 +43,34 @@ def health_table(project_id: uuid.UUID, filters: Filters | None = None, window: 
     filters = filters or Filters()
     window = max(2, min(int(window), MAX_WINDOW))
     depth = max(window, HISTORY)
-    rn = sa.func.row_number().over(partition_by=col(ResultFact.test_key),
-                                   order_by=(col(ResultFact.finished_at).desc(), col(ResultFact.id).desc()))
-    inner = base(project_id, filters, col(ResultFact.test_key), col(ResultFact.test_name), col(ResultFact.status),
-                 col(ResultFact.duration_ms), col(ResultFact.finished_at), col(ResultFact.error),
-                 col(ResultFact.run_id), col(ResultFact.test_case_id), rn.label("rn"))
+    tests_stmt = base(project_id, filters, col(ResultFact.test_key), sa.func.count(),
+                      sa.func.max(col(ResultFact.test_name)))\
+        .group_by(col(ResultFact.test_key))
     if test_key is not None:
-        inner = inner.where(col(ResultFact.test_key) == test_key)
-    sub = inner.subquery()
-    counts_stmt = base(project_id, filters, col(ResultFact.test_key), sa.func.count()).group_by(col(ResultFact.test_key))
-    if test_key is not None:
-        counts_stmt = counts_stmt.where(col(ResultFact.test_key) == test_key)
+        tests_stmt = tests_stmt.where(col(ResultFact.test_key) == test_key)
+    # Each test's last `depth` results: one index range of ix_result_facts_test_history per test
+    # (a window function over the whole project sorted every fact on each request).
+    recent = base(project_id, filters, col(ResultFact.status), col(ResultFact.duration_ms),
+                  col(ResultFact.finished_at), col(ResultFact.run_id), col(ResultFact.id))\
+        .where(col(ResultFact.test_key) == sa.bindparam("key"))\
+        .order_by(col(ResultFact.finished_at).desc(), col(ResultFact.id).desc()).limit(depth)
+    last_failure = base(project_id, filters, col(ResultFact.finished_at), col(ResultFact.error),
+                        col(ResultFact.run_id))\
+        .where(col(ResultFact.test_key) == sa.bindparam("key"), col(ResultFact.status).in_(metrics.FAILING))\
+        .order_by(col(ResultFact.finished_at).desc()).limit(1)
     with session_scope() as session:
-        rows = session.execute(sa.select(sub).where(sub.c.rn <= depth).order_by(sub.c.test_key, sub.c.rn)).all()
-        counts = dict(session.execute(counts_stmt).all())  # type: ignore[arg-type]
+        tests = session.execute(tests_stmt).all()
+        counts = {key: int(n) for key, n, _name in tests}
+        names = {key: (name, None if key.startswith("name:") else key) for key, _n, name in tests}
+        rows = []
+        failures: dict[str, Any] = {}
+        conn = session.connection()
+        for key in counts:
+            for status, duration, finished, run_id, _id in conn.execute(recent, {"key": key}).all():
+                rows.append(_Row(key, names[key][0], status, duration, finished, run_id, names[key][1]))
+            hit = conn.execute(last_failure, {"key": key}).first()
+            if hit is not None:
+                failures[key] = hit
         quarantined = active_keys(session, project_id)
     per_test: dict[str, list[Any]] = {}
     for row in rows:
@@ -58,7 +82,7 @@ def health_table(project_id: uuid.UUID, filters: Filters | None = None, window: 
         durations = [r.duration_ms for r in recent if r.duration_ms is not None]
         history = [r.duration_ms for r in reversed(newest_first)]
         pr, fr = metrics.pass_rate(statuses), metrics.flip_rate(statuses)
-        last_fail = next((r for r in newest_first if r.status in metrics.FAILING), None)
+        last_fail = failures.get(key)
         median, p95 = metrics.percentile(durations, 0.5), metrics.percentile(durations, 0.95)
         items.append({
             "test_id": key, "test_case_id": str(newest_first[0].test_case_id) if newest_first[0].test_case_id else None,
@@ -69,8 +93,8 @@ def health_table(project_id: uuid.UUID, filters: Filters | None = None, window: 
             "median_ms": int(median) if median is not None else None, "p95_ms": int(p95) if p95 is not None else None,
             "sparkline": durations, "statuses": statuses,
             "slowing_down": metrics.slowing_down(history), "quarantined": key in quarantined,
-            "last_failure": ({"at": _iso(last_fail.finished_at), "error": (last_fail.error or "")[:500],
-                              "run_id": str(last_fail.run_id)} if last_fail else None),
+            "last_failure": ({"at": _iso(last_fail[0]), "error": (last_fail[1] or "")[:500],
+                              "run_id": str(last_fail[2])} if last_fail is not None else None),
         })
     if view == "flaky":
         items = [i for i in items if i["flip_rate"] > 0 or i["flaky_on_retry_rate"] > 0]

@@ -35,29 +35,46 @@ def _moving_average(values: list[float | None], n: int = MOVING_AVERAGE) -> list
 
 
 def _runs_stmt(project_id: uuid.UUID, filters: Filters) -> Any:
-    """Runs that have facts matching the filters (so suite/tag filters apply to run series too)."""
-    having = base(project_id, filters, col(ResultFact.run_id)).distinct()
-    return (sa.select(col(Run.id), col(Run.status), col(Run.duration_ms), col(Run.finished_at), col(Run.created_at))
-            .where(col(Run.project_id) == project_id, col(Run.id).in_(having)))
+    """Runs behind the series: branch/environment/date filters apply to the runs themselves; a
+    suite or tag filter keeps the runs that have a matching fact."""
+    stmt = (sa.select(col(Run.id), col(Run.status), col(Run.duration_ms), col(Run.finished_at), col(Run.created_at))
+            .where(col(Run.project_id) == project_id, col(Run.finished_at).is_not(None)))
+    if filters.since is not None:
+        stmt = stmt.where(col(Run.finished_at) >= filters.since)
+    if filters.until is not None:
+        stmt = stmt.where(col(Run.finished_at) < filters.until)
+    if filters.branch:
+        stmt = stmt.where(col(Run.branch) == filters.branch)
+    if filters.environment_id is not None:
+        stmt = stmt.where(col(Run.environment_id) == filters.environment_id)
+    if filters.suite_ids is not None or filters.tag:
+        stmt = stmt.where(col(Run.id).in_(base(project_id, filters, col(ResultFact.run_id)).distinct()))
+    return stmt
 
 
 def trends(project_id: uuid.UUID, filters: Filters | None = None, bucket: str = "day") -> dict[str, Any]:
+    """One grouped pass over the facts (an index-only scan of `ix_result_facts_series`) gives the
+    daily results and every breakdown; flaky tests per day and the runs come from two more."""
     filters = filters or Filters()
     if bucket == "run":
         return _by_run(project_id, filters)
     day = sa.func.date(col(ResultFact.finished_at))
-    stmt = base(project_id, filters, day.label("day"), col(ResultFact.status), sa.func.count()).group_by(
-        day, col(ResultFact.status))
+    dims = (col(ResultFact.status), col(ResultFact.branch), col(ResultFact.environment_id), col(ResultFact.browser))
+    stmt = base(project_id, filters, day.label("day"), *dims, sa.func.count()).group_by(day, *dims)
     flaky_stmt = base(project_id, filters, day.label("day"), sa.func.count(sa.distinct(col(ResultFact.test_key))))\
         .where(col(ResultFact.status) == "flaky").group_by(day)
     with session_scope() as session:
         rows = session.execute(stmt).all()
         flaky_rows = session.execute(flaky_stmt).all()
         runs = session.execute(_runs_stmt(project_id, filters)).all()
-        breakdowns = _breakdowns(session, project_id, filters)
+        env_names = _env_names(session, project_id)
     days: dict[str, dict[str, int]] = {}
-    for d, status, n in rows:
-        days.setdefault(_day(d), {})[status] = int(n)
+    groups: list[tuple[str, str | None, Any, str, int]] = []
+    for d, status, branch, env, browser, n in rows:
+        key = _day(d)
+        days.setdefault(key, {})
+        days[key][status] = days[key].get(status, 0) + int(n)
+        groups.append((status, branch, env, browser, int(n)))
     run_days: dict[str, dict[str, Any]] = {}
     for _rid, status, duration, finished, created in runs:
         entry = run_days.setdefault(_day(finished or created), {"durations": [], "outcomes": {}})
@@ -79,7 +96,7 @@ def trends(project_id: uuid.UUID, filters: Filters | None = None, bucket: str = 
         "duration_p95": [metrics.percentile(run_days.get(k, {}).get("durations", []), 0.95) for k in keys],
         "runs": {o: [run_days.get(k, {}).get("outcomes", {}).get(o, 0) for k in keys] for o in outcomes},
         "flaky_tests": [flaky.get(k, 0) for k in keys],
-        "breakdowns": breakdowns,
+        "breakdowns": _breakdowns_from(groups, env_names),
     }
 
 
@@ -112,23 +129,32 @@ def _by_run(project_id: uuid.UUID, filters: Filters) -> dict[str, Any]:
     }
 
 
-def _breakdowns(session: Any, project_id: uuid.UUID, filters: Filters) -> dict[str, dict[str, Any]]:
+def _env_names(session: Any, project_id: uuid.UUID) -> dict[Any, str]:
+    return {e: n for e, n in session.execute(sa.select(col(Environment.id), col(Environment.name))
+                                             .where(col(Environment.project_id) == project_id)).all()}
+
+
+def _breakdowns_from(groups: list[tuple[str, str | None, Any, str, int]], env_names: dict[Any, str]
+                     ) -> dict[str, dict[str, Any]]:
+    """Passed (incl. flaky) / failed (incl. errors) results per environment, browser and branch."""
     out: dict[str, dict[str, Any]] = {}
-    env_names = {e.id: e.name for e in session.execute(
-        sa.select(col(Environment.id), col(Environment.name)).where(col(Environment.project_id) == project_id)).all()}
-    columns = {"environment": col(ResultFact.environment_id), "browser": col(ResultFact.browser),
-               "branch": col(ResultFact.branch)}
-    for name, column in columns.items():
-        rows = session.execute(base(project_id, filters, column, col(ResultFact.status), sa.func.count())
-                               .group_by(column, col(ResultFact.status))).all()
+    for name, position in (("environment", 2), ("browser", 3), ("branch", 1)):
         table: dict[str, dict[str, int]] = {}
         values: dict[str, str] = {}
-        for value, status, n in rows:
+        for group in groups:
+            status, value, n = group[0], group[position], group[4]
             label = (env_names.get(value, str(value)) if name == "environment" else str(value)) if value else "(none)"
             values[label] = str(value) if value else ""
-            table.setdefault(label, {})[status] = int(n)
+            table.setdefault(label, {})
+            table[label][status] = table[label].get(status, 0) + n
         labels = sorted(table)
         out[name] = {"labels": labels, "values": [values[lbl] for lbl in labels],
                      "passed": [table[lbl].get("passed", 0) + table[lbl].get("flaky", 0) for lbl in labels],
                      "failed": [table[lbl].get("failed", 0) + table[lbl].get("error", 0) for lbl in labels]}
     return out
+
+
+def _breakdowns(session: Any, project_id: uuid.UUID, filters: Filters) -> dict[str, dict[str, Any]]:
+    dims = (col(ResultFact.status), col(ResultFact.branch), col(ResultFact.environment_id), col(ResultFact.browser))
+    rows = session.execute(base(project_id, filters, *dims, sa.func.count()).group_by(*dims)).all()
+    return _breakdowns_from([(s, b, e, br, int(n)) for s, b, e, br, n in rows], _env_names(session, project_id))
