@@ -26,9 +26,31 @@ class _Row(NamedTuple):
     test_name: str
     status: str
     duration_ms: int | None
-    finished_at: Any
-    run_id: Any
     test_case_id: Any
+
+
+def _names(session: Any, keys: list[str]) -> dict[str, str]:
+    """Display names: the test case's current name, else the name kept in the key."""
+    from traceiq_app.models import TestCase
+
+    out = {k: k.removeprefix("name:") for k in keys if k.startswith("name:")}
+    ids = []
+    for k in keys:
+        if not k.startswith("name:"):
+            try:
+                ids.append(uuid.UUID(k))
+            except ValueError:
+                continue
+    for start in range(0, len(ids), 500):
+        chunk = ids[start:start + 500]
+        out.update({str(i): n for i, n in session.execute(
+            sa.select(col(TestCase.id), col(TestCase.name)).where(col(TestCase.id).in_(chunk))).all()})
+    missing = [k for k in keys if k not in out]
+    if missing:  # the test case row is gone: the name its results kept
+        out.update(dict(session.execute(sa.select(col(ResultFact.test_key), sa.func.max(col(ResultFact.test_name)))
+                                        .where(col(ResultFact.test_key).in_(missing))
+                                        .group_by(col(ResultFact.test_key))).all()))
+    return out
 
 
 def _iso(value: Any) -> str | None:
@@ -43,34 +65,31 @@ def health_table(project_id: uuid.UUID, filters: Filters | None = None, window: 
     filters = filters or Filters()
     window = max(2, min(int(window), MAX_WINDOW))
     depth = max(window, HISTORY)
-    tests_stmt = base(project_id, filters, col(ResultFact.test_key), sa.func.count(),
-                      sa.func.max(col(ResultFact.test_name)))\
-        .group_by(col(ResultFact.test_key))
+    tests_stmt = base(project_id, filters, col(ResultFact.test_key), sa.func.count()).group_by(col(ResultFact.test_key))
     if test_key is not None:
         tests_stmt = tests_stmt.where(col(ResultFact.test_key) == test_key)
-    # Each test's last `depth` results: one index range of ix_result_facts_test_history per test
-    # (a window function over the whole project sorted every fact on each request).
-    recent = base(project_id, filters, col(ResultFact.status), col(ResultFact.duration_ms),
-                  col(ResultFact.finished_at), col(ResultFact.run_id), col(ResultFact.id))\
+    # Each test's last `depth` results: one index-only range of ix_result_facts_test_history per
+    # test (a window function over the whole project sorted every fact on each request).
+    recent = base(project_id, filters, col(ResultFact.status), col(ResultFact.duration_ms))\
         .where(col(ResultFact.test_key) == sa.bindparam("key"))\
-        .order_by(col(ResultFact.finished_at).desc(), col(ResultFact.id).desc()).limit(depth)
-    last_failure = base(project_id, filters, col(ResultFact.finished_at), col(ResultFact.error),
-                        col(ResultFact.run_id))\
-        .where(col(ResultFact.test_key) == sa.bindparam("key"), col(ResultFact.status).in_(metrics.FAILING))\
-        .order_by(col(ResultFact.finished_at).desc()).limit(1)
+        .order_by(col(ResultFact.finished_at).desc()).limit(depth)
+    # The last failure of every test at once: a window over the failing results only.
+    rn = sa.func.row_number().over(partition_by=col(ResultFact.test_key), order_by=col(ResultFact.finished_at).desc())
+    failing = base(project_id, filters, col(ResultFact.test_key), col(ResultFact.finished_at), col(ResultFact.error),
+                   col(ResultFact.run_id), rn.label("rn")).where(col(ResultFact.status).in_(metrics.FAILING))
+    if test_key is not None:
+        failing = failing.where(col(ResultFact.test_key) == test_key)
+    failing_sub = failing.subquery()
     with session_scope() as session:
-        tests = session.execute(tests_stmt).all()
-        counts = {key: int(n) for key, n, _name in tests}
-        names = {key: (name, None if key.startswith("name:") else key) for key, _n, name in tests}
-        rows = []
-        failures: dict[str, Any] = {}
         conn = session.connection()
+        counts = {key: int(n) for key, n in conn.execute(tests_stmt).all()}
+        names = _names(session, list(counts))
+        rows = []
         for key in counts:
-            for status, duration, finished, run_id, _id in conn.execute(recent, {"key": key}).all():
-                rows.append(_Row(key, names[key][0], status, duration, finished, run_id, names[key][1]))
-            hit = conn.execute(last_failure, {"key": key}).first()
-            if hit is not None:
-                failures[key] = hit
+            for status, duration in conn.execute(recent, {"key": key}).all():
+                rows.append(_Row(key, names.get(key, key), status, duration,
+                                 None if key.startswith("name:") else key))
+        failures = {row[0]: row[1:4] for row in conn.execute(sa.select(failing_sub).where(failing_sub.c.rn == 1)).all()}
         quarantined = active_keys(session, project_id)
     per_test: dict[str, list[Any]] = {}
     for row in rows:
