@@ -83,6 +83,10 @@ def test_it_filters_clicks_through_sorts_and_quarantines(live, chromium) -> None
             "() => document.getElementById('chart-outcomes') && document.getElementById('chart-outcomes').data"))
 
         page.goto(f"{live.url}/projects/{cast.project_id}/analytics")
+        page.get_by_role("button", name="Clear").click()  # the tab kept its filters; back to all, per day
+        page.wait_for_function("() => document.getElementById('chart-outcomes').data[0].x.length === 1 && "
+                               "document.getElementById('chart-pass_rate').data[0].x[0].length === 10",
+                               timeout=TIMEOUT)
         _click_first_bar(page, "outcomes")  # runs per day: the runs of that day with that outcome
         page.wait_for_url(re.compile(r"/runs\?.*date_from="), timeout=TIMEOUT, wait_until="commit")
         page.locator("tr[data-run-id]").first.wait_for(timeout=TIMEOUT)

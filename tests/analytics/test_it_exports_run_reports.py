@@ -74,6 +74,12 @@ def test_it_exports_csv_and_xlsx(history, client, chromium) -> None:  # type: ig
     assert "Login" in strings and "expected &apos;Welcome&apos; got &apos;Oops&apos;" in strings.replace("'", "&apos;")
     health = client.get(f"/api/v1/projects/{history.p.project.id}/analytics/health.csv", headers=auth)
     assert health.status_code == 200 and "Login" in health.text and health.text.startswith("test_id,name,runs")
+    # the run page's download links: the signed-in browser's session cookie is enough
+    from tests.accounts.matrix_support import session_cookie
+
+    client.cookies.set("tiq_session", session_cookie(history.p.bob.id))
+    assert client.get(f"/api/v1/runs/{run.id}/results.csv").status_code == 200
+    client.cookies.clear()
     charlie = {"Authorization": f"Bearer {token_for(history.p, 'charlie', ('read',))}"}
     for path in ("results.csv", "results.xlsx", "report.html", "report.pdf"):
         assert client.get(f"/api/v1/runs/{run.id}/{path}", headers=charlie).status_code == 404

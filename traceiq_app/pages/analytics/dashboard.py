@@ -95,6 +95,9 @@ def _health() -> rx.Component:
                 rx.segmented_control.item("Slowing down", value="slowing"),
                 value=S.view, on_change=S.set_view, aria_label="Which tests", size="1",
             ),
+            rx.link(rx.button(rx.icon("download", size=14), "CSV", variant="soft", size="1", tab_index=-1),
+                    href="/api/v1/projects/" + S.pid + "/analytics/health.csv", is_external=True,
+                    aria_label="Download the health table as CSV"),
             width="100%", align="center", wrap="wrap",
         ),
         rx.cond(
