@@ -296,3 +296,9 @@ ROUTES.update({
 from tests.catalog.catalog_matrix import CATALOG_ROUTES  # noqa: E402
 
 ROUTES.update(CATALOG_ROUTES)
+
+# --- analytics: dashboard states and /api/v1 analytics routes: tests/analytics/analytics_matrix.py
+from tests.analytics.analytics_matrix import ANALYTICS_HANDLERS, ANALYTICS_ROUTES  # noqa: E402
+
+HANDLERS.update(ANALYTICS_HANDLERS)
+ROUTES.update(ANALYTICS_ROUTES)

@@ -127,6 +127,19 @@ def run_live_page() -> rx.Component:
                     rx.cond(RunLiveState.can_run & RunLiveState.is_final & RunLiveState.has_failures,
                             rx.button(rx.icon("rotate-ccw", size=16), "Rerun failed",
                                       on_click=RunLiveState.rerun_failed)),
+                    rx.cond(RunLiveState.is_final,
+                            rx.link(rx.button(rx.icon("git-compare", size=16), "Compare", variant="soft",
+                                              tab_index=-1),
+                                    href="/runs/" + RunLiveState.run_id + "/compare", underline="none",
+                                    id="run-compare")),
+                    rx.cond(RunLiveState.is_final, rx.menu.root(
+                        rx.menu.trigger(rx.button(rx.icon("download", size=16), "Report", variant="soft")),
+                        rx.menu.content(*[
+                            rx.menu.item(rx.link(label, href="/api/v1/runs/" + RunLiveState.run_id + "/" + path,
+                                                 is_external=True))
+                            for label, path in (("HTML (one file)", "report.html"), ("PDF", "report.pdf"),
+                                                ("CSV", "results.csv"), ("Excel", "results.xlsx"))]),
+                    )),
                     width="100%", align="center", wrap="wrap",
                 ),
                 rx.text(RunLiveState.trigger, " · ", RunLiveState.who, " · ", RunLiveState.created_at,

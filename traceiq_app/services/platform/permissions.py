@@ -55,6 +55,9 @@ PROJECT_ACTIONS: dict[str, tuple[ProjectRole | None, str]] = {
     "env.read_secrets": (None, "admin"),
     "schedule.read": (ProjectRole.viewer, "read"),
     "schedule.write": (ProjectRole.editor, "write"),
+    "analytics.read": (ProjectRole.viewer, "read"),  # dashboard, health, clusters, comparison, reports
+    "quarantine.write": (ProjectRole.editor, "write"),
+    "analytics.settings": (ProjectRole.admin, "write"),  # flakiness thresholds, automatic quarantine
 }
 
 # action -> (minimum org role or None = never, token scope needed)

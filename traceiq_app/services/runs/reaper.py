@@ -166,9 +166,14 @@ def requeue_vanished_jobs(client: redis.Redis | None = None, now_s: float | None
     return vanished
 
 
+def _ignore(_value: object) -> None:
+    return None
+
+
 def maintenance_pass(now: datetime | None = None, clock: Callable[[], datetime] = utcnow,
                      client: redis.Redis | None = None) -> PassReport:
     """One pass of everything above. Each part is isolated: one failing does not stop others."""
+    from traceiq_app.services.analytics import quarantine
     from traceiq_app.services.runs import retention, schedules
 
     client = client or get_redis()
@@ -179,6 +184,7 @@ def maintenance_pass(now: datetime | None = None, clock: Callable[[], datetime] 
         ("timeouts", lambda: report.timed_out.extend(time_out_runs(now))),
         ("vanished jobs", lambda: report.requeued.extend(requeue_vanished_jobs(client))),
         ("schedules", lambda: report.fired.extend(schedules.fire_due_schedules(now))),
+        ("quarantine expiry", lambda: _ignore(quarantine.expire_due(now))),
     ]
     for name, part in parts:
         try:

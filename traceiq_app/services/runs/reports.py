@@ -122,9 +122,13 @@ def junit_xml(run_id: uuid.UUID) -> str | None:
     from junitparser import Error, Failure, Skipped
     from junitparser.xunit2 import JUnitXml, TestCase, TestSuite
 
+    from traceiq_app.services.analytics.facts import test_key
+    from traceiq_app.services.analytics.quarantine import quarantined_in_run
+
     report = run_report(run_id)
     if report is None:
         return None
+    quarantined = quarantined_in_run(run_id)
     xml = JUnitXml(f"traceiq run {report['id']}")
     suites: dict[str, TestSuite] = {}
     for test in report["tests"]:
@@ -139,8 +143,11 @@ def junit_xml(run_id: uuid.UUID) -> str | None:
                    for a in test["attempts"]]
         details += [f"  [{s['index']}] {s['action']}: {s['status']}" + (f" - {s['error']}" if s["error"] else "")
                     for s in last["steps"]]
-        if status == "failed":
-            outcome: Any = Failure(message, "StepFailed")
+        reason = quarantined.get((test_key(test["test_case_id"], test["name"]), test["browser"]))
+        if reason is not None and status in ("failed", "error"):
+            outcome: Any = Skipped(f"quarantined: {reason}"[:2000])
+        elif status == "failed":
+            outcome = Failure(message, "StepFailed")
         elif status == "error":
             outcome = Error(message, "TestError")
         elif status in ("cancelled", "skipped", "queued", "running"):

@@ -58,6 +58,18 @@ class RunsListState(ProtectedState):
         self.rows = [r.to_view() for r in page.rows]
         self.next_cursor = page.next_cursor
 
+    def _filters_from_query(self) -> None:
+        """Links from elsewhere (the analytics dashboard's charts) open the list filtered:
+        ?status=&branch=&environment_id=&date_from=&date_to= (a hint only: `_fetch` authorizes)."""
+        query = {k: guard.query_param(self, k)[:255] for k in ("status", "branch", "environment_id", "date_from",
+                                                                  "date_to")}
+        if not any(query.values()):
+            return
+        self.f_status = query["status"] if query["status"] in STATUSES else ALL
+        self.f_trigger, self.f_suite = ALL, ALL
+        self.f_env = query["environment_id"] or ALL
+        self.f_branch, self.f_from, self.f_to = query["branch"], query["date_from"], query["date_to"]
+
     def _clear(self, message: str) -> None:
         self.rows, self.suites, self.environments, self.branches = [], [], [], []
         self.project_name, self.next_cursor, self.error, self.loaded = "", "", message, True
@@ -67,6 +79,7 @@ class RunsListState(ProtectedState):
     def load(self) -> Any:
         self.pid = guard.id_from_path(self, "projects") or self.pid
         self.error, self.cursor, self.prev_cursors, self.page_no = "", "", [], 1
+        self._filters_from_query()
         try:
             principal, pid = guard.require(self, "run.read", self.pid)
             self.project_name = projects.get_project(pid).name
