@@ -45,6 +45,12 @@ from traceiq_app.models.environment import (
 from traceiq_app.models.execution_settings import CookieSpec, ExecutionSettings, Viewport, resolve_settings
 from traceiq_app.models.invitation import Invitation
 from traceiq_app.models.membership import OrganizationMember, ProjectMember
+from traceiq_app.models.notification import (
+    NotificationAttempt,
+    NotificationChannel,
+    NotificationDelivery,
+    NotificationRule,
+)
 from traceiq_app.models.organization import Organization
 from traceiq_app.models.project import Project, ProjectBase, ProjectCreate, ProjectPublic, ProjectUpdate
 from traceiq_app.models.run import Run, RunBase, RunCreate, RunPublic, RunSelection
@@ -78,6 +84,10 @@ __all__ = [
     "EnvironmentUpdate",
     "ExecutionSettings",
     "Invitation",
+    "NotificationAttempt",
+    "NotificationChannel",
+    "NotificationDelivery",
+    "NotificationRule",
     "OrgRole",
     "Organization",
     "OrganizationMember",

@@ -55,6 +55,8 @@ PROJECT_ACTIONS: dict[str, tuple[ProjectRole | None, str]] = {
     "env.read_secrets": (None, "admin"),
     "schedule.read": (ProjectRole.viewer, "read"),
     "schedule.write": (ProjectRole.editor, "write"),
+    "notification.read": (ProjectRole.viewer, "read"),
+    "notification.write": (ProjectRole.admin, "write"),  # channels hold URLs and secrets
 }
 
 # action -> (minimum org role or None = never, token scope needed)
