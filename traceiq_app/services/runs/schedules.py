@@ -69,11 +69,21 @@ def validate_browsers(browsers: Sequence[str] | None) -> list[str]:
 
 def next_fire_after(cron: str, timezone: str, after: datetime) -> datetime:
     """The first fire time strictly after `after`, as aware UTC (wall-clock cron in `timezone`,
-    so "0 9 * * *" stays 09:00 local across DST changes)."""
+    so "0 9 * * *" stays 09:00 local across DST changes; a time skipped in spring fires at the
+    first valid time after it, a time repeated in autumn fires once)."""
     if after.tzinfo is None:
         raise ValueError("`after` must be timezone-aware")
-    local = after.astimezone(_zone(timezone))
-    nxt = croniter(validate_cron(cron), local).get_next(datetime)
+    zone = _zone(timezone)
+    cron = validate_cron(cron)
+    local = after.astimezone(zone)
+    itr = croniter(cron, local)
+    nxt: datetime = itr.get_next(datetime)
+    # Autumn DST change: the repeated wall-clock hour would fire "0 2 * * *"-style schedules
+    # twice. A fire time whose wall-clock time is not later than the one we start from is that
+    # repeat: skip it (schedules that fire every hour, "*" or "*/n" hours, keep real time).
+    if not cron.split()[1].startswith("*"):
+        while nxt.astimezone(zone).replace(tzinfo=None) <= local.replace(tzinfo=None):
+            nxt = itr.get_next(datetime)
     return nxt.astimezone(UTC)
 
 
@@ -288,3 +298,16 @@ def mark_missed(schedule: Schedule, due_at: datetime, reason: str, now: datetime
         schedule_missed(schedule, due_at, reason)
     except Exception:  # noqa: BLE001 - notifications never break the scheduler
         log.exception("could not publish schedule.missed for %s", schedule.id)
+
+
+def run_now(schedule_id: uuid.UUID, user_id: uuid.UUID | None = None) -> Run:
+    """Start the schedule's run at once ("Run now"); the run shows the schedule as its trigger.
+    The regular ticks are not moved. Raises RunError (no tests, bad environment...)."""
+    from traceiq_app.services.runs.control import start_run
+
+    schedule = get_schedule(schedule_id)
+    if schedule is None:
+        raise ScheduleError("schedule not found")
+    return start_run(schedule.project_id, selection=schedule.selection, environment_id=schedule.environment_id,
+                     browsers=schedule.browsers or None, retries=schedule.retries, trigger=RunTrigger.schedule,
+                     schedule_id=schedule.id, user_id=user_id)
