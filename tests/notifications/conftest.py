@@ -23,6 +23,8 @@ from sqlmodel import Session
 
 from tests.factories import make_org, make_project
 from tests.support.processes import RedisServer, free_port
+from tests.support.webapp import *  # noqa: F401,F403 - the web app tests' fixtures (browser tests)
+from tests.support.webapp import pytest_runtest_makereport  # noqa: F401
 from traceiq_app.models import Project
 from traceiq_app.settings import reset_settings_cache
 
