@@ -85,8 +85,8 @@ def _no_sideways_scroll(page: Page) -> None:
     offenders = page.evaluate("""() => [...document.querySelectorAll('body *')]
         .filter(e => e.getBoundingClientRect().right > window.innerWidth + 1)
         .filter(e => !e.closest('[style*="overflow"]') || e.closest('[style*="overflow"]') === e)
-        .slice(0, 8).map(e => `${e.tagName}.${e.className}[${e.getAttribute('data-testid') || ''}]`
-                             + ` right=${Math.round(e.getBoundingClientRect().right)} ${e.innerText.slice(0, 40)}`)""")
+        .slice(0, 8).map(e => `${e.tagName}.${e.getAttribute('class') || ''}[${e.getAttribute('data-testid') || ''}]`
+                             + ` right=${Math.round(e.getBoundingClientRect().right)} ${(e.textContent || '').slice(0, 40)}`)""")
     assert overflow <= 1, f"{page.url} scrolls sideways by {overflow}px: {offenders}"
 
 
