@@ -137,6 +137,7 @@ def test_it_creates_a_schedule_and_a_webhook_and_sends_a_test_event(  # type: ig
     secret = page.get_by_test_id("new-secret")
     expect(secret).to_have_text(re.compile(r"^whsec_[A-Za-z0-9+/=]{40,}$"))
     receiver.secret = secret.inner_text()
+    expect(page.get_by_label("Webhook URL")).to_have_value("")  # the form is emptied after success
     page.get_by_role("button", name="Done").click()
     expect(page.get_by_test_id("new-secret")).to_have_count(0)
 

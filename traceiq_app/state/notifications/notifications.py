@@ -96,7 +96,9 @@ class NotificationsState(ProtectedState):
         self.channel_errors = {}
         self.new_secret = created.secret or ""
         self._reload()
-        return rx.toast.success(f"Channel '{created.channel.name}' created")
+        # Emptied only on success: a refused form keeps what was typed.
+        return [rx.toast.success(f"Channel '{created.channel.name}' created"), rx.set_value("channel-name", ""),
+                rx.set_value("channel-url", ""), rx.set_value("channel-emails", "")]
 
     @rx.event
     def dismiss_secret(self) -> None:
