@@ -1,11 +1,13 @@
-"""notifications: channels, rules, deliveries and their attempts; missed schedule ticks
+"""notifications: channels, rules, deliveries and their attempts, the in-app inbox; missed schedule ticks
 
 Revision ID: 0006
 Revises: 0004
 Create Date: 2026-11-27 03:32:53
 
 Channels keep their URL and signing secret encrypted (`config_encrypted`). A delivery is unique
-per (channel, event id), which makes publishing an event idempotent. Schedules get `missed_at`
+per (channel, event id), which makes publishing an event idempotent. The in-app inbox
+(`user_notifications`, unique per user and event) and each user's in-app events per project
+(`notification_preferences`). Schedules get `missed_at`
 and `missed_reason` for ticks that could not start a run, and `retries` for the runs they start.
 """
 
@@ -147,6 +149,63 @@ def upgrade() -> None:
             batch_op.f("ix_notification_attempts_delivery_id"), ["delivery_id"], unique=False
         )
 
+    op.create_table(
+        "notification_preferences",
+        sa.Column("id", sa.Uuid(), nullable=False),
+        sa.Column("user_id", sa.Uuid(), nullable=False),
+        sa.Column("project_id", sa.Uuid(), nullable=False),
+        sa.Column("in_app_events", sa.JSON(), nullable=False),
+        sa.Column("updated_at", sa.DateTime(timezone=True), nullable=False),
+        sa.ForeignKeyConstraint(
+            ["project_id"],
+            ["projects.id"],
+            name=op.f("fk_notification_preferences_project_id_projects"),
+            ondelete="CASCADE",
+        ),
+        sa.ForeignKeyConstraint(
+            ["user_id"],
+            ["users.id"],
+            name=op.f("fk_notification_preferences_user_id_users"),
+            ondelete="CASCADE",
+        ),
+        sa.PrimaryKeyConstraint("id", name=op.f("pk_notification_preferences")),
+        sa.UniqueConstraint(
+            "user_id", "project_id", name=op.f("uq_notification_preferences_user_id_project_id")
+        ),
+    )
+    with op.batch_alter_table("notification_preferences", schema=None) as batch_op:
+        batch_op.create_index(
+            batch_op.f("ix_notification_preferences_project_id"), ["project_id"], unique=False
+        )
+
+    op.create_table(
+        "user_notifications",
+        sa.Column("id", sa.Uuid(), nullable=False),
+        sa.Column("user_id", sa.Uuid(), nullable=False),
+        sa.Column("project_id", sa.Uuid(), nullable=False),
+        sa.Column("event_id", sa.String(length=100), nullable=False),
+        sa.Column("event_type", sa.String(length=64), nullable=False),
+        sa.Column("title", sa.String(length=500), nullable=False),
+        sa.Column("body", sa.String(length=1000), nullable=False),
+        sa.Column("url", sa.String(length=2000), nullable=True),
+        sa.Column("read_at", sa.DateTime(timezone=True), nullable=True),
+        sa.Column("created_at", sa.DateTime(timezone=True), nullable=False),
+        sa.ForeignKeyConstraint(
+            ["project_id"],
+            ["projects.id"],
+            name=op.f("fk_user_notifications_project_id_projects"),
+            ondelete="CASCADE",
+        ),
+        sa.ForeignKeyConstraint(
+            ["user_id"], ["users.id"], name=op.f("fk_user_notifications_user_id_users"), ondelete="CASCADE"
+        ),
+        sa.PrimaryKeyConstraint("id", name=op.f("pk_user_notifications")),
+        sa.UniqueConstraint("user_id", "event_id", name=op.f("uq_user_notifications_user_id_event_id")),
+    )
+    with op.batch_alter_table("user_notifications", schema=None) as batch_op:
+        batch_op.create_index(batch_op.f("ix_user_notifications_project_id"), ["project_id"], unique=False)
+        batch_op.create_index("ix_user_notifications_user_id_read_at", ["user_id", "read_at"], unique=False)
+
     with op.batch_alter_table("schedules", schema=None) as batch_op:
         batch_op.add_column(sa.Column("missed_at", sa.DateTime(timezone=True), nullable=True))
         batch_op.add_column(sa.Column("missed_reason", sa.String(length=500), nullable=True))
@@ -158,6 +217,13 @@ def upgrade() -> None:
 
 
 def downgrade() -> None:
+    with op.batch_alter_table("user_notifications", schema=None) as batch_op:
+        batch_op.drop_index("ix_user_notifications_user_id_read_at")
+        batch_op.drop_index(batch_op.f("ix_user_notifications_project_id"))
+    op.drop_table("user_notifications")
+    with op.batch_alter_table("notification_preferences", schema=None) as batch_op:
+        batch_op.drop_index(batch_op.f("ix_notification_preferences_project_id"))
+    op.drop_table("notification_preferences")
     with op.batch_alter_table("schedules", schema=None) as batch_op:
         batch_op.drop_column("retries")
         batch_op.drop_column("missed_reason")

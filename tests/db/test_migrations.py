@@ -35,6 +35,8 @@ EXPECTED_TABLES = {
     "notification_rules",
     "notification_deliveries",
     "notification_attempts",
+    "user_notifications",
+    "notification_preferences",
     "organizations",
     "users",
     "organization_members",

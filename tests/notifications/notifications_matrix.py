@@ -10,7 +10,15 @@ from __future__ import annotations
 import uuid
 from typing import Any
 
-from tests.accounts.permission_matrix import _PUBLIC_SETVAR, ADMINS, EVERYONE, MEMBERS, H, MatrixContext
+from tests.accounts.permission_matrix import (
+    _PUBLIC_SETVAR,
+    ADMINS,
+    EVERYONE,
+    MEMBERS,
+    SIGNED_IN,
+    H,
+    MatrixContext,
+)
 from tests.runs.runs_matrix import _on_project, _real_queue
 
 
@@ -83,5 +91,11 @@ NOTIFICATION_HANDLERS: dict[str, H] = {
     "NotificationsState.redeliver": H(ADMINS, lambda s, c: _queued_iff_allowed(s, c, _delivery)),
     "NotificationsState.choose_kind": H(EVERYONE, None, public=True, note="which fields this tab's form shows"),
     "NotificationsState.dismiss_secret": H(EVERYONE, None, public=True, note="clears this tab's own var"),
+    "NotificationsState.toggle_my_event": H(MEMBERS, lambda s, c: _on_project(s, c).toggle_my_event("run.finished", True),
+                                            note="the caller's own in-app choice"),
     "NotificationsState.setvar": _PUBLIC_SETVAR,
+    # --- the navbar bell: the caller's own inbox only ----------------------------------------
+    "BellState.load_bell": H(SIGNED_IN, lambda s, c: s.load_bell(), note="reads only the caller's own rows"),
+    "BellState.mark_all_read": H(SIGNED_IN, lambda s, c: s.mark_all_read(), note="changes only the caller's own rows"),
+    "BellState.setvar": _PUBLIC_SETVAR,
 }

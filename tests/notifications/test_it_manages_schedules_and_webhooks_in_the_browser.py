@@ -142,7 +142,7 @@ def test_it_creates_a_schedule_and_a_webhook_and_sends_a_test_event(  # type: ig
     expect(page.get_by_test_id("new-secret")).to_have_count(0)
 
     page.get_by_label("Channel").select_option(label="CI receiver")
-    page.get_by_label("run.failed").check()
+    page.locator('input[name="event:run.failed"]').check()
     page.get_by_role("button", name="Create rule").click()
     expect(page.get_by_test_id("rule-card")).to_contain_text("run.failed")
 

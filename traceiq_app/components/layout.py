@@ -9,6 +9,7 @@ from __future__ import annotations
 import reflex as rx
 from reflex_components_core.el.elements.base import BaseHTML
 
+from traceiq_app.components.notifications.bell import bell
 from traceiq_app.state.accounts.auth import AuthState
 
 
@@ -79,6 +80,7 @@ def navbar() -> rx.Component:
                       row_gap="0.25em"),
         ),
         rx.spacer(),
+        rx.cond(AuthState.signed_in, bell()),
         rx.color_mode.button(aria_label="Toggle color mode"),
         user_menu(),
         align="center",

@@ -49,7 +49,9 @@ from traceiq_app.models.notification import (
     NotificationAttempt,
     NotificationChannel,
     NotificationDelivery,
+    NotificationPreference,
     NotificationRule,
+    UserNotification,
 )
 from traceiq_app.models.organization import Organization
 from traceiq_app.models.project import Project, ProjectBase, ProjectCreate, ProjectPublic, ProjectUpdate
@@ -87,6 +89,7 @@ __all__ = [
     "NotificationAttempt",
     "NotificationChannel",
     "NotificationDelivery",
+    "NotificationPreference",
     "NotificationRule",
     "OrgRole",
     "Organization",
@@ -125,6 +128,7 @@ __all__ = [
     "TestResultStatus",
     "RecoveryCode",
     "User",
+    "UserNotification",
     "Viewport",
     "WebSession",
     "normalize_email",

@@ -98,3 +98,37 @@ class NotificationAttempt(SQLModel, table=True):
     response_excerpt: str | None = Field(default=None, max_length=1000)
     error: str | None = Field(default=None, max_length=1000)
     created_at: datetime = created_at_field()
+
+
+class UserNotification(SQLModel, table=True):
+    """The in-app inbox (the bell): one row per user and event (unique per user and event id)."""
+
+    __tablename__ = "user_notifications"
+    __table_args__ = (
+        sa.UniqueConstraint("user_id", "event_id"),
+        sa.Index("ix_user_notifications_user_id_read_at", "user_id", "read_at"),
+    )
+
+    id: uuid.UUID = id_field()
+    user_id: uuid.UUID = fk_field("users.id", ondelete="CASCADE")
+    project_id: uuid.UUID = fk_field("projects.id", ondelete="CASCADE", index=True)
+    event_id: str = Field(max_length=100)
+    event_type: str = Field(max_length=64)
+    title: str = Field(max_length=500)
+    body: str = Field(default="", max_length=1000)
+    url: str | None = Field(default=None, max_length=2000)
+    read_at: datetime | None = timestamp_field()
+    created_at: datetime = created_at_field()
+
+
+class NotificationPreference(SQLModel, table=True):
+    """Which event types a user wants in the in-app inbox for one project (no row: the defaults)."""
+
+    __tablename__ = "notification_preferences"
+    __table_args__ = (sa.UniqueConstraint("user_id", "project_id"),)
+
+    id: uuid.UUID = id_field()
+    user_id: uuid.UUID = fk_field("users.id", ondelete="CASCADE")
+    project_id: uuid.UUID = fk_field("projects.id", ondelete="CASCADE", index=True)
+    in_app_events: list[str] = json_field(list)
+    updated_at: datetime = updated_at_field()

@@ -200,6 +200,19 @@ def _log() -> rx.Component:
     )
 
 
+def _my_events() -> rx.Component:
+    return section(
+        "In the app, for me",
+        rx.text("What the bell in the top bar shows you for this project (only you).", size="2",
+                color_scheme="gray"),
+        rx.flex(*[rx.el.label(rx.checkbox(checked=N.my_events.contains(e), on_change=lambda on, e=e: N.toggle_my_event(e, on),
+                                          aria_label=f"In the app: {e}"), " ", e,
+                              style={"fontSize": "0.85em", "marginRight": "1em", "display": "inline-flex",
+                                     "alignItems": "center", "gap": "0.3em"})
+                  for e in EVENT_TYPES], wrap="wrap", gap="2"),
+    )
+
+
 @rx.page(route="/projects/[project_id]/notifications", title="Notifications · TraceIQ",
          on_load=[AuthState.require_login, NotificationsState.load])
 def notifications_page() -> rx.Component:
@@ -227,6 +240,7 @@ def notifications_page() -> rx.Component:
                         rx.text("No rules: channels get only test events.", size="2", color_scheme="gray")),
                 rx.cond(N.can_write & (N.channel_rows.length() > 0), _new_rule()),
                 _log(),
+                _my_events(),
                 spacing="4", width="100%",
             ),
         ),

@@ -101,6 +101,13 @@ def publish(project_id: uuid.UUID, event_type: str, data: dict[str, Any], event_
                 continue  # this event already went to this channel
             created.append(delivery.id)
     enqueue(created)
+    if only_channel_id is None and event_type != channel_service.TEST_EVENT:
+        try:
+            from traceiq_app.services.notifications.inbox import fan_out
+
+            fan_out(project_id, event_type, data, event_id)
+        except Exception:  # noqa: BLE001 - the inbox must not stop the channels' deliveries
+            log.exception("could not add %s to the in-app inboxes", event_type)
     return created
 
 

@@ -14,7 +14,7 @@ from typing import Any
 import reflex as rx
 
 from traceiq_app.services.catalog import projects
-from traceiq_app.services.notifications import channels, deliveries
+from traceiq_app.services.notifications import channels, deliveries, inbox
 from traceiq_app.services.notifications import views as notification_views
 from traceiq_app.state import guard
 from traceiq_app.state.accounts.auth import ProtectedState
@@ -33,6 +33,7 @@ class NotificationsState(ProtectedState):
     rule_errors: rx.Field[dict[str, str]] = rx.field({})
     new_secret: str = ""
     new_kind: str = "webhook"
+    my_events: rx.Field[list[str]] = rx.field([])  # this user's in-app (bell) events here
 
     # ---- helpers (not callable from clients) ----------------------------------------------
     def _reload(self) -> None:
@@ -42,6 +43,7 @@ class NotificationsState(ProtectedState):
         self.channel_rows = notification_views.channel_rows(pid)
         self.rule_rows = notification_views.rule_rows(pid)
         self.log_rows = notification_views.log_rows(pid)
+        self.my_events = inbox.preferences(principal.user_id, pid)
         self.loaded = True
 
     def _write(self, change: Any, success: str) -> Any:
@@ -172,3 +174,17 @@ class NotificationsState(ProtectedState):
     def redeliver(self, delivery_id: str) -> Any:
         return self._write(lambda principal, pid: deliveries.redeliver(pid, guard.as_uuid(delivery_id, "delivery")),
                            "Queued for redelivery")
+
+    @rx.event
+    def toggle_my_event(self, event_type: str, on: bool) -> Any:
+        """The caller's own in-app choice for this project (any member may set their own)."""
+        try:
+            principal, pid = guard.require(self, "notification.read", self.pid)
+            current = set(inbox.preferences(principal.user_id, pid))
+            current = current | {event_type} if on else current - {event_type}
+            self.my_events = inbox.set_preferences(principal.user_id, pid, sorted(current))
+        except guard.DENIED as exc:
+            return rx.toast.error(guard.error_message(exc))
+        except channels.ChannelError as exc:
+            return rx.toast.error(str(exc))
+        return None
