@@ -7,6 +7,7 @@ from __future__ import annotations
 
 import http.server
 import json
+import os
 import shutil
 import threading
 import time
@@ -136,17 +137,25 @@ def migrated_notify_template(tmp_path_factory: pytest.TempPathFactory) -> Path:
 
 @pytest.fixture
 def notify_db(tmp_path: Path, monkeypatch: pytest.MonkeyPatch, migrated_notify_template: Path,
-              redis_server: RedisServer) -> Iterator[Project]:
+              redis_server: RedisServer, request: pytest.FixtureRequest) -> Iterator[Project]:
     """This process on its own database and Redis; private addresses allowed for the loopback
-    receiver (the SSRF tests turn it off); returns Acme's project "Web shop"."""
+    receiver (the SSRF tests turn it off); returns Acme's project "Web shop".
+    TRACEIQ_TEST_NOTIFY_DB=postgres: the same on a throwaway Postgres database."""
     from traceiq_app.db import get_engine
 
     data = tmp_path / "data"
     data.mkdir()
-    db = tmp_path / "traceiq.db"
-    shutil.copy(migrated_notify_template, db)
+    if os.environ.get("TRACEIQ_TEST_NOTIFY_DB") == "postgres":
+        from traceiq_app.services.platform.migrations import upgrade_to_head
+
+        url = str(request.getfixturevalue("pg_url"))
+        upgrade_to_head(url)
+    else:
+        db = tmp_path / "traceiq.db"
+        shutil.copy(migrated_notify_template, db)
+        url = f"sqlite:///{db}"
     monkeypatch.setenv("TRACEIQ_DATA_DIR", str(data))
-    monkeypatch.setenv("DATABASE_URL", f"sqlite:///{db}")
+    monkeypatch.setenv("DATABASE_URL", url)
     monkeypatch.setenv("TRACEIQ_SECRET_KEY", "test-secret-key-" + "x" * 32)
     monkeypatch.setenv("REDIS_URL", redis_server.url)
     monkeypatch.setenv("TRACEIQ_WEBHOOK_ALLOW_PRIVATE", "true")
@@ -158,6 +167,7 @@ def notify_db(tmp_path: Path, monkeypatch: pytest.MonkeyPatch, migrated_notify_t
         project = make_project(session, org, "Web shop")
         session.commit()
     yield project
+    get_engine().dispose()
     reset_settings_cache()
 
 
