@@ -95,6 +95,13 @@ class Settings(BaseSettings):
     smtp_from: str = Field("TraceIQ <traceiq@localhost>", alias="TRACEIQ_SMTP_FROM")
     smtp_starttls: bool = Field(True, alias="TRACEIQ_SMTP_STARTTLS")
 
+    # --- notifications (webhooks, Slack, Teams, e-mail) ---------------------------------------
+    webhook_allow_private: bool = Field(False, alias="TRACEIQ_WEBHOOK_ALLOW_PRIVATE")
+    webhook_allowed_hosts: str = Field("", alias="TRACEIQ_WEBHOOK_ALLOWED_HOSTS")
+    webhook_timeout_seconds: float = Field(10.0, alias="TRACEIQ_WEBHOOK_TIMEOUT_SECONDS", gt=0, le=120)
+    schedule_missed_grace_seconds: int = Field(300, alias="TRACEIQ_SCHEDULE_MISSED_GRACE_SECONDS", ge=10,
+                                               le=86_400)
+
     # --- single sign-on (OpenID Connect) -------------------------------------------------------
     oidc_issuer: str | None = Field(None, alias="TRACEIQ_OIDC_ISSUER")
     oidc_client_id: str | None = Field(None, alias="TRACEIQ_OIDC_CLIENT_ID")

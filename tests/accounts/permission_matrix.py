@@ -274,6 +274,14 @@ from tests.runs.runs_matrix import RUNS_HANDLERS, RUNS_ROUTES  # noqa: E402
 HANDLERS.update(RUNS_HANDLERS)
 ROUTES.update(RUNS_ROUTES)
 
+# --- Schedules page and Notifications page: tests/runs/schedules_matrix.py, tests/notifications/notifications_matrix.py
+from tests.runs.schedules_matrix import SCHEDULE_HANDLERS  # noqa: E402
+
+HANDLERS.update(SCHEDULE_HANDLERS)
+from tests.notifications.notifications_matrix import NOTIFICATION_HANDLERS  # noqa: E402
+
+HANDLERS.update(NOTIFICATION_HANDLERS)
+
 # --- account security: two-factor, e-mail verification, allowlists: see tests/accounts/security_matrix.py
 from tests.accounts.security_matrix import SECURITY_HANDLERS, SECURITY_ROUTES  # noqa: E402
 

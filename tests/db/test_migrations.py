@@ -31,6 +31,12 @@ from traceiq_app.settings import reset_settings_cache
 pytestmark = pytest.mark.timeout(180)
 
 EXPECTED_TABLES = {
+    "notification_channels",
+    "notification_rules",
+    "notification_deliveries",
+    "notification_attempts",
+    "user_notifications",
+    "notification_preferences",
     "organizations",
     "users",
     "organization_members",

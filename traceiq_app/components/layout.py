@@ -9,6 +9,7 @@ from __future__ import annotations
 import reflex as rx
 from reflex_components_core.el.elements.base import BaseHTML
 
+from traceiq_app.components.notifications.bell import bell
 from traceiq_app.state.accounts.auth import AuthState
 
 
@@ -75,13 +76,16 @@ def navbar() -> rx.Component:
         rx.link(rx.heading("TraceIQ", size="5"), href="/", underline="none"),
         rx.cond(
             AuthState.signed_in,
-            rx.hstack(*[rx.link(label, href=href) for label, href in NAV_LINKS], spacing="4"),
+            rx.hstack(*[rx.link(label, href=href) for label, href in NAV_LINKS], spacing="4", wrap="wrap",
+                      row_gap="0.25em"),
         ),
         rx.spacer(),
+        rx.cond(AuthState.signed_in, bell()),
         rx.color_mode.button(aria_label="Toggle color mode"),
         user_menu(),
         align="center",
         spacing="4",
+        wrap="wrap",  # a phone (390 px) wraps the links instead of scrolling sideways
         padding_x="1.5em",
         padding_y="0.75em",
         border_bottom="1px solid var(--gray-a5)",

@@ -46,6 +46,14 @@ from traceiq_app.models.environment import (
 from traceiq_app.models.execution_settings import CookieSpec, ExecutionSettings, Viewport, resolve_settings
 from traceiq_app.models.invitation import Invitation
 from traceiq_app.models.membership import OrganizationMember, ProjectMember
+from traceiq_app.models.notification import (
+    NotificationAttempt,
+    NotificationChannel,
+    NotificationDelivery,
+    NotificationPreference,
+    NotificationRule,
+    UserNotification,
+)
 from traceiq_app.models.organization import Organization
 from traceiq_app.models.project import Project, ProjectBase, ProjectCreate, ProjectPublic, ProjectUpdate
 from traceiq_app.models.run import Run, RunBase, RunCreate, RunPublic, RunSelection
@@ -83,6 +91,11 @@ __all__ = [
     "EnvironmentUpdate",
     "ExecutionSettings",
     "Invitation",
+    "NotificationAttempt",
+    "NotificationChannel",
+    "NotificationDelivery",
+    "NotificationPreference",
+    "NotificationRule",
     "OrgRole",
     "Organization",
     "OrganizationMember",
@@ -120,6 +133,7 @@ __all__ = [
     "TestResultStatus",
     "RecoveryCode",
     "User",
+    "UserNotification",
     "Viewport",
     "WebSession",
     "normalize_email",

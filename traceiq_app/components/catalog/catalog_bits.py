@@ -45,6 +45,8 @@ def project_nav(pid: Any, project_name: Any, active: str) -> rx.Component:
         tab("Environments", f"/projects/{pid}/environments", "environments", "server"),
         tab("Runs", f"/projects/{pid}/runs", "runs", "list-video"),
         tab("Analytics", f"/projects/{pid}/analytics", "analytics", "chart-line"),
+        tab("Schedules", f"/projects/{pid}/schedules", "schedules", "calendar-clock"),
+        tab("Notifications", f"/projects/{pid}/notifications", "notifications", "bell"),
         tab("Members", f"/projects/{pid}/members", "members", "users"),
         tab("Settings", f"/projects/{pid}/settings", "settings", "settings"),
         align="center",

@@ -58,6 +58,8 @@ PROJECT_ACTIONS: dict[str, tuple[ProjectRole | None, str]] = {
     "analytics.read": (ProjectRole.viewer, "read"),  # dashboard, health, clusters, comparison, reports
     "quarantine.write": (ProjectRole.editor, "write"),
     "analytics.settings": (ProjectRole.admin, "write"),  # flakiness thresholds, automatic quarantine
+    "notification.read": (ProjectRole.viewer, "read"),
+    "notification.write": (ProjectRole.admin, "write"),  # channels hold URLs and secrets
 }
 
 # action -> (minimum org role or None = never, token scope needed)

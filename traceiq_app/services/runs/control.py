@@ -403,4 +403,7 @@ def cancel_run(run_id: uuid.UUID, status: RunStatus = RunStatus.cancelled, reaso
         live_events.publish(run_id, live_events.TEST_FINISHED, **payload)
     live_events.publish(run_id, live_events.RUN_FINISHED, **summary, reason=reason)
     live_events.expire_stream(run_id)
+    from traceiq_app.services.runs.notify_hooks import run_ended
+
+    run_ended(run_id)
     return run

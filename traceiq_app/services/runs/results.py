@@ -31,7 +31,7 @@ from traceiq_app.models import (
     TestResultStatus,
     utcnow,
 )
-from traceiq_app.services.runs import live_events
+from traceiq_app.services.runs import live_events, notify_hooks
 from traceiq_app.services.runs.orchestration import dispatch, lock_run
 
 log = logging.getLogger(__name__)
@@ -185,6 +185,7 @@ def finish_attempt(
     if run_closed:
         live_events.publish(run_id, live_events.RUN_FINISHED, **outcome.summary)
         live_events.expire_stream(run_id)
+        notify_hooks.run_ended(run_id)
     else:
         live_events.publish(run_id, live_events.RUN_PROGRESS, **outcome.summary)
         dispatch(run_id)
