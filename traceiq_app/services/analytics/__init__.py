@@ -11,5 +11,5 @@ run comparison and the analytics reports read and compute.
 - `reports`: CSV / XLSX exports.
 
 May call: platform (audit, permissions' Principal), catalog (read-only: suites, test cases),
-runs (read-only: runs and test results). runs calls `facts.record_run` and
+runs (read-only: runs and test results), notifications (`publish` of test.flaky_detected). runs calls `facts.record_run` and
 `quarantine.forgiven` when it closes a run: the one way runs reaches analytics."""

@@ -19,6 +19,7 @@ from datetime import datetime, timedelta
 from typing import Any
 
 import sqlalchemy as sa
+from sqlalchemy import event as sa_event
 from sqlmodel import Session, col, select
 
 from traceiq_app.db import session_or_scope, session_scope
@@ -101,9 +102,21 @@ def quarantined_in_run(run_id: uuid.UUID) -> dict[tuple[str, str], str]:
 
 # ---- hysteresis -------------------------------------------------------------------------------
 def publish_flaky_detected(project_id: uuid.UUID, test_key: str, test_name: str, flip_rate: float) -> None:
-    """NOTIFICATION HOOK: publish "test.flaky_detected" here once the notifications domain exists
-    (another issue builds it). Today it only logs."""
+    """Notify the project's "test.flaky_detected" rules (services/notifications). Never raises:
+    a notification problem must not fail the run that revealed the flakiness."""
+    from traceiq_app.services.notifications import publish
+    from traceiq_app.settings import get_settings
+
+    base = (get_settings().public_url or "").rstrip("/")
     log.info("test.flaky_detected project=%s test=%s flip_rate=%.2f", project_id, test_key, flip_rate)
+    data = {"project_id": str(project_id), "test_key": test_key, "test_name": test_name,
+            "flip_rate": round(flip_rate, 3), "window": WINDOW,
+            "url": f"{base}/projects/{project_id}/analytics" if base else None}
+    try:
+        publish(project_id, "test.flaky_detected", data,
+                event_id=f"test.flaky_detected:{project_id}:{test_key}:{utcnow().isoformat()}")
+    except Exception:  # noqa: BLE001
+        log.exception("could not publish test.flaky_detected for %s", test_key)
 
 
 def recent_statuses(session: Session, project_id: uuid.UUID, keys: list[str], window: int = WINDOW
@@ -150,8 +163,14 @@ def evaluate(session: Session, project_id: uuid.UUID, names: dict[str, str], now
         state.flip_rate = rate
         session.add(state)
     session.flush()
-    for key in became:
-        publish_flaky_detected(project_id, key, names[key], rates[key])
+    if became:
+        # Published once the flaky states are committed (a second writer inside this
+        # transaction would wait on SQLite's lock).
+        def _publish(_session: Session) -> None:
+            for key in became:
+                publish_flaky_detected(project_id, key, names[key], rates[key])
+
+        sa_event.listen(session, "after_commit", _publish, once=True)
     return became
 
 
