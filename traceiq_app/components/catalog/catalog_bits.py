@@ -78,3 +78,16 @@ def choice(items: Any, value: Any, on_change: Any, *, label: Any, id: Any = None
         on_change=on_change,
         size=size,
     )
+
+
+def field_error(message: Any, show: Any = True) -> rx.Component:
+    """The problem of one form field, under the form (the inputs keep what the user typed)."""
+    return rx.cond(show & (message != ""),
+                   rx.text(message, size="2", color_scheme="red", role="alert",
+                           custom_attrs={"data-testid": "form-error"}))
+
+
+def invalid_props(marked: Any) -> dict[str, Any]:
+    """Props that mark an input as the one a refusal is about (red outline, aria-invalid)."""
+    return {"box_shadow": rx.cond(marked, "inset 0 0 0 2px var(--red-9)", "inset 0 0 0 1px var(--gray-a7)"),
+            "aria_invalid": rx.cond(marked, "true", "false")}
