@@ -158,7 +158,7 @@ def _walk(page: Page, email: str, site: str, tmp_path: Path) -> None:
     page.get_by_role("link", name="Tests", exact=True).click()
     page.wait_for_url(re.compile(rf"/projects/{pid}/?$"))
     page.get_by_label("New folder name").fill("Checkout")
-    page.get_by_role("button", name="Add", exact=True).click()
+    page.get_by_role("button", name="New folder", exact=True).click()
     expect(page.get_by_role("heading", name="Checkout")).to_be_visible()
 
     page.get_by_role("link", name="New test").click()
@@ -196,10 +196,9 @@ def _walk(page: Page, email: str, site: str, tmp_path: Path) -> None:
     # ---- a second folder with a long test (to cancel later) ---------------------------------------
     page.get_by_role("link", name="Web shop / Checkout").click()
     page.wait_for_url(re.compile(rf"/projects/{pid}/?(\?.*)?$"))
-    page.get_by_test_id("suite-root").click()  # "Add" then makes a top-level folder
-    expect(page.get_by_text("Creates a top-level folder.")).to_be_visible()
+    # "New folder" always makes a top-level folder, whichever folder is selected.
     page.get_by_label("New folder name").fill("Slow")
-    page.get_by_role("button", name="Add", exact=True).click()
+    page.get_by_role("button", name="New folder", exact=True).click()
     expect(page.get_by_role("heading", name="Slow")).to_be_visible()
     page.get_by_role("link", name="New test").click()
     page.wait_for_url(re.compile(rf"/projects/{pid}/tests/new\?suite="))

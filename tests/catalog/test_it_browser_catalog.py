@@ -51,7 +51,7 @@ def _create_project_and_folder(page: Page, name: str) -> str:
     page.wait_for_url(re.compile(r"/projects/[0-9a-f-]{36}$"))
     expect(page.get_by_text("This project is empty")).to_be_visible()
     page.get_by_label("New folder name").fill("Checkout")
-    page.get_by_role("button", name="Add", exact=True).click()
+    page.get_by_role("button", name="New folder", exact=True).click()
     expect(page.get_by_test_id("suite-Checkout")).to_be_visible()
     expect(page.get_by_role("heading", name="Checkout")).to_be_visible()
     return page.url.rsplit("/", 1)[1]

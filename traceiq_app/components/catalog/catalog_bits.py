@@ -38,7 +38,8 @@ def project_nav(pid: Any, project_name: Any, active: str) -> rx.Component:
     return rx.hstack(
         rx.link(rx.text("Projects", size="2", color_scheme="gray"), href="/projects"),
         rx.text("/", color_scheme="gray", size="2"),
-        rx.heading(project_name, size="6"),
+        rx.heading(project_name, size="6", title=project_name, overflow="hidden", text_overflow="ellipsis",
+                   white_space="nowrap", max_width=["100%", "100%", "24em"], min_width="0"),
         rx.spacer(),
         tab("Tests", f"/projects/{pid}", "tests", "list-checks"),
         tab("Import", f"/projects/{pid}/import", "import", "upload"),
