@@ -284,6 +284,7 @@ def _walk(page: Page, email: str, site: str, tmp_path: Path) -> None:
     slow = _card(page, "Waits a minute")
     expect(slow.locator("[data-step-status=running]")).to_have_count(1, timeout=RUN_TIMEOUT)
     page.get_by_role("button", name="Cancel run").click()
+    page.get_by_role("alertdialog").get_by_role("button", name="Cancel run").click()  # asks first
     expect(page.locator("#run-status")).to_have_attribute("data-status", "cancelled")
     expect(slow).to_have_attribute("data-test-status", "cancelled")
 
@@ -293,10 +294,8 @@ def _walk(page: Page, email: str, site: str, tmp_path: Path) -> None:
     expect(page.locator("[data-run-id]")).to_have_count(3)
     _shot(page, "runs.png")
     page.get_by_label("Status").select_option("failed")
-    page.get_by_role("button", name="Filter").click()
     expect(page.locator("[data-run-id]")).to_have_count(2)
     page.get_by_label("Status").select_option("cancelled")
-    page.get_by_role("button", name="Filter").click()
     expect(page.locator("[data-run-id]")).to_have_count(1)
 
     # ---- back to the project switcher --------------------------------------------------------------

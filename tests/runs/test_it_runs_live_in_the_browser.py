@@ -158,11 +158,13 @@ def test_runs_live_page_end_to_end(app_server, chromium, runs_site, worker) -> N
     # The runs list shows both runs; the status filter narrows it.
     page.goto(f"/projects/{pid}/runs")
     expect(page.locator("[data-run-id]")).to_have_count(2, timeout=TIMEOUT)
-    page.get_by_label("Status").select_option("failed")
-    page.get_by_role("button", name="Filter").click()
+    page.get_by_label("Status").select_option("failed")  # applies at once, and the URL says so
+    expect(page.locator("[data-run-id]")).to_have_count(2, timeout=TIMEOUT)
+    page.wait_for_url(re.compile(r"/runs\?status=failed$"))
+    page.reload()
+    expect(page.get_by_label("Status")).to_have_value("failed")
     expect(page.locator("[data-run-id]")).to_have_count(2, timeout=TIMEOUT)
     page.get_by_label("Status").select_option("passed")
-    page.get_by_role("button", name="Filter").click()
     expect(page.locator("[data-run-id]")).to_have_count(0, timeout=TIMEOUT)
     page.get_by_role("button", name="Clear").click()
     expect(page.locator("[data-run-id]")).to_have_count(2, timeout=TIMEOUT)
@@ -172,8 +174,10 @@ def test_runs_live_page_end_to_end(app_server, chromium, runs_site, worker) -> N
     slow = page.locator("[data-test-id]", has_text="Slow wait")
     expect(slow.locator("[data-step-status=running]")).to_have_count(1, timeout=60_000)
     page.get_by_role("button", name="Cancel run").click()
+    page.get_by_role("alertdialog").get_by_role("button", name="Cancel run").click()  # asks first
     expect(page.locator("#run-status")).to_have_attribute("data-status", "cancelled", timeout=30_000)
     expect(slow).to_have_attribute("data-test-status", "cancelled", timeout=30_000)
+    expect(page.get_by_test_id("cancelled-count")).to_have_text("1 cancelled")
 
     page.goto(f"/projects/{pid}/runs")
     expect(page.locator("[data-run-id]")).to_have_count(3, timeout=TIMEOUT)

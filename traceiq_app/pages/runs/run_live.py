@@ -106,6 +106,24 @@ def _test(t: TestRow) -> rx.Component:
                      trace=t.trace, video=t.video, screenshot=t.screenshot, steps=t.steps)
 
 
+def _cancel_button() -> rx.Component:
+    """Cancelling stops the tests still running: it asks first."""
+    return rx.alert_dialog.root(
+        rx.alert_dialog.trigger(rx.button(rx.icon("square", size=16), "Cancel run", color_scheme="red",
+                                          variant="soft")),
+        rx.alert_dialog.content(
+            rx.alert_dialog.title("Cancel this run?"),
+            rx.alert_dialog.description("Tests still running stop now and tests not started yet will not run. "
+                                        "Results so far are kept."),
+            rx.hstack(
+                rx.alert_dialog.cancel(rx.button("Keep running", variant="soft", color_scheme="gray")),
+                rx.alert_dialog.action(rx.button("Cancel run", color_scheme="red", on_click=RunLiveState.cancel)),
+                spacing="3", justify="end", margin_top="1em",
+            ),
+        ),
+    )
+
+
 @rx.page(route="/runs/[run_id]", title="Run · TraceIQ", on_load=[AuthState.require_login, RunLiveState.load])
 def run_live_page() -> rx.Component:
     return app_shell(
@@ -121,9 +139,7 @@ def run_live_page() -> rx.Component:
                     rx.box(status_badge(RunLiveState.status), id="run-status", data_status=RunLiveState.status,
                            data_run_id=RunLiveState.run_id),
                     rx.spacer(),
-                    rx.cond(RunLiveState.can_run & ~RunLiveState.is_final,
-                            rx.button(rx.icon("square", size=16), "Cancel run", color_scheme="red", variant="soft",
-                                      on_click=RunLiveState.cancel)),
+                    rx.cond(RunLiveState.can_run & ~RunLiveState.is_final, _cancel_button()),
                     rx.cond(RunLiveState.can_run & RunLiveState.is_final & RunLiveState.has_failures,
                             rx.button(rx.icon("rotate-ccw", size=16), "Rerun failed",
                                       on_click=RunLiveState.rerun_failed)),
@@ -141,8 +157,11 @@ def run_live_page() -> rx.Component:
                     rx.badge(RunLiveState.failed, " failed", color_scheme="red"),
                     rx.badge(RunLiveState.flaky, " flaky", color_scheme="amber"),
                     rx.badge(RunLiveState.errors, " errors", color_scheme="red", variant="outline"),
+                    rx.cond(RunLiveState.cancelled > 0,
+                            rx.badge(RunLiveState.cancelled, " cancelled", color_scheme="gray",
+                                     custom_attrs={"data-testid": "cancelled-count"})),
                     rx.text(RunLiveState.duration, size="2", color_scheme="gray"),
-                    spacing="2", align="center",
+                    spacing="2", align="center", wrap="wrap",
                 ),
                 rx.foreach(RunLiveState.tests, _test),
                 spacing="3", width="100%", style=STEP_CSS,
