@@ -4,14 +4,13 @@ the browser side (the file picker refusing before the upload) is checked in Chro
 
 from __future__ import annotations
 
-import asyncio
 import re
 from pathlib import Path
 
 import pytest
 from playwright.sync_api import expect
 
-from tests.app.test_states_refuse_other_orgs import _cookie, _state
+from tests.app.test_states_refuse_other_orgs import _cookie, _run_outside_event_loop, _state
 from tests.support.browser_pages import signed_in_page
 from traceiq_app.services.catalog import imports
 from traceiq_app.state.catalog.imports import ImportState
@@ -33,7 +32,7 @@ def _import_state(personas) -> ImportState:  # type: ignore[no-untyped-def]
 
 def test_it_states_the_real_size_of_a_too_big_upload(personas) -> None:  # type: ignore[no-untyped-def]
     state = _import_state(personas)
-    asyncio.run(state.handle_upload([_BigUpload()]))  # type: ignore[list-item]
+    _run_outside_event_loop(state.handle_upload([_BigUpload()]))  # type: ignore[list-item]
     assert state.upload_error == "huge.json: the file is 20 MB; imports are limited to 1 MB"
     assert imports.size_problem("a.json", 1_500_000) == "a.json: the file is 1.5 MB; imports are limited to 1 MB"
 
