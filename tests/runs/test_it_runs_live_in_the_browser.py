@@ -118,6 +118,15 @@ def test_runs_live_page_end_to_end(app_server, chromium, runs_site, worker) -> N
     expect(shot).to_be_visible()
     assert shot.get_attribute("src", timeout=TIMEOUT).startswith("/api/v1/artifacts/")  # type: ignore[union-attr]
     wait_until(lambda: shot.evaluate("img => img.complete && img.naturalWidth > 0"), 10, what="screenshot")
+    assert shot.bounding_box()["width"] <= 221  # type: ignore[index]  # a thumbnail, not the card's width
+    bad_card.get_by_role("button", name=re.compile("Enlarge the failure screenshot")).click()
+    lightbox = page.get_by_role("dialog")
+    expect(lightbox.get_by_role("img")).to_be_visible()
+    assert lightbox.get_by_role("img").bounding_box()["width"] > 300  # type: ignore[index]
+    page.keyboard.press("Escape")
+    expect(lightbox).to_have_count(0)
+    page.locator("body").press("j")  # j / k: to the failed tests
+    expect(bad_card).to_be_focused()
     expect(bad_card.locator("video")).to_have_count(1)
     page.reload()  # after the end: the same, once
     expect(_cards(page)).to_have_count(2, timeout=TIMEOUT)

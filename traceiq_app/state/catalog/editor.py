@@ -474,6 +474,7 @@ class EditorState(ProtectedState):
                 case = test_cases.create_test_case(
                     pid, self.name, steps, suite_id=self.suite_id or None, description=self.description or None,
                     tags=self._tags(), priority=self.priority, options=options, author_id=principal.user_id)
+                self.dirty = False  # saved: leaving for the new test's page must not ask
                 return [rx.toast.success(f"Test '{case.name}' created (version 1)"),
                         rx.redirect(f"/tests/{case.id}")]
         except TestCaseInvalid as exc:
