@@ -80,6 +80,7 @@ class Settings(BaseSettings):
     login_max_failures_per_ip: int = Field(50, alias="TRACEIQ_LOGIN_MAX_FAILURES_PER_IP", ge=1, le=100000)
     login_lockout_minutes: int = Field(15, alias="TRACEIQ_LOGIN_LOCKOUT_MINUTES", ge=1, le=60 * 24)
     allow_signup: bool = Field(False, alias="TRACEIQ_ALLOW_SIGNUP")
+    signup: Literal["open", "invite-only", "first-user-only"] = Field("first-user-only", alias="TRACEIQ_SIGNUP")
     max_body_kb: int = Field(1024, alias="TRACEIQ_MAX_BODY_KB", ge=1, le=1024 * 1024)
     health_token: str | None = Field(None, alias="TRACEIQ_HEALTH_TOKEN")
     api_rate_limit: str = Field("600/minute", alias="TRACEIQ_API_RATE_LIMIT")

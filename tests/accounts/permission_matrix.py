@@ -164,6 +164,9 @@ HANDLERS: dict[str, H] = {
     # --- traceiq_app.state.accounts.account (public pages) --------------------------------------------
     "LoginPageState.on_load": H(EVERYONE, lambda s, c: s.on_load(), public=True),
     "LoginPageState.setvar": _PUBLIC_SETVAR,
+    "HomeState.on_load": H(EVERYONE, lambda s, c: s.on_load(), public=True,
+                           note="signed in: redirects to /projects; else only says whether sign-up is open"),
+    "HomeState.setvar": _PUBLIC_SETVAR,
     "SignupState.on_load": H(EVERYONE, lambda s, c: s.on_load(), public=True),
     "SignupState.submit": H(EVERYONE, lambda s, c: s.submit({
         "email": "mallory@acme.test", "org_name": "Acme", "password": "long enough pass",

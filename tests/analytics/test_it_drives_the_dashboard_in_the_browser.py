@@ -88,7 +88,7 @@ def test_it_filters_clicks_through_sorts_and_quarantines(live, chromium) -> None
                                "document.getElementById('chart-pass_rate').data[0].x[0].length === 10",
                                timeout=TIMEOUT)
         _click_first_bar(page, "outcomes")  # runs per day: the runs of that day with that outcome
-        page.wait_for_url(re.compile(r"/runs\?.*date_from="), timeout=TIMEOUT, wait_until="commit")
+        page.wait_for_url(re.compile(r"/runs\?.*from="), timeout=TIMEOUT, wait_until="commit")
         page.locator("tr[data-run-id]").first.wait_for(timeout=TIMEOUT)
 
         page.goto(f"{live.url}/projects/{cast.project_id}/analytics")

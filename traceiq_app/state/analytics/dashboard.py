@@ -227,12 +227,12 @@ class DashboardState(ProtectedState):
         if self.f_branch:
             query["branch"] = self.f_branch
         if self.f_env not in ("", "all"):
-            query["environment_id"] = self.f_env
+            query["environment"] = self.f_env
         if chart in ("environment", "browser", "branch"):
             data = self.series.get("breakdowns", {}).get(chart, {})
             values = data.get("values", [])
             if chart == "environment" and 0 <= index < len(values) and values[index]:
-                query["environment_id"] = values[index]
+                query["environment"] = values[index]
             elif chart == "branch" and 0 <= index < len(values) and values[index]:
                 query["branch"] = values[index]
             if int(point.get("curveNumber") or 0) == 1:
@@ -243,7 +243,7 @@ class DashboardState(ProtectedState):
             return None
         if self.series.get("bucket") == "run":
             return rx.redirect(f"/runs/{xs[index]}")
-        query["date_from"] = query["date_to"] = str(xs[index])
+        query["from"] = query["to"] = str(xs[index])
         if chart == "outcomes":
             outcomes = list(self.series.get("runs", {}))
             curve = int(point.get("curveNumber") or 0)

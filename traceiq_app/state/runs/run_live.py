@@ -165,6 +165,7 @@ class RunLiveState(ProtectedState):
     errors: int = 0
     duration: str = ""
     finished_tests: int = 0
+    cancelled_tests: int = 0
     tests: rx.Field[list[TestRow]] = rx.field([])
     can_run: bool = False
     loaded: bool = False
@@ -184,6 +185,12 @@ class RunLiveState(ProtectedState):
         return self.status in FINAL
 
     @rx.var
+    def cancelled(self) -> int:
+        """Tests the run will not finish: cancelled ones, and (once the run is over) never started."""
+        never_started = max(0, self.total - self.finished_tests) if self.status in FINAL else 0
+        return self.cancelled_tests + never_started
+
+    @rx.var
     def has_failures(self) -> bool:
         return self.failed + self.errors > 0
 
@@ -200,14 +207,21 @@ class RunLiveState(ProtectedState):
         for t in tests:
             key = (t.name, t.browser)
             newest[key] = max(newest.get(key, 0), t.attempt)
-        finished = min(self.total, sum(1 for t in tests if t.status in DONE_TEST
-                                       and t.attempt >= newest[(t.name, t.browser)]))
+        final = [t for t in tests if t.attempt >= newest[(t.name, t.browser)]]
+        finished = min(self.total, sum(1 for t in final if t.status in DONE_TEST))
         if finished != self.finished_tests:
             self.finished_tests = finished
+        cancelled = sum(1 for t in final if t.status == "cancelled")
+        if cancelled != self.cancelled_tests:
+            self.cancelled_tests = cancelled
 
     def _snapshot(self, detail: dict[str, Any]) -> None:
         self.status, self.trigger, self.who = detail["status"], detail["trigger"], detail["who"] or "—"
         self.environment, self.branch, self.created_at = detail["environment"], detail["branch"], detail["created_at"]
+        # A snapshot replaces the whole summary: a run without a duration yet shows none (not the
+        # duration of the run this page showed before, e.g. after "Rerun failed").
+        self.duration = ""
+        self.passed = self.failed = self.flaky = self.errors = 0
         self._summary(detail)
         rows = []
         for t in detail["tests"]:
@@ -389,6 +403,8 @@ class RunLiveState(ProtectedState):
         test — would otherwise take the old 'failed' for the new run's)."""
         self._gen += 1  # the follow task of this run stops at its next batch
         self.tests, self.run_pid, self.status, self.total, self.finished_tests = [], "", "", 0, 0
+        self.duration, self.cancelled_tests = "", 0
+        self.passed = self.failed = self.flaky = self.errors = 0
         self.run_id, self.loaded = next_run_id or self.run_id, False
 
     # ---- events -----------------------------------------------------------------------------
