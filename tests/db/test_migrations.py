@@ -50,6 +50,10 @@ EXPECTED_TABLES = {
     "sessions",
     "invitations",
     "recovery_codes",
+    "healing_settings",
+    "healing_fingerprints",
+    "healed_steps",
+    "healing_proposals",
 }
 
 

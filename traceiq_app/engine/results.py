@@ -31,7 +31,8 @@ class StepResult:
     screenshot: str | None = None  # path of a screenshot taken at/after this step
     dialogs: list[str] = field(default_factory=list)  # "confirm: Delete?" (handled per policy)
     # Set when a failing locator was healed (engine/healing): {"slot", "from", "to", "locator"
-    # (the new Locator as a dict), "score", "runner_up", "elapsed_ms"}; the step passed on it.
+    # (the new Locator as a dict), "score", "runner_up", "elapsed_ms", "applied"}; applied: the
+    # step passed on it (False: report-only mode, the step failed and this is a proposal).
     healed: dict[str, Any] | None = None
 
     def to_dict(self) -> dict[str, Any]:
@@ -59,7 +60,7 @@ class TestResult:
     def healed_steps(self) -> list[dict[str, Any]]:
         """[{"index", "from", "to", "score"}] for the steps that passed on a healed locator."""
         return [{"index": s.index, "from": s.healed["from"], "to": s.healed["to"], "score": s.healed["score"]}
-                for s in self.steps if s.healed]
+                for s in self.steps if s.healed and s.healed.get("applied", True)]
 
     def to_dict(self) -> dict[str, Any]:
         return asdict(self)

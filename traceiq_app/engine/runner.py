@@ -323,18 +323,21 @@ class _TestRun:
             return error, None
         if outcome.locator is None:
             return f"{error} (healing refused: {outcome.reason})", None
+        to = self.mask(outcome.locator.describe())
+        record = {"slot": slot, "from": described, "to": to,
+                  "locator": outcome.locator.model_dump(mode="json", exclude_defaults=True),
+                  "score": round(outcome.score, 3), "runner_up": round(outcome.runner_up, 3),
+                  "elapsed_ms": round(outcome.elapsed_ms, 1), "applied": healing.apply}
+        if not healing.apply:
+            return f"{error} (found again as {to}, score {outcome.score:.2f}: a healing proposal was made)", record
         budget_ms = min(healing.heal_timeout_ms, test_left_ms)
         s.overrides[slot] = [outcome.locator]
         s.slot_n, s.missing_slot, s.lazy, s.locator_used, s.fresh_fps = 0, None, [], [], {}
         s.deadline = time.monotonic() + budget_ms / 1000
         again = self._attempt(s, step, int(budget_ms), limited_by_test, test_left_ms)
-        to = self.mask(outcome.locator.describe())
         if again is not None:
             return f"{error} (healed to {to}, score {outcome.score:.2f}, but the step still failed: {again})", None
-        return None, {"slot": slot, "from": described, "to": to,
-                      "locator": outcome.locator.model_dump(mode="json", exclude_defaults=True),
-                      "score": round(outcome.score, 3), "runner_up": round(outcome.runner_up, 3),
-                      "elapsed_ms": round(outcome.elapsed_ms, 1)}
+        return None, record
 
     def _where(self, index: int, step: Step) -> str:
         details = step.action + (f", line {step.source_line}" if step.source_line else "")

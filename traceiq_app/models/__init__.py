@@ -43,6 +43,7 @@ from traceiq_app.models.environment import (
     EnvironmentUpdate,
 )
 from traceiq_app.models.execution_settings import CookieSpec, ExecutionSettings, Viewport, resolve_settings
+from traceiq_app.models.healing import HealedStep, HealingFingerprint, HealingProposal, HealingSettings
 from traceiq_app.models.invitation import Invitation
 from traceiq_app.models.membership import OrganizationMember, ProjectMember
 from traceiq_app.models.organization import Organization
@@ -77,6 +78,10 @@ __all__ = [
     "EnvironmentPublic",
     "EnvironmentUpdate",
     "ExecutionSettings",
+    "HealedStep",
+    "HealingFingerprint",
+    "HealingProposal",
+    "HealingSettings",
     "Invitation",
     "OrgRole",
     "Organization",

@@ -28,7 +28,8 @@ class HealingOptions:
     passing runs (slot "3" is step index 3's target, "3.1" its second target, e.g. drag_and_drop)."""
 
     fingerprints: dict[str, dict[str, Any]] = field(default_factory=dict)
-    heal: bool = False  # heal failing locators (else only record)
+    heal: bool = False  # find the element of a failing locator again (else only record)
+    apply: bool = True  # go on with the healed element (False: report only, the step fails)
     record: bool = True
     threshold: float = DEFAULT_THRESHOLD
     margin: float = DEFAULT_MARGIN

@@ -4,5 +4,6 @@ queues (`orchestration`), executing one test in a worker (`execution`), recordin
 for lost workers and stuck runs, cron schedules, artifacts and their retention, and what a run's
 browser may reach (`network_policy`: org + project allowlists, deny rules).
 
-May call: platform, and catalog (test definitions, environments and effective settings).
+May call: platform, catalog (test definitions, environments and effective settings), and healing
+(fingerprints and healed steps, from the worker).
 Never calls accounts: callers pass an authorized `Principal`."""
