@@ -44,6 +44,7 @@ def project_nav(pid: Any, project_name: Any, active: str) -> rx.Component:
         tab("Import", f"/projects/{pid}/import", "import", "upload"),
         tab("Environments", f"/projects/{pid}/environments", "environments", "server"),
         tab("Runs", f"/projects/{pid}/runs", "runs", "list-video"),
+        tab("Healing", f"/projects/{pid}/healing", "healing", "wand-sparkles"),
         tab("Members", f"/projects/{pid}/members", "members", "users"),
         tab("Settings", f"/projects/{pid}/settings", "settings", "settings"),
         align="center",

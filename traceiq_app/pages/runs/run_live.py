@@ -68,12 +68,15 @@ STEP_CSS = {
 def live_test_card(id: rx.Var[str], name: rx.Var[str], browser: rx.Var[str], attempt: rx.Var[int],  # noqa: A002
               status: rx.Var[str], duration: rx.Var[str], error: rx.Var[str], total_steps: rx.Var[int],
               done_steps: rx.Var[int], trace: rx.Var[str], video: rx.Var[str], screenshot: rx.Var[str],
-              steps: rx.Var[list[StepRow]]) -> rx.Component:
+              steps: rx.Var[list[StepRow]], healed: rx.Var[str]) -> rx.Component:
     name_ = name.to(str)
     return rx.card(
         rx.vstack(
             rx.hstack(
                 status_badge(status),
+                rx.cond(healed != "", rx.badge(rx.icon("wand-sparkles", size=12), healed, color_scheme="violet",
+                                               variant="soft", data_healed=healed, title="A locator was healed: "
+                                               "review the proposal on the project's Healing page")),
                 rx.heading(name, size="3"),
                 rx.badge(browser, variant="outline"),
                 rx.cond(attempt.to(int) > 1, rx.badge("attempt ", attempt, variant="outline", color_scheme="amber")),
@@ -103,7 +106,7 @@ def live_test_card(id: rx.Var[str], name: rx.Var[str], browser: rx.Var[str], att
 def _test(t: TestRow) -> rx.Component:
     return live_test_card(id=t.id, name=t.name, browser=t.browser, attempt=t.attempt, status=t.status,
                      duration=t.duration, error=t.error, total_steps=t.total_steps, done_steps=t.done_steps,
-                     trace=t.trace, video=t.video, screenshot=t.screenshot, steps=t.steps)
+                     trace=t.trace, video=t.video, screenshot=t.screenshot, steps=t.steps, healed=t.healed)
 
 
 @rx.page(route="/runs/[run_id]", title="Run · TraceIQ", on_load=[AuthState.require_login, RunLiveState.load])

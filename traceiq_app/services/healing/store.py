@@ -108,3 +108,20 @@ def healed_by_result(run_id: uuid.UUID) -> dict[str, list[dict[str, Any]]]:
                 {"step": row.step_index, "from": row.from_locator, "to": row.to_locator,
                  "score": row.score, "applied": row.applied})
         return out
+
+
+def healed_label(items: list[dict[str, Any]], status: str) -> str:
+    """What a result's healing badge says ("" when nothing was healed)."""
+    if not items:
+        return ""
+    if status == "passed" and all(item["applied"] for item in items):
+        return "passed (healed)"
+    return "healing proposed"
+
+
+def healed_for_result(test_result_id: uuid.UUID) -> list[dict[str, Any]]:
+    with session_scope() as session:
+        rows = session.exec(select(HealedStep).where(col(HealedStep.test_result_id) == test_result_id)
+                            .order_by(col(HealedStep.step_index))).all()
+        return [{"step": r.step_index, "from": r.from_locator, "to": r.to_locator, "score": r.score,
+                 "applied": r.applied} for r in rows]

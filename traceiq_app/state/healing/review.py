@@ -1,0 +1,111 @@
+"""/projects/<id>/healing: the project's healing mode and the proposals to review.
+
+Reading needs `test.read`; accepting or rejecting a proposal `test.write` (it writes a test
+version); changing the mode `project.update`. Every handler authorizes through `guard.require`."""
+
+from __future__ import annotations
+
+from typing import Any
+
+import reflex as rx
+
+from traceiq_app.services.catalog import projects
+from traceiq_app.services.healing import proposals, store
+from traceiq_app.state import guard
+from traceiq_app.state.accounts.auth import ProtectedState
+
+FILTERS = ["open", "accepted", "rejected", "superseded", "all"]
+
+
+def _row(p: proposals.ProposalView) -> dict[str, str]:
+    lines_from, lines_to, scores = [], [], []
+    for change in p.changes:
+        where = f"step {int(change['step']) + 1} {change['field']}"
+        lines_from.append(f"- {where}: {change.get('from_text', '')}")
+        lines_to.append(f"+ {where}: {change.get('to_text', '')}")
+        scores.append(f"{float(change.get('score', 0)):.2f}")
+    return {"id": p.id, "test_name": p.test_name, "test_id": p.test_case_id,
+            "test_href": f"/tests/{p.test_case_id}", "run_href": f"/runs/{p.run_id}" if p.run_id else "",
+            "status": p.status, "created": p.created_at.strftime("%Y-%m-%d %H:%M UTC"),
+            "from": "\n".join(lines_from), "to": "\n".join(lines_to), "score": ", ".join(scores),
+            "version": f"v{p.new_version}" if p.new_version else f"from v{p.base_version}"}
+
+
+class HealingState(ProtectedState):
+    pid: str = ""
+    project_name: str = ""
+    mode: str = store.DEFAULT_MODE
+    show: str = "open"
+    rows: rx.Field[list[dict[str, str]]] = rx.field([])
+    can_write: bool = False
+    can_admin: bool = False
+    loaded: bool = False
+    error: str = ""
+
+    def _refresh(self, pid: Any) -> None:
+        self.mode = store.get_mode(pid)
+        found = proposals.list_proposals(pid, None if self.show == "all" else self.show)
+        self.rows = [_row(p) for p in found]
+
+    @rx.event
+    def load(self) -> None:
+        self.pid = guard.id_from_path(self, "projects") or self.pid
+        self.error, self.loaded = "", False
+        try:
+            principal, pid = guard.require(self, "test.read", self.pid)
+            self.project_name = projects.get_project(pid).name
+            self.can_write = guard.can(principal, "test.write", pid)
+            self.can_admin = guard.can(principal, "project.update", pid)
+            self._refresh(pid)
+        except guard.DENIED as exc:
+            self.error, self.project_name, self.rows = guard.error_message(exc), "", []
+        self.loaded = True
+
+    @rx.event
+    def set_filter(self, value: str) -> Any:
+        try:
+            _principal, pid = guard.require(self, "test.read", self.pid)
+            if value not in FILTERS:
+                return rx.toast.error(f"Show: choose one of {', '.join(FILTERS)}.")
+            self.show = value
+            self._refresh(pid)
+        except guard.DENIED as exc:
+            return rx.toast.error(guard.error_message(exc))
+        return None
+
+    @rx.event
+    def set_mode(self, value: str) -> Any:
+        try:
+            principal, pid = guard.require(self, "project.update", self.pid)
+            self.mode = store.set_mode(pid, value, principal.user_id)
+        except guard.DENIED as exc:
+            return rx.toast.error(guard.error_message(exc))
+        return rx.toast.success(f"Healing: {store.MODE_LABELS[self.mode]}.")
+
+    @rx.event
+    def accept(self, proposal_id: str) -> Any:
+        try:
+            principal, pid = guard.require(self, "test.write", self.pid)
+            version = proposals.accept(pid, proposal_id, principal.user_id)
+        except guard.DENIED as exc:
+            self._refresh_quietly()
+            return rx.toast.error(guard.error_message(exc))
+        self._refresh(pid)
+        return rx.toast.success(f"Accepted: the test is now at version {version}.")
+
+    @rx.event
+    def reject(self, proposal_id: str) -> Any:
+        try:
+            principal, pid = guard.require(self, "test.write", self.pid)
+            proposals.reject(pid, proposal_id, principal.user_id)
+        except guard.DENIED as exc:
+            return rx.toast.error(guard.error_message(exc))
+        self._refresh(pid)
+        return rx.toast.success("Rejected: this change will not be proposed again.")
+
+    def _refresh_quietly(self) -> None:
+        try:
+            _principal, pid = guard.require(self, "test.read", self.pid)
+            self._refresh(pid)
+        except guard.DENIED:
+            pass
