@@ -29,6 +29,21 @@ def _proposal(ctx: MatrixContext) -> str:
         return str(proposal.id)
 
 
+def _brittle(ctx: MatrixContext) -> str:
+    from traceiq_app.models import HealingFingerprint
+
+    with Session(get_engine(), expire_on_commit=False) as s:
+        case = TestCase(project_id=ctx.project_id, name="Matrix brittle",
+                        steps=[{"action": "goto", "url": "/a"}, {"action": "click", "target": [{"xpath": "/html/body/a"}]}])
+        s.add(case)
+        s.flush()
+        s.add(case.version_row(None))
+        s.add(HealingFingerprint(test_case_id=case.id, slot="1",
+                                 fingerprint={"tag": "a", "role": "link", "name": "Home", "kind": "clickable"}))
+        s.commit()
+        return str(case.id)
+
+
 def _on(state: Any, ctx: MatrixContext) -> Any:
     state.pid = str(ctx.project_id)
     return state
@@ -40,5 +55,6 @@ HEALING_HANDLERS: dict[str, H] = {
     "HealingState.set_mode": H(ADMINS, lambda s, c: _on(s, c).set_mode("heal")),
     "HealingState.accept": H(EDITORS, lambda s, c: _on(s, c).accept(_proposal(c))),
     "HealingState.reject": H(EDITORS, lambda s, c: _on(s, c).reject(_proposal(c))),
+    "HealingState.apply_advice": H(EDITORS, lambda s, c: _on(s, c).apply_advice(_brittle(c), "1", "target")),
     "HealingState.setvar": _PUBLIC_SETVAR,
 }

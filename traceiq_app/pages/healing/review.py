@@ -96,6 +96,51 @@ def _proposals() -> rx.Component:
     )
 
 
+def _advice_row(row: Any) -> rx.Component:
+    return rx.card(
+        rx.vstack(
+            rx.hstack(
+                rx.link(rx.text(row["test_name"], weight="bold", truncate=True, max_width="24em"),
+                        href=row["test_href"]),
+                rx.badge(row["step_label"], variant="outline"),
+                rx.code(row["locator"], truncate=True, max_width="100%", size="1"),
+                width="100%", align="center", wrap="wrap",
+            ),
+            rx.text(row["message"], size="2", color_scheme="amber"),
+            rx.cond(
+                row["suggestion"] != "",
+                rx.hstack(
+                    rx.text("Better: ", rx.code(row["suggestion"], size="1"), size="2"),
+                    rx.spacer(),
+                    rx.cond(HealingState.can_write,
+                            rx.button(rx.icon("wand-sparkles", size=16), "Apply", size="1",
+                                      on_click=HealingState.apply_advice(row["test_id"], row["step"], row["field"]),
+                                      aria_label="Apply the better locator to " + row["test_name"] + " "
+                                      + row["step_label"])),
+                    width="100%", align="center", wrap="wrap",
+                ),
+                rx.text("Run the test once: its elements get fingerprinted and a better locator is proposed.",
+                        size="1", color_scheme="gray"),
+            ),
+            spacing="2", width="100%",
+        ),
+        width="100%", data_advice=row["test_name"],
+    )
+
+
+def _advice() -> rx.Component:
+    return rx.vstack(
+        rx.heading("Locator advice", size="4"),
+        rx.cond(
+            HealingState.advice_rows.length() > 0,
+            rx.vstack(rx.foreach(HealingState.advice_rows, _advice_row), spacing="2", width="100%"),
+            rx.text("No brittle locators: no absolute XPath, nth-child chains, generated names or common-word "
+                    "text locators in this project's tests.", size="2", color_scheme="gray"),
+        ),
+        spacing="3", width="100%",
+    )
+
+
 @rx.page(route="/projects/[project_id]/healing", title="Healing · TraceIQ",
          on_load=[AuthState.require_login, HealingState.load])
 def healing_page() -> rx.Component:
@@ -107,6 +152,7 @@ def healing_page() -> rx.Component:
                 project_nav(HealingState.pid, HealingState.project_name, "healing"),
                 _mode(),
                 _proposals(),
+                _advice(),
                 spacing="4", width="100%",
             ),
         ),

@@ -10,7 +10,7 @@ from typing import Any
 import reflex as rx
 
 from traceiq_app.services.catalog import projects
-from traceiq_app.services.healing import proposals, store
+from traceiq_app.services.healing import advice, proposals, store
 from traceiq_app.state import guard
 from traceiq_app.state.accounts.auth import ProtectedState
 
@@ -37,6 +37,7 @@ class HealingState(ProtectedState):
     mode: str = store.DEFAULT_MODE
     show: str = "open"
     rows: rx.Field[list[dict[str, str]]] = rx.field([])
+    advice_rows: rx.Field[list[dict[str, str]]] = rx.field([])
     can_write: bool = False
     can_admin: bool = False
     loaded: bool = False
@@ -46,6 +47,10 @@ class HealingState(ProtectedState):
         self.mode = store.get_mode(pid)
         found = proposals.list_proposals(pid, None if self.show == "all" else self.show)
         self.rows = [_row(p) for p in found]
+        self.advice_rows = [{"test_id": a.test_case_id, "test_name": a.test_name, "test_href": f"/tests/{a.test_case_id}",
+                             "step": str(a.step), "step_label": f"Step {a.step + 1}", "field": a.field,
+                             "locator": a.locator, "message": a.message, "suggestion": a.suggestion_text}
+                            for a in advice.project_advice(pid)]
 
     @rx.event
     def load(self) -> None:
@@ -102,6 +107,21 @@ class HealingState(ProtectedState):
             return rx.toast.error(guard.error_message(exc))
         self._refresh(pid)
         return rx.toast.success("Rejected: this change will not be proposed again.")
+
+    @rx.event
+    def apply_advice(self, test_id: str, step: str, field: str) -> Any:
+        try:
+            principal, pid = guard.require(self, "test.write", self.pid)
+            try:
+                index = int(step)
+            except ValueError:
+                return rx.toast.error("Step: not a step number.")
+            version = advice.apply(pid, test_id, index, str(field), principal.user_id)
+        except guard.DENIED as exc:
+            return rx.toast.error(guard.error_message(exc))
+        self._refresh(pid)
+        return rx.toast.success(f"Applied: the test is now at version {version} (the old locator is kept as a "
+                                "fallback).")
 
     def _refresh_quietly(self) -> None:
         try:
