@@ -95,6 +95,14 @@ class Settings(BaseSettings):
     smtp_from: str = Field("TraceIQ <traceiq@localhost>", alias="TRACEIQ_SMTP_FROM")
     smtp_starttls: bool = Field(True, alias="TRACEIQ_SMTP_STARTTLS")
 
+    # --- AI assistance (any OpenAI-compatible chat completions endpoint; off when unset) --------
+    llm_base_url: str | None = Field(None, alias="TRACEIQ_LLM_BASE_URL")
+    llm_api_key: str | None = Field(None, alias="TRACEIQ_LLM_API_KEY")
+    llm_model: str = Field("gpt-4o-mini", alias="TRACEIQ_LLM_MODEL")
+    llm_timeout_seconds: float = Field(60.0, alias="TRACEIQ_LLM_TIMEOUT_SECONDS", gt=0, le=600)
+    llm_retries: int = Field(2, alias="TRACEIQ_LLM_RETRIES", ge=0, le=10)
+    llm_rate_limit_per_minute: int = Field(20, alias="TRACEIQ_LLM_RATE_LIMIT_PER_MINUTE", ge=1, le=10_000)
+
     # --- single sign-on (OpenID Connect) -------------------------------------------------------
     oidc_issuer: str | None = Field(None, alias="TRACEIQ_OIDC_ISSUER")
     oidc_client_id: str | None = Field(None, alias="TRACEIQ_OIDC_CLIENT_ID")

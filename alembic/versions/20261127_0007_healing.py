@@ -4,7 +4,7 @@ Revision ID: 0007
 Revises: 0004
 Create Date: 2026-11-27 03:38:18
 
-Per-project healing mode, the fingerprint of each test step from its last passing run, the
+Per-project healing mode and AI opt-in, the fingerprint of each test step from its last passing run, the
 steps a test result healed, and the healing proposals editors review.
 """
 
@@ -22,6 +22,18 @@ depends_on: str | Sequence[str] | None = None
 
 
 def upgrade() -> None:
+    op.create_table(
+        "ai_settings",
+        sa.Column("project_id", sa.Uuid(), nullable=False),
+        sa.Column("enabled", sa.Boolean(), nullable=False),
+        sa.Column("updated_by", sa.Uuid(), nullable=True),
+        sa.Column("updated_at", sa.DateTime(timezone=True), nullable=False),
+        sa.ForeignKeyConstraint(["project_id"], ["projects.id"], name=op.f("fk_ai_settings_project_id_projects"),
+                                ondelete="CASCADE"),
+        sa.ForeignKeyConstraint(["updated_by"], ["users.id"], name=op.f("fk_ai_settings_updated_by_users"),
+                                ondelete="SET NULL"),
+        sa.PrimaryKeyConstraint("project_id", name=op.f("pk_ai_settings")),
+    )
     op.create_table(
         "healing_settings",
         sa.Column("project_id", sa.Uuid(), nullable=False),
@@ -140,6 +152,7 @@ def upgrade() -> None:
 
 
 def downgrade() -> None:
+    op.drop_table("ai_settings")
     with op.batch_alter_table("healing_proposals", schema=None) as batch_op:
         batch_op.drop_index(batch_op.f("ix_healing_proposals_test_case_id"))
         batch_op.drop_index("ix_healing_proposals_project_id_status")

@@ -54,6 +54,7 @@ EXPECTED_TABLES = {
     "healing_fingerprints",
     "healed_steps",
     "healing_proposals",
+    "ai_settings",
 }
 
 

@@ -43,7 +43,13 @@ from traceiq_app.models.environment import (
     EnvironmentUpdate,
 )
 from traceiq_app.models.execution_settings import CookieSpec, ExecutionSettings, Viewport, resolve_settings
-from traceiq_app.models.healing import HealedStep, HealingFingerprint, HealingProposal, HealingSettings
+from traceiq_app.models.healing import (
+    AiSettings,
+    HealedStep,
+    HealingFingerprint,
+    HealingProposal,
+    HealingSettings,
+)
 from traceiq_app.models.invitation import Invitation
 from traceiq_app.models.membership import OrganizationMember, ProjectMember
 from traceiq_app.models.organization import Organization
@@ -65,6 +71,7 @@ from traceiq_app.models.web_session import WebSession
 
 __all__ = [
     "NAMING_CONVENTION",
+    "AiSettings",
     "ApiToken",
     "Artifact",
     "ArtifactKind",

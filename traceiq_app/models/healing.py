@@ -75,3 +75,14 @@ class HealingProposal(SQLModel, table=True):
     decided_by: uuid.UUID | None = fk_field("users.id", ondelete="SET NULL", nullable=True)
     decided_at: datetime | None = timestamp_field()
     created_at: datetime = created_at_field()
+
+
+class AiSettings(SQLModel, table=True):
+    """Per-project opt-in to AI assistance (services/ai); no row: off."""
+
+    __tablename__ = "ai_settings"
+
+    project_id: uuid.UUID = Field(foreign_key="projects.id", ondelete="CASCADE", primary_key=True)
+    enabled: bool = False
+    updated_by: uuid.UUID | None = fk_field("users.id", ondelete="SET NULL", nullable=True)
+    updated_at: datetime = created_at_field()
