@@ -81,3 +81,26 @@ def test_it_reports_only_and_remembers_a_rejection(stack: Stack, checkout: Check
     run, off = _run(stack, project.id)
     assert off.status == TestResultStatus.failed and "healing" not in (off.error or "")
     assert store.healed_by_result(run.id) == {}
+
+
+def test_it_reports_passed_healed_in_the_run_report_and_junit(stack: Stack, checkout: CheckoutSite) -> None:
+    from traceiq_app.services.runs.reports import junit_xml, run_report
+
+    project = stack.project(checkout.url)
+    stack.test_case(project, "Place order", order_steps(checkout.page_url))
+    store.set_mode(project.id, "heal")
+    stack.start_worker()
+    _run(stack, project.id)
+    checkout.change_to(RELEASE_2)
+    run, _ = _run(stack, project.id)
+    report = run_report(run.id)
+    assert report is not None
+    [test] = report["tests"]
+    assert test["status"] == "passed" and test["healed"] is True
+    [healed] = test["attempts"][-1]["healed_steps"]
+    assert healed["step"] == 1 and healed["from"] == 'css="#save"' and healed["applied"]
+    import xml.etree.ElementTree as ET
+
+    case = ET.fromstring(junit_xml(run.id) or "").find(".//testcase")
+    assert case is not None and case.find("failure") is None
+    assert 'passed (healed): step 2: css="#save" -> role="button"[name="Place order"]' in (case.findtext("system-out") or "")
