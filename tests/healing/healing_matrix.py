@@ -56,5 +56,9 @@ HEALING_HANDLERS: dict[str, H] = {
     "HealingState.accept": H(EDITORS, lambda s, c: _on(s, c).accept(_proposal(c))),
     "HealingState.reject": H(EDITORS, lambda s, c: _on(s, c).reject(_proposal(c))),
     "HealingState.apply_advice": H(EDITORS, lambda s, c: _on(s, c).apply_advice(_brittle(c), "1", "target")),
+    "HealingState.set_ai_enabled": H(ADMINS, lambda s, c: _on(s, c).set_ai_enabled(True)),
+    # No model configured in the matrix: an allowed call stops at "AI assistance is off" (no job).
+    "HealingState.generate": H(EDITORS, lambda s, c: _on(s, c).generate({"description": "click Save",
+                                                                          "start_url": "https://x.test/"})),
     "HealingState.setvar": _PUBLIC_SETVAR,
 }

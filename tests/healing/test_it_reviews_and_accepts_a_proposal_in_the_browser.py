@@ -1,6 +1,7 @@
 """In a real Chromium against the real app with a real worker: a run heals a renamed button,
 the run page shows "passed (healed)", an editor reviews the proposal's diff on the project's
-Healing page, accepts it, and sees the new test version; at 390 px the page still fits."""
+Healing page, accepts it, and sees the new test version; the AI card explains that no model is
+configured; at 390 px the page still fits."""
 
 from __future__ import annotations
 
@@ -102,6 +103,10 @@ def test_it_reviews_and_accepts_a_healing_proposal(app_server, app_db, worker, c
         page.get_by_label("Show proposals").click()
         page.get_by_role("option", name="accepted").click()
         expect(page.locator("[data-proposal-status=accepted]")).to_contain_text("v2")
+
+        # No model on this server: the AI card explains why instead of showing its buttons.
+        expect(page.locator("#ai-off-reason")).to_contain_text("no language model configured")
+        expect(page.get_by_role("button", name="Generate draft")).to_have_count(0)
 
         page.set_viewport_size({"width": 390, "height": 844})
         page.goto(f"/projects/{pid}/healing")

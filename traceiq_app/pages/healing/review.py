@@ -40,6 +40,46 @@ def _mode() -> rx.Component:
     )
 
 
+def _ai() -> rx.Component:
+    s = HealingState
+    return rx.card(
+        rx.vstack(
+            rx.hstack(
+                rx.heading("AI assistance", size="4"),
+                rx.spacer(),
+                rx.cond(s.can_admin,
+                        rx.hstack(rx.text("Use AI in this project", as_="label", html_for="ai-enabled", size="2"),
+                                  rx.switch(id="ai-enabled", checked=s.ai_enabled,
+                                            on_change=HealingState.set_ai_enabled), align="center")),
+                width="100%", align="center", wrap="wrap",
+            ),
+            rx.cond(
+                s.ai_off_reason != "",
+                rx.callout(s.ai_off_reason, icon="info", color_scheme="gray", size="1", width="100%",
+                           id="ai-off-reason"),
+                rx.cond(s.can_write, rx.form(
+                    rx.vstack(
+                        rx.text("Generate a test from a description", as_="label", html_for="ai-description",
+                                size="2", weight="medium"),
+                        rx.text_area(id="ai-description", name="description", rows="3", width="100%",
+                                     placeholder="Sign in as alice, add a book to the cart, expect 'Order placed'"),
+                        rx.text("Start URL", as_="label", html_for="ai-start-url", size="2", weight="medium"),
+                        rx.input(id="ai-start-url", name="start_url", placeholder="https://staging.example.com/",
+                                 width="100%"),
+                        rx.cond(s.generate_error != "", rx.text(s.generate_error, color_scheme="red", size="2",
+                                                                 role="alert")),
+                        rx.button(rx.icon("sparkles", size=16), "Generate draft", type="submit"),
+                        spacing="2", width="100%",
+                    ),
+                    on_submit=HealingState.generate, width="100%",
+                )),
+            ),
+            spacing="3", width="100%",
+        ),
+        width="100%",
+    )
+
+
 def _proposal(row: Any) -> rx.Component:
     open_ = row["status"] == "open"
     return rx.card(
@@ -153,6 +193,7 @@ def healing_page() -> rx.Component:
                 _mode(),
                 _proposals(),
                 _advice(),
+                _ai(),
                 spacing="4", width="100%",
             ),
         ),

@@ -68,7 +68,7 @@ STEP_CSS = {
 def live_test_card(id: rx.Var[str], name: rx.Var[str], browser: rx.Var[str], attempt: rx.Var[int],  # noqa: A002
               status: rx.Var[str], duration: rx.Var[str], error: rx.Var[str], total_steps: rx.Var[int],
               done_steps: rx.Var[int], trace: rx.Var[str], video: rx.Var[str], screenshot: rx.Var[str],
-              steps: rx.Var[list[StepRow]], healed: rx.Var[str]) -> rx.Component:
+              steps: rx.Var[list[StepRow]], healed: rx.Var[str], hint: rx.Var[str]) -> rx.Component:
     name_ = name.to(str)
     return rx.card(
         rx.vstack(
@@ -87,6 +87,8 @@ def live_test_card(id: rx.Var[str], name: rx.Var[str], browser: rx.Var[str], att
             ),
             rx.cond(error != "", rx.callout(error, icon="triangle-alert", color_scheme="red", size="1",
                                             width="100%")),
+            rx.cond(hint != "", rx.text(rx.text.strong("Likely cause: "), hint, size="2", color_scheme="gray",
+                                        data_failure_hint="")),
             rx.foreach(steps, _step),
             rx.cond(screenshot != "", rx.image(src=screenshot, alt="Failure screenshot of " + name_,
                                                max_width="100%", max_height="420px", object_fit="contain",
@@ -106,7 +108,7 @@ def live_test_card(id: rx.Var[str], name: rx.Var[str], browser: rx.Var[str], att
 def _test(t: TestRow) -> rx.Component:
     return live_test_card(id=t.id, name=t.name, browser=t.browser, attempt=t.attempt, status=t.status,
                      duration=t.duration, error=t.error, total_steps=t.total_steps, done_steps=t.done_steps,
-                     trace=t.trace, video=t.video, screenshot=t.screenshot, steps=t.steps, healed=t.healed)
+                     trace=t.trace, video=t.video, screenshot=t.screenshot, steps=t.steps, healed=t.healed, hint=t.hint)
 
 
 @rx.page(route="/runs/[run_id]", title="Run · TraceIQ", on_load=[AuthState.require_login, RunLiveState.load])

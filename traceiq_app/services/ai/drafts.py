@@ -73,3 +73,29 @@ def generate_draft(project_id: uuid.UUID, description: str, start_url: str, auth
     if result.valid:
         result.test_id = save_draft(project_id, result, description, author_id)
     return result
+
+
+GENERATE_JOB = "jobs.ai_generate.generate_test"
+
+
+def enqueue_generation(project_id: uuid.UUID, user_id: uuid.UUID | None, description: str, start_url: str) -> str:
+    """Check the request and queue the job (a worker's browser does the work); returns the job id.
+    Raises ValueError with a readable message for bad input."""
+    from rq import Queue
+
+    from traceiq_app.redis_conn import QUEUE_NAMES, get_redis
+
+    description, start_url = (description or "").strip(), (start_url or "").strip()
+    problems = []
+    if not description:
+        problems.append("description: say what the test should do")
+    elif len(description) > 4000:
+        problems.append("description: at most 4000 characters")
+    if not start_url.startswith(("http://", "https://")):
+        problems.append(f"start URL: {start_url or '(empty)'!r} is not an http(s) URL")
+    if problems:
+        raise ValueError("; ".join(problems))
+    job = Queue(QUEUE_NAMES[0], connection=get_redis()).enqueue(
+        GENERATE_JOB, str(project_id), str(user_id) if user_id else None, description, start_url,
+        job_timeout=600, result_ttl=3600, failure_ttl=24 * 3600, description=f"generate a test for {project_id}")
+    return str(job.id)

@@ -9,6 +9,8 @@ from typing import Any
 
 import reflex as rx
 
+from traceiq_app.services.ai import access as ai_access
+from traceiq_app.services.ai.drafts import enqueue_generation
 from traceiq_app.services.catalog import projects
 from traceiq_app.services.healing import advice, proposals, store
 from traceiq_app.state import guard
@@ -42,9 +44,16 @@ class HealingState(ProtectedState):
     can_admin: bool = False
     loaded: bool = False
     error: str = ""
+    ai_enabled: bool = False
+    ai_off_reason: str = ""  # why the AI buttons are hidden ("" = available)
+    ai_configured: bool = False
+    generate_error: str = ""
 
     def _refresh(self, pid: Any) -> None:
         self.mode = store.get_mode(pid)
+        self.ai_enabled = ai_access.enabled(pid)
+        self.ai_off_reason = ai_access.status(pid)
+        self.ai_configured = not self.ai_off_reason or self.ai_enabled
         found = proposals.list_proposals(pid, None if self.show == "all" else self.show)
         self.rows = [_row(p) for p in found]
         self.advice_rows = [{"test_id": a.test_case_id, "test_name": a.test_name, "test_href": f"/tests/{a.test_case_id}",
@@ -122,6 +131,34 @@ class HealingState(ProtectedState):
         self._refresh(pid)
         return rx.toast.success(f"Applied: the test is now at version {version} (the old locator is kept as a "
                                 "fallback).")
+
+    @rx.event
+    def set_ai_enabled(self, value: bool) -> Any:
+        try:
+            principal, pid = guard.require(self, "project.update", self.pid)
+            ai_access.set_enabled(pid, bool(value), principal.user_id)
+            self._refresh(pid)
+        except guard.DENIED as exc:
+            return rx.toast.error(guard.error_message(exc))
+        return rx.toast.success("AI assistance " + ("enabled." if value else "turned off."))
+
+    @rx.event
+    def generate(self, form_data: dict[str, Any]) -> Any:
+        try:
+            principal, pid = guard.require(self, "test.write", self.pid)
+            reason = ai_access.status(pid)
+            if reason:
+                self.generate_error = reason
+                return None
+            enqueue_generation(pid, principal.user_id, str(form_data.get("description", ""))[:5000],
+                               str(form_data.get("start_url", ""))[:2000])
+        except ValueError as exc:
+            self.generate_error = str(exc)
+            return None
+        except guard.DENIED as exc:
+            return rx.toast.error(guard.error_message(exc))
+        self.generate_error = ""
+        return rx.toast.success("Generating: the draft test appears in Tests (tagged draft) when it is ready.")
 
     def _refresh_quietly(self) -> None:
         try:

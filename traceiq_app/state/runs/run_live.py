@@ -30,6 +30,7 @@ from typing import Any
 import reflex as rx
 
 from traceiq_app.models import RunStatus
+from traceiq_app.services.ai.explain import offline_explanation
 from traceiq_app.services.healing import store as healing_store
 from traceiq_app.services.observability import metrics
 from traceiq_app.services.runs import control as runs_service
@@ -79,6 +80,7 @@ class TestRow:
     video: str = ""       # artifact URL
     screenshot: str = ""  # failure screenshot artifact URL
     healed: str = ""      # "passed (healed)" / "healing proposed" (services/healing), else ""
+    hint: str = ""        # likely cause of a failure (services/ai/explain.py, offline rules)
     steps: list[StepRow] = dataclasses.field(default_factory=list)
 
 
@@ -228,6 +230,7 @@ class RunLiveState(ProtectedState):
                 error=t["error"], total_steps=t["total_steps"], steps=steps,
                 done_steps=sum(1 for s in steps if s.status != "running"),
                 healed=healing_store.healed_label(healed.get(t["id"], []), t["status"]),
+                hint=offline_explanation(t["error"]) if t["error"] and t["status"] in ("failed", "error") else "",
                 trace=run_views.trace_viewer_url(t["trace"]) if t["trace"] else "",
                 video=run_views.artifact_url(t["video"]) if t["video"] else "",
                 screenshot=run_views.artifact_url(t["failure_screenshot"]) if t["failure_screenshot"] else "",
