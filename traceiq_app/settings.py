@@ -102,6 +102,13 @@ class Settings(BaseSettings):
     webhook_timeout_seconds: float = Field(10.0, alias="TRACEIQ_WEBHOOK_TIMEOUT_SECONDS", gt=0, le=120)
     schedule_missed_grace_seconds: int = Field(300, alias="TRACEIQ_SCHEDULE_MISSED_GRACE_SECONDS", ge=10,
                                                le=86_400)
+    # --- AI assistance (any OpenAI-compatible chat completions endpoint; off when unset) --------
+    llm_base_url: str | None = Field(None, alias="TRACEIQ_LLM_BASE_URL")
+    llm_api_key: str | None = Field(None, alias="TRACEIQ_LLM_API_KEY")
+    llm_model: str = Field("gpt-4o-mini", alias="TRACEIQ_LLM_MODEL")
+    llm_timeout_seconds: float = Field(60.0, alias="TRACEIQ_LLM_TIMEOUT_SECONDS", gt=0, le=600)
+    llm_retries: int = Field(2, alias="TRACEIQ_LLM_RETRIES", ge=0, le=10)
+    llm_rate_limit_per_minute: int = Field(20, alias="TRACEIQ_LLM_RATE_LIMIT_PER_MINUTE", ge=1, le=10_000)
 
     # --- single sign-on (OpenID Connect) -------------------------------------------------------
     oidc_issuer: str | None = Field(None, alias="TRACEIQ_OIDC_ISSUER")

@@ -303,6 +303,11 @@ ROUTES.update({
     ("POST", "/api/v1/projects/{project}/tree"): R(EDITORS, json={"files": {}, "dry_run": True}),
 })
 
+# --- healing review page: see tests/healing/healing_matrix.py
+from tests.healing.healing_matrix import HEALING_HANDLERS  # noqa: E402
+
+HANDLERS.update(HEALING_HANDLERS)
+
 # --- /api/v1 catalog routes (projects, suites, tests, environments, import): tests/catalog/catalog_matrix.py
 from tests.catalog.catalog_matrix import CATALOG_ROUTES  # noqa: E402
 

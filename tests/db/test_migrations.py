@@ -60,6 +60,11 @@ EXPECTED_TABLES = {
     "sessions",
     "invitations",
     "recovery_codes",
+    "healing_settings",
+    "healing_fingerprints",
+    "healed_steps",
+    "healing_proposals",
+    "ai_settings",
 }
 
 

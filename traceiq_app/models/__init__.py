@@ -44,6 +44,13 @@ from traceiq_app.models.environment import (
     EnvironmentUpdate,
 )
 from traceiq_app.models.execution_settings import CookieSpec, ExecutionSettings, Viewport, resolve_settings
+from traceiq_app.models.healing import (
+    AiSettings,
+    HealedStep,
+    HealingFingerprint,
+    HealingProposal,
+    HealingSettings,
+)
 from traceiq_app.models.invitation import Invitation
 from traceiq_app.models.membership import OrganizationMember, ProjectMember
 from traceiq_app.models.notification import (
@@ -74,6 +81,7 @@ from traceiq_app.models.web_session import WebSession
 __all__ = [
     "NAMING_CONVENTION",
     "AnalyticsSettings",
+    "AiSettings",
     "ApiToken",
     "FlakyState",
     "Quarantine",
@@ -90,6 +98,10 @@ __all__ = [
     "EnvironmentPublic",
     "EnvironmentUpdate",
     "ExecutionSettings",
+    "HealedStep",
+    "HealingFingerprint",
+    "HealingProposal",
+    "HealingSettings",
     "Invitation",
     "NotificationAttempt",
     "NotificationChannel",

@@ -50,6 +50,7 @@ def project_nav(pid: Any, project_name: Any, active: str) -> rx.Component:
             tab("Analytics", f"/projects/{pid}/analytics", "analytics", "chart-line"),
             tab("Schedules", f"/projects/{pid}/schedules", "schedules", "calendar-clock"),
             tab("Notifications", f"/projects/{pid}/notifications", "notifications", "bell"),
+            tab("Healing", f"/projects/{pid}/healing", "healing", "wand-sparkles"),
             tab("Members", f"/projects/{pid}/members", "members", "users"),
             tab("Settings", f"/projects/{pid}/settings", "settings", "settings"),
             spacing="3", wrap="wrap",

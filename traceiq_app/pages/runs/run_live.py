@@ -73,12 +73,16 @@ STEP_CSS = {
 def live_test_card(id: rx.Var[str], name: rx.Var[str], browser: rx.Var[str], attempt: rx.Var[int],  # noqa: A002
               status: rx.Var[str], duration: rx.Var[str], error: rx.Var[str], total_steps: rx.Var[int],
               done_steps: rx.Var[int], trace: rx.Var[str], video: rx.Var[str], screenshot: rx.Var[str],
-              steps: rx.Var[list[StepRow]], collapse: rx.Var[bool]) -> rx.Component:
+              steps: rx.Var[list[StepRow]], collapse: rx.Var[bool], healed: rx.Var[str],
+              hint: rx.Var[str]) -> rx.Component:
     name_ = name.to(str)
     return rx.card(
         rx.vstack(
             rx.hstack(
                 status_badge(status),
+                rx.cond(healed != "", rx.badge(rx.icon("wand-sparkles", size=12), healed, color_scheme="violet",
+                                               variant="soft", data_healed=healed, title="A locator was healed: "
+                                               "review the proposal on the project's Healing page")),
                 rx.heading(name, size="3"),
                 rx.badge(browser, variant="outline"),
                 rx.cond(attempt.to(int) > 1, rx.badge("attempt ", attempt, variant="outline", color_scheme="amber")),
@@ -89,6 +93,8 @@ def live_test_card(id: rx.Var[str], name: rx.Var[str], browser: rx.Var[str], att
             ),
             rx.cond(error != "", rx.callout(error, icon="triangle-alert", color_scheme="red", size="1",
                                             width="100%")),
+            rx.cond(hint != "", rx.text(rx.text.strong("Likely cause: "), hint, size="2", color_scheme="gray",
+                                        data_failure_hint="")),
             # Passed tests of a long run start collapsed (their steps one click away).
             rx.el.details(
                 rx.el.summary("Steps", class_name="tiq-steps-toggle"),
@@ -156,7 +162,7 @@ if (!window.__tiqFailureKeys) {
 def _test(t: TestRow) -> rx.Component:
     return live_test_card(id=t.id, name=t.name, browser=t.browser, attempt=t.attempt, status=t.status,
                      duration=t.duration, error=t.error, total_steps=t.total_steps, done_steps=t.done_steps,
-                     trace=t.trace, video=t.video, screenshot=t.screenshot, steps=t.steps,
+                     trace=t.trace, video=t.video, screenshot=t.screenshot, steps=t.steps, healed=t.healed, hint=t.hint,
                      collapse=RunLiveState.tests.length() > COLLAPSE_AFTER)
 
 

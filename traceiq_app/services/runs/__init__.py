@@ -5,6 +5,6 @@ for lost workers and stuck runs, cron schedules, artifacts and their retention, 
 browser may reach (`network_policy`: org + project allowlists, deny rules), and the events it
 hands to notifications when runs end or schedules miss a tick (`notify_hooks`).
 
-May call: platform, catalog (test definitions, environments and effective settings), and
-notifications (`publish` only).
+May call: platform, catalog (test definitions, environments and effective settings),
+notifications (`publish` only) and healing (fingerprints and healed steps, from the worker).
 Never calls accounts: callers pass an authorized `Principal`."""

@@ -30,6 +30,8 @@ from typing import Any
 import reflex as rx
 
 from traceiq_app.models import RunStatus
+from traceiq_app.services.ai.explain import offline_explanation
+from traceiq_app.services.healing import store as healing_store
 from traceiq_app.services.observability import metrics
 from traceiq_app.services.runs import control as runs_service
 from traceiq_app.services.runs import live_events
@@ -77,6 +79,8 @@ class TestRow:
     trace: str = ""       # trace viewer URL
     video: str = ""       # artifact URL
     screenshot: str = ""  # failure screenshot artifact URL
+    healed: str = ""      # "passed (healed)" / "healing proposed" (services/healing), else ""
+    hint: str = ""        # likely cause of a failure (services/ai/explain.py, offline rules)
     steps: list[StepRow] = dataclasses.field(default_factory=list)
 
 
@@ -122,6 +126,13 @@ def _placeholders(t: TestRow) -> None:
     if missing:
         t.steps.extend(missing)
         t.steps.sort(key=lambda x: x.index)
+
+
+def _healed_by_result(run_id: str) -> dict[str, list[dict[str, Any]]]:
+    try:
+        return healing_store.healed_by_result(uuid.UUID(run_id))
+    except ValueError:
+        return {}
 
 
 def _raw(value: Any) -> Any:
@@ -224,6 +235,7 @@ class RunLiveState(ProtectedState):
         self.passed = self.failed = self.flaky = self.errors = 0
         self._summary(detail)
         rows = []
+        healed = _healed_by_result(self.run_id)
         for t in detail["tests"]:
             steps = [self._step_from_db(s) for s in t["steps"]]
             rows.append(TestRow(
@@ -231,6 +243,8 @@ class RunLiveState(ProtectedState):
                 duration=run_views.format_duration(t["duration_ms"]) if t["duration_ms"] is not None else "",
                 error=t["error"], total_steps=t["total_steps"], steps=steps,
                 done_steps=sum(1 for s in steps if s.status != "running"),
+                healed=healing_store.healed_label(healed.get(t["id"], []), t["status"]),
+                hint=offline_explanation(t["error"]) if t["error"] and t["status"] in ("failed", "error") else "",
                 trace=run_views.trace_viewer_url(t["trace"]) if t["trace"] else "",
                 video=run_views.artifact_url(t["video"]) if t["video"] else "",
                 screenshot=run_views.artifact_url(t["failure_screenshot"]) if t["failure_screenshot"] else "",
@@ -397,6 +411,14 @@ class RunLiveState(ProtectedState):
             _close_open_steps(tests[i])
         self.tests = tests
 
+    def _mark_healed(self, trid: str, healed: list[dict[str, Any]]) -> None:
+        tests = [_raw(t) for t in self.tests]
+        for pos, t in enumerate(tests):
+            if t.id == trid:
+                tests[pos] = dataclasses.replace(t, healed=healing_store.healed_label(healed, t.status))
+                self.tests = tests
+                return
+
     def _forget_run(self, next_run_id: str = "") -> None:
         """Show nothing of the current run: the page renders the run only when run_pid is set,
         so a redirect to another run never flashes this one's status and tests (a reader — or a
@@ -489,10 +511,13 @@ class RunLiveState(ProtectedState):
                 caught_up = True
                 for trid in wanted:
                     steps = await asyncio.to_thread(run_views.test_steps, uuid.UUID(run_id), uuid.UUID(trid))
+                    healed = await asyncio.to_thread(healing_store.healed_for_result, uuid.UUID(trid))
                     async with self:
                         if self._gen != gen:
                             return
                         self._merge_steps(trid, steps)
+                        if healed:
+                            self._mark_healed(trid, healed)
                 if final and not events:
                     # Artifacts of tests that were running at a cancel arrive after run.finished.
                     if not idle_after_final:
