@@ -206,8 +206,8 @@ def main(argv: list[str] | None = None) -> int:
             r_replay, r_direct = tiq / replay, tiq / direct
             summary["ratios"] = {"traceiq/replay": r_replay, "traceiq/direct": r_direct,
                                  "traceiq-w2/replay": med["traceiq exec --workers 2"] / replay}
-            print(f"  traceiq / @puppeteer/replay   = {r_replay:.2f}x  (target <= 0.80x) "
-                  f"{'OK' if r_replay <= 0.8 else 'MISSED'}")
+            print(f"  traceiq / @puppeteer/replay   = {r_replay:.2f}x  (target <= 0.70x, issue 20) "
+                  f"{'OK' if r_replay <= 0.7 else 'MISSED'}")
             print(f"  traceiq / direct Playwright   = {r_direct:.2f}x  (target <= 1.10x) "
                   f"{'OK' if r_direct <= 1.1 else 'MISSED'}")
             summary["ratios"]["traceiq-traced/replay"] = med[TRACED] / replay

@@ -8,7 +8,11 @@ import redis
 
 from traceiq_app.settings import get_settings
 
-QUEUE_NAMES = ("traceiq",)
+# The test queue first: a worker takes tests before notifications (a slow receiver never delays a
+# run). Notifications have their own queue so they never wait behind a long queue of tests either
+# when dedicated workers listen to it (`traceiq worker` listens to both).
+QUEUE_NAMES = ("traceiq", "traceiq-notify")
+NOTIFY_QUEUE = "traceiq-notify"
 
 
 @lru_cache(maxsize=4)

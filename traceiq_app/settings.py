@@ -89,6 +89,7 @@ class Settings(BaseSettings):
     login_max_failures_per_ip: int = Field(50, alias="TRACEIQ_LOGIN_MAX_FAILURES_PER_IP", ge=1, le=100000)
     login_lockout_minutes: int = Field(15, alias="TRACEIQ_LOGIN_LOCKOUT_MINUTES", ge=1, le=60 * 24)
     allow_signup: bool = Field(False, alias="TRACEIQ_ALLOW_SIGNUP")
+    signup: Literal["open", "invite-only", "first-user-only"] = Field("first-user-only", alias="TRACEIQ_SIGNUP")
     max_body_kb: int = Field(1024, alias="TRACEIQ_MAX_BODY_KB", ge=1, le=1024 * 1024)
     health_token: str | None = Field(None, alias="TRACEIQ_HEALTH_TOKEN")
     api_rate_limit: str = Field("600/minute", alias="TRACEIQ_API_RATE_LIMIT")
@@ -103,6 +104,20 @@ class Settings(BaseSettings):
     smtp_password: str | None = Field(None, alias="TRACEIQ_SMTP_PASSWORD")
     smtp_from: str = Field("TraceIQ <traceiq@localhost>", alias="TRACEIQ_SMTP_FROM")
     smtp_starttls: bool = Field(True, alias="TRACEIQ_SMTP_STARTTLS")
+
+    # --- notifications (webhooks, Slack, Teams, e-mail) ---------------------------------------
+    webhook_allow_private: bool = Field(False, alias="TRACEIQ_WEBHOOK_ALLOW_PRIVATE")
+    webhook_allowed_hosts: str = Field("", alias="TRACEIQ_WEBHOOK_ALLOWED_HOSTS")
+    webhook_timeout_seconds: float = Field(10.0, alias="TRACEIQ_WEBHOOK_TIMEOUT_SECONDS", gt=0, le=120)
+    schedule_missed_grace_seconds: int = Field(300, alias="TRACEIQ_SCHEDULE_MISSED_GRACE_SECONDS", ge=10,
+                                               le=86_400)
+    # --- AI assistance (any OpenAI-compatible chat completions endpoint; off when unset) --------
+    llm_base_url: str | None = Field(None, alias="TRACEIQ_LLM_BASE_URL")
+    llm_api_key: str | None = Field(None, alias="TRACEIQ_LLM_API_KEY")
+    llm_model: str = Field("gpt-4o-mini", alias="TRACEIQ_LLM_MODEL")
+    llm_timeout_seconds: float = Field(60.0, alias="TRACEIQ_LLM_TIMEOUT_SECONDS", gt=0, le=600)
+    llm_retries: int = Field(2, alias="TRACEIQ_LLM_RETRIES", ge=0, le=10)
+    llm_rate_limit_per_minute: int = Field(20, alias="TRACEIQ_LLM_RATE_LIMIT_PER_MINUTE", ge=1, le=10_000)
 
     # --- single sign-on (OpenID Connect) -------------------------------------------------------
     oidc_issuer: str | None = Field(None, alias="TRACEIQ_OIDC_ISSUER")

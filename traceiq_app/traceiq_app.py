@@ -8,7 +8,10 @@ from traceiq_app.processes.same_origin import allow_same_origin_sockets
 from traceiq_app.processes.web_lifespan import embedded_services
 from traceiq_app.state.accounts.auth import AuthGuard
 
-app = rx.App(api_transformer=create_api())
+app = rx.App(
+    api_transformer=create_api(),
+    head_components=[rx.el.link(rel="icon", href="/favicon.svg", type="image/svg+xml")],
+)
 # Drops events of protected states from signed-out clients (see traceiq_app/state/accounts/auth.py).
 app.add_middleware(AuthGuard())
 app.register_lifespan_task(embedded_services)

@@ -164,6 +164,9 @@ HANDLERS: dict[str, H] = {
     # --- traceiq_app.state.accounts.account (public pages) --------------------------------------------
     "LoginPageState.on_load": H(EVERYONE, lambda s, c: s.on_load(), public=True),
     "LoginPageState.setvar": _PUBLIC_SETVAR,
+    "HomeState.on_load": H(EVERYONE, lambda s, c: s.on_load(), public=True,
+                           note="signed in: redirects to /projects; else only says whether sign-up is open"),
+    "HomeState.setvar": _PUBLIC_SETVAR,
     "SignupState.on_load": H(EVERYONE, lambda s, c: s.on_load(), public=True),
     "SignupState.submit": H(EVERYONE, lambda s, c: s.submit({
         "email": "mallory@acme.test", "org_name": "Acme", "password": "long enough pass",
@@ -274,6 +277,14 @@ from tests.runs.runs_matrix import RUNS_HANDLERS, RUNS_ROUTES  # noqa: E402
 HANDLERS.update(RUNS_HANDLERS)
 ROUTES.update(RUNS_ROUTES)
 
+# --- Schedules page and Notifications page: tests/runs/schedules_matrix.py, tests/notifications/notifications_matrix.py
+from tests.runs.schedules_matrix import SCHEDULE_HANDLERS  # noqa: E402
+
+HANDLERS.update(SCHEDULE_HANDLERS)
+from tests.notifications.notifications_matrix import NOTIFICATION_HANDLERS  # noqa: E402
+
+HANDLERS.update(NOTIFICATION_HANDLERS)
+
 # --- account security: two-factor, e-mail verification, allowlists: see tests/accounts/security_matrix.py
 from tests.accounts.security_matrix import SECURITY_HANDLERS, SECURITY_ROUTES  # noqa: E402
 
@@ -292,7 +303,18 @@ ROUTES.update({
     ("POST", "/api/v1/projects/{project}/tree"): R(EDITORS, json={"files": {}, "dry_run": True}),
 })
 
+# --- healing review page: see tests/healing/healing_matrix.py
+from tests.healing.healing_matrix import HEALING_HANDLERS  # noqa: E402
+
+HANDLERS.update(HEALING_HANDLERS)
+
 # --- /api/v1 catalog routes (projects, suites, tests, environments, import): tests/catalog/catalog_matrix.py
 from tests.catalog.catalog_matrix import CATALOG_ROUTES  # noqa: E402
 
 ROUTES.update(CATALOG_ROUTES)
+
+# --- analytics: dashboard states and /api/v1 analytics routes: tests/analytics/analytics_matrix.py
+from tests.analytics.analytics_matrix import ANALYTICS_HANDLERS, ANALYTICS_ROUTES  # noqa: E402
+
+HANDLERS.update(ANALYTICS_HANDLERS)
+ROUTES.update(ANALYTICS_ROUTES)

@@ -23,6 +23,8 @@ from typing import Any
 import pytest
 from playwright.sync_api import Locator, Page, expect
 
+from tests.support.browser_pages import LAPTOP, PHONE, assert_fits
+
 pytestmark = [pytest.mark.browser, pytest.mark.slow, pytest.mark.xdist_group("app"),
               pytest.mark.usefixtures("patient_expect")]
 
@@ -109,11 +111,12 @@ def _rebased_recording(site: str, folder: Path) -> Path:
 def test_it_walks_through_the_whole_app(app_server, chromium, exec_site, worker, tmp_path: Path) -> None:  # type: ignore[no-untyped-def]
     site = exec_site
     email = _create_user(app_server)
-    context = chromium.new_context(viewport={"width": 1440, "height": 1000}, base_url=app_server.url)
+    context = chromium.new_context(viewport=LAPTOP, base_url=app_server.url)
     page = context.new_page()
     page.set_default_timeout(TIMEOUT)
     try:
         _walk(page, email, site, tmp_path)
+        _phone_and_dark_shots(page)
     except Exception:
         failure = tmp_path / "failure.png"
         page.screenshot(path=str(failure), full_page=True)
@@ -121,6 +124,38 @@ def test_it_walks_through_the_whole_app(app_server, chromium, exec_site, worker,
         raise
     finally:
         context.close()
+
+
+def _phone_and_dark_shots(page: Page) -> None:
+    """The README's phone (390×844) and dark-mode pictures; every page fits a phone's width."""
+    page.goto("/projects")
+    page.get_by_role("link", name=re.compile("Open project Web shop")).click()
+    page.wait_for_url(re.compile(rf"/projects/{UUID}/?$"))
+    project = page.url.rstrip("/")
+    page.goto(project + "/runs")
+    expect(page.locator("[data-run-id]").first).to_be_visible()
+    run = page.locator("[data-run-id]").first.get_attribute("data-run-id")
+    pages = {"projects": "/projects", "project": project, "runs": project + "/runs", "run": f"/runs/{run}",
+             "environments": project + "/environments"}
+    page.set_viewport_size(PHONE)
+    for name, url in pages.items():
+        page.goto(url)
+        page.wait_for_load_state("networkidle")
+        page.wait_for_timeout(500)
+        assert_fits(page)
+        if name in ("project", "run", "runs"):
+            _shot(page, f"phone-{name}.png", full_page=False)
+    page.emulate_media(color_scheme="dark")
+    for name in ("project", "run"):
+        page.goto(pages[name])
+        page.wait_for_load_state("networkidle")
+        _shot(page, f"phone-dark-{name}.png", full_page=False)
+    page.set_viewport_size(LAPTOP)
+    for name in ("project", "run"):
+        page.goto(pages[name])
+        page.wait_for_load_state("networkidle")
+        _shot(page, f"dark-{name}.png", full_page=False)
+    page.emulate_media(color_scheme="light")
 
 
 def _walk(page: Page, email: str, site: str, tmp_path: Path) -> None:
@@ -158,7 +193,7 @@ def _walk(page: Page, email: str, site: str, tmp_path: Path) -> None:
     page.get_by_role("link", name="Tests", exact=True).click()
     page.wait_for_url(re.compile(rf"/projects/{pid}/?$"))
     page.get_by_label("New folder name").fill("Checkout")
-    page.get_by_role("button", name="Add", exact=True).click()
+    page.get_by_role("button", name="New folder", exact=True).click()
     expect(page.get_by_role("heading", name="Checkout")).to_be_visible()
 
     page.get_by_role("link", name="New test").click()
@@ -196,10 +231,9 @@ def _walk(page: Page, email: str, site: str, tmp_path: Path) -> None:
     # ---- a second folder with a long test (to cancel later) ---------------------------------------
     page.get_by_role("link", name="Web shop / Checkout").click()
     page.wait_for_url(re.compile(rf"/projects/{pid}/?(\?.*)?$"))
-    page.get_by_test_id("suite-root").click()  # "Add" then makes a top-level folder
-    expect(page.get_by_text("Creates a top-level folder.")).to_be_visible()
+    # "New folder" always makes a top-level folder, whichever folder is selected.
     page.get_by_label("New folder name").fill("Slow")
-    page.get_by_role("button", name="Add", exact=True).click()
+    page.get_by_role("button", name="New folder", exact=True).click()
     expect(page.get_by_role("heading", name="Slow")).to_be_visible()
     page.get_by_role("link", name="New test").click()
     page.wait_for_url(re.compile(rf"/projects/{pid}/tests/new\?suite="))
@@ -285,6 +319,7 @@ def _walk(page: Page, email: str, site: str, tmp_path: Path) -> None:
     slow = _card(page, "Waits a minute")
     expect(slow.locator("[data-step-status=running]")).to_have_count(1, timeout=RUN_TIMEOUT)
     page.get_by_role("button", name="Cancel run").click()
+    page.get_by_role("alertdialog").get_by_role("button", name="Cancel run").click()  # asks first
     expect(page.locator("#run-status")).to_have_attribute("data-status", "cancelled")
     expect(slow).to_have_attribute("data-test-status", "cancelled")
 
@@ -294,10 +329,8 @@ def _walk(page: Page, email: str, site: str, tmp_path: Path) -> None:
     expect(page.locator("[data-run-id]")).to_have_count(3)
     _shot(page, "runs.png")
     page.get_by_label("Status").select_option("failed")
-    page.get_by_role("button", name="Filter").click()
     expect(page.locator("[data-run-id]")).to_have_count(2)
     page.get_by_label("Status").select_option("cancelled")
-    page.get_by_role("button", name="Filter").click()
     expect(page.locator("[data-run-id]")).to_have_count(1)
 
     # ---- back to the project switcher --------------------------------------------------------------

@@ -155,6 +155,7 @@ CATALOG_HANDLERS: dict[str, H] = {
     # --- traceiq_app.state.catalog.imports ----------------------------------------------------------------------
     "ImportState.load": H(EDITORS, lambda s, c: _on_project(s, c).load()),
     "ImportState.handle_upload": H(EDITORS, lambda s, c: asyncio.run(_on_project(s, c).handle_upload([_Upload()]))),
+    "ImportState.reject_files": H(EDITORS, lambda s, c: _on_project(s, c).reject_files(["shot.png|10|file-invalid-type"])),
     "ImportState.save": H(EDITORS, lambda s, c: _importer(s, c).save()),
     "ImportState.set_test_name": DRAFT,
     "ImportState.set_target_suite": DRAFT,

@@ -51,7 +51,7 @@ def _create_project_and_folder(page: Page, name: str) -> str:
     page.wait_for_url(re.compile(r"/projects/[0-9a-f-]{36}$"))
     expect(page.get_by_text("This project is empty")).to_be_visible()
     page.get_by_label("New folder name").fill("Checkout")
-    page.get_by_role("button", name="Add", exact=True).click()
+    page.get_by_role("button", name="New folder", exact=True).click()
     expect(page.get_by_test_id("suite-Checkout")).to_be_visible()
     expect(page.get_by_role("heading", name="Checkout")).to_be_visible()
     return page.url.rsplit("/", 1)[1]
@@ -102,12 +102,14 @@ def _editor_flow(page: Page) -> None:
     check.get_by_label("Locator value").fill("h1")
     check.get_by_label("Expected", exact=True).fill("Welcome")
 
-    # an invalid step is flagged inline, before any save
+    # a new blank step shows no errors until touched; a save attempt flags it inline
     bad = _add_step(page, "goto")
-    expect(bad.get_by_role("alert").filter(has_text="required")).to_be_visible()
-    expect(page.get_by_test_id("problems")).to_contain_text("1 problem")
+    expect(bad.get_by_role("alert")).to_have_count(0)
+    expect(page.get_by_test_id("problems-pending")).to_be_visible()
     page.get_by_role("button", name="Create test").click()
     expect(page.get_by_text(re.compile("Not saved"))).to_be_visible()
+    expect(bad.get_by_role("alert").filter(has_text="required")).to_be_visible()
+    expect(page.get_by_test_id("problems")).to_contain_text("1 problem")
     assert "/tests/new" in page.url
     bad.get_by_role("button", name="Delete step").click()
     expect(page.get_by_test_id("step-card")).to_have_count(4)

@@ -31,6 +31,12 @@ from traceiq_app.settings import reset_settings_cache
 pytestmark = pytest.mark.timeout(180)
 
 EXPECTED_TABLES = {
+    "notification_channels",
+    "notification_rules",
+    "notification_deliveries",
+    "notification_attempts",
+    "user_notifications",
+    "notification_preferences",
     "organizations",
     "users",
     "organization_members",
@@ -41,6 +47,10 @@ EXPECTED_TABLES = {
     "test_case_versions",
     "environments",
     "runs",
+    "result_facts",
+    "analytics_settings",
+    "test_flaky_states",
+    "quarantines",
     "test_results",
     "step_results",
     "artifacts",
@@ -50,6 +60,11 @@ EXPECTED_TABLES = {
     "sessions",
     "invitations",
     "recovery_codes",
+    "healing_settings",
+    "healing_fingerprints",
+    "healed_steps",
+    "healing_proposals",
+    "ai_settings",
 }
 
 

@@ -45,7 +45,7 @@ def test_it_rebases_absolute_urls_onto_the_run_base_url(run, site):
 
 def test_it_requires_a_base_url_for_relative_urls(run):
     result = run([{"action": "goto", "url": "/login"}], page=None)
-    assert_failed_at(result, 0, "relative URL '/login' needs a base_url")
+    assert_failed_at(result, 0, "relative URL '/login' needs a base URL: choose an environment")
 
 
 def test_it_reports_an_unreachable_server(run):

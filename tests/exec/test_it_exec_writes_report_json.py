@@ -26,7 +26,8 @@ def test_it_writes_the_documented_report(site_url: str, tmp_path) -> None:
     passed, failed = report["tests"]
     for entry in (passed, failed):
         assert set(entry) == {"name", "source", "status", "duration_ms", "failed_step", "error", "steps",
-                              "artifacts"}
+                              "artifacts", "healed_steps"}
+        assert entry["healed_steps"] == []
         for step in entry["steps"]:
             assert set(step) == {"index", "type", "status", "duration_ms", "error"}
     assert passed["name"] == "native_pass"  # file name without extension

@@ -118,6 +118,15 @@ def test_runs_live_page_end_to_end(app_server, chromium, runs_site, worker) -> N
     expect(shot).to_be_visible()
     assert shot.get_attribute("src", timeout=TIMEOUT).startswith("/api/v1/artifacts/")  # type: ignore[union-attr]
     wait_until(lambda: shot.evaluate("img => img.complete && img.naturalWidth > 0"), 10, what="screenshot")
+    assert shot.bounding_box()["width"] <= 221  # type: ignore[index]  # a thumbnail, not the card's width
+    bad_card.get_by_role("button", name=re.compile("Enlarge the failure screenshot")).click()
+    lightbox = page.get_by_role("dialog")
+    expect(lightbox.get_by_role("img")).to_be_visible()
+    assert lightbox.get_by_role("img").bounding_box()["width"] > 300  # type: ignore[index]
+    page.keyboard.press("Escape")
+    expect(lightbox).to_have_count(0)
+    page.locator("body").press("j")  # j / k: to the failed tests
+    expect(bad_card).to_be_focused()
     expect(bad_card.locator("video")).to_have_count(1)
     page.reload()  # after the end: the same, once
     expect(_cards(page)).to_have_count(2, timeout=TIMEOUT)
@@ -158,11 +167,13 @@ def test_runs_live_page_end_to_end(app_server, chromium, runs_site, worker) -> N
     # The runs list shows both runs; the status filter narrows it.
     page.goto(f"/projects/{pid}/runs")
     expect(page.locator("[data-run-id]")).to_have_count(2, timeout=TIMEOUT)
-    page.get_by_label("Status").select_option("failed")
-    page.get_by_role("button", name="Filter").click()
+    page.get_by_label("Status").select_option("failed")  # applies at once, and the URL says so
+    expect(page.locator("[data-run-id]")).to_have_count(2, timeout=TIMEOUT)
+    page.wait_for_url(re.compile(r"/runs\?status=failed$"))
+    page.reload()
+    expect(page.get_by_label("Status")).to_have_value("failed")
     expect(page.locator("[data-run-id]")).to_have_count(2, timeout=TIMEOUT)
     page.get_by_label("Status").select_option("passed")
-    page.get_by_role("button", name="Filter").click()
     expect(page.locator("[data-run-id]")).to_have_count(0, timeout=TIMEOUT)
     page.get_by_role("button", name="Clear").click()
     expect(page.locator("[data-run-id]")).to_have_count(2, timeout=TIMEOUT)
@@ -172,8 +183,10 @@ def test_runs_live_page_end_to_end(app_server, chromium, runs_site, worker) -> N
     slow = page.locator("[data-test-id]", has_text="Slow wait")
     expect(slow.locator("[data-step-status=running]")).to_have_count(1, timeout=60_000)
     page.get_by_role("button", name="Cancel run").click()
+    page.get_by_role("alertdialog").get_by_role("button", name="Cancel run").click()  # asks first
     expect(page.locator("#run-status")).to_have_attribute("data-status", "cancelled", timeout=30_000)
     expect(slow).to_have_attribute("data-test-status", "cancelled", timeout=30_000)
+    expect(page.get_by_test_id("cancelled-count")).to_have_text("1 cancelled")
 
     page.goto(f"/projects/{pid}/runs")
     expect(page.locator("[data-run-id]")).to_have_count(3, timeout=TIMEOUT)

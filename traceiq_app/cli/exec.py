@@ -3,6 +3,7 @@
     traceiq exec PATH... [--base-url URL] [--env-file F] [--browser NAME] [--headed]
                  [--workers N] [--report-json F] [--junit F] [--artifacts DIR] [--video]
                  [--trace on|off|failures] [--deny-private] [--allow-link-local] [--strict]
+                 [--heal-store FILE [--heal]]
 
 PATH: files or folders of native tests (.json/.yaml/.yml), Chrome Recorder flows (.json,
 recognised by shape) and Playwright codegen scripts (.py). Every input is validated before
@@ -26,6 +27,11 @@ every address checked. See docs/security.md.
 
 --workers N: N processes, each with one warm browser; tests are handed out one at a time to
 whichever worker is free.
+
+--heal-store FILE records the fingerprint of each located element (tag, id, classes, text, role
+and name, key attributes, path) on passing steps; --heal then heals a step whose element is
+gone by finding the same element on the changed page. A healed test stays "passed" and lists
+"healed_steps" [{"index", "from", "to", "score"}] in --report-json (a note in JUnit).
 """
 
 from __future__ import annotations
@@ -42,6 +48,8 @@ from collections.abc import Callable
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
+
+from traceiq_app.cli import exec_healing
 
 EXIT_OK, EXIT_FAILED, EXIT_USAGE = 0, 1, 2
 SECRET_PREFIX = "SECRET_"
@@ -82,6 +90,7 @@ def _add_arguments(parser: argparse.ArgumentParser) -> None:
                         help="allow link-local and cloud-metadata addresses (169.254.0.0/16, fe80::/10...)")
     parser.add_argument("--strict", action="store_true",
                         help="any invalid test file stops the run before it starts (exit 2)")
+    exec_healing.add_arguments(parser)
 
 
 # ---- inputs ----------------------------------------------------------------------------
@@ -126,6 +135,7 @@ class Job:
     path: Path
     name: str
     test_json: str  # TestDefinition as JSON: cheap and safe to send to a worker process
+    fingerprints: dict[str, Any] | None = None  # --heal-store: this test's stored fingerprints
 
 
 def _unknown_variables(test: Any, known: set[str]) -> list[str]:
@@ -198,6 +208,8 @@ class RunConfig:
     trace: str
     deny_private: bool = False
     allow_link_local: bool = False
+    heal_store: bool = False  # record fingerprints (Job.fingerprints holds the stored ones)
+    heal: bool = False
 
 
 class BrowserMissing(Exception):
@@ -247,6 +259,10 @@ def _run_job(job: Job) -> dict[str, Any]:
         deny_private=config.deny_private,
         allow_link_local=config.allow_link_local,
     )
+    if config.heal_store:
+        from traceiq_app.engine.healing import HealingOptions
+
+        options.healing = HealingOptions(fingerprints=dict(job.fingerprints or {}), heal=config.heal)
     started = time.monotonic()
     try:
         result = _ENGINE.run(test, options, source_dir=job.path.parent)
@@ -254,6 +270,8 @@ def _run_job(job: Job) -> dict[str, Any]:
         return _error_entry(job, f"internal error: {type(exc).__name__}: {exc}",
                             int((time.monotonic() - started) * 1000))
     entry = _entry(job, test, result)
+    if config.heal_store:
+        entry["fingerprints"], entry["heal_key"] = result.fingerprints, exec_healing.test_key(job.path)
     if entry["error"] and entry["failed_step"] is not None:
         line = test.steps[entry["failed_step"]].source_line
         if line and f"line {line}" not in entry["error"]:
@@ -263,13 +281,14 @@ def _run_job(job: Job) -> dict[str, Any]:
 
 def _error_entry(job: Job, error: str, duration_ms: int) -> dict[str, Any]:
     return {"name": job.name, "source": str(job.path), "status": "error", "duration_ms": duration_ms,
-            "failed_step": None, "error": error, "steps": [], "artifacts": {}}
+            "failed_step": None, "error": error, "steps": [], "artifacts": {}, "healed_steps": []}
 
 
 def _invalid_entry(path: Path, problems: list[str]) -> dict[str, Any]:
     """A file that could not be loaded: an error in every report, with every problem."""
     return {"name": path.stem, "source": str(path), "status": "error", "duration_ms": 0, "failed_step": None,
-            "error": "invalid test file: " + "; ".join(problems), "steps": [], "artifacts": {}}
+            "error": "invalid test file: " + "; ".join(problems), "steps": [], "artifacts": {},
+            "healed_steps": []}
 
 
 def _entry(job: Job, test: Any, result: Any) -> dict[str, Any]:
@@ -286,6 +305,7 @@ def _entry(job: Job, test: Any, result: Any) -> dict[str, Any]:
         "error": result.error,
         "steps": steps,
         "artifacts": _jsonable(result.artifacts),
+        "healed_steps": result.healed_steps,
     }
 
 
@@ -381,6 +401,8 @@ class Progress:
 
 def _result_line(entry: dict[str, Any]) -> str:
     label = {"passed": "PASS", "failed": "FAIL", "error": "ERROR"}[entry["status"]]
+    if entry.get("healed_steps") and entry["status"] == "passed":
+        label += f" (healed {len(entry['healed_steps'])})"
     line = f"{label} {entry['name']} ({entry['duration_ms'] / 1000:.2f} s)"
     if entry["status"] != "passed" and entry.get("error"):
         line += f" - {entry['error']}"
@@ -413,6 +435,9 @@ def write_junit(report: dict[str, Any], path: Path) -> None:
             outcome = Failure(message, "StepFailed") if entry["status"] == "failed" else Error(message, "TestError")
             outcome.text = _junit_details(entry)
             case.result = [outcome]
+        note = exec_healing.junit_note(entry)
+        if note:
+            case.system_out = note
         suite.add_testcase(case)
     suite.update_statistics()
     xml = JUnitXml("traceiq")
@@ -508,6 +533,8 @@ def run(args: argparse.Namespace) -> int:
         problems.append("--video needs --artifacts DIR (where to keep the videos)")
     if args.trace == "on" and not args.artifacts:
         problems.append("--trace on needs --artifacts DIR (where to keep the traces)")
+    heal_tests, heal_problems = exec_healing.check(args)
+    problems.extend(heal_problems)
     warm = _Prelaunch(args.browser, not args.headed) if args.workers == 1 and not problems else None
     invalid: dict[Path, list[str]] | None = None if getattr(args, "strict", False) else {}
     try:
@@ -542,7 +569,11 @@ def run(args: argparse.Namespace) -> int:
         secrets=env.secrets, artifacts=args.artifacts, video=args.video,
         trace=args.trace or ("failures" if args.artifacts else "off"),
         deny_private=args.deny_private, allow_link_local=args.allow_link_local,
+        heal_store=bool(args.heal_store), heal=args.heal,
     )
+    if args.heal_store:
+        for job in jobs:
+            job.fingerprints = heal_tests.get(exec_healing.test_key(job.path), {})
     workers = min(args.workers, len(jobs))
     entries: dict[int, dict[str, Any]] = {}
     progress = Progress(len(jobs) + len(invalid or {}))
@@ -576,6 +607,8 @@ def run(args: argparse.Namespace) -> int:
     finally:
         progress.close()
     duration_ms = int((time.monotonic() - started) * 1000)
+    if args.heal_store and exec_healing.merge(heal_tests, list(entries.values())):
+        exec_healing.save(args.heal_store, heal_tests)
     report = build_report([entries[i] for i in sorted(entries)], duration_ms)
     summary = report["summary"]
     if args.report_json:

@@ -9,6 +9,7 @@ from __future__ import annotations
 import reflex as rx
 from reflex_components_core.el.elements.base import BaseHTML
 
+from traceiq_app.components.notifications.bell import bell
 from traceiq_app.state.accounts.auth import AuthState
 
 
@@ -48,8 +49,10 @@ def user_menu() -> rx.Component:
         AuthState.signed_in,
         rx.menu.root(
             rx.menu.trigger(
-                rx.button(rx.icon("user", size=16), rx.text(AuthState.user_email), variant="soft",
-                          aria_label="User menu"),
+                rx.button(rx.icon("user", size=16),
+                          rx.text(AuthState.user_email, display=["none", "none", "inline"], max_width="16em",
+                                  overflow="hidden", text_overflow="ellipsis", white_space="nowrap"),
+                          variant="soft", aria_label="User menu", title=AuthState.user_email),
             ),
             rx.menu.content(
                 rx.menu.item(rx.text(AuthState.org_name, " · ", AuthState.org_role), disabled=True),
@@ -70,19 +73,32 @@ def user_menu() -> rx.Component:
     )
 
 
+def nav_menu() -> rx.Component:
+    """Below 1024 px the navigation links collapse into this menu (the same NAV_LINKS)."""
+    return rx.menu.root(
+        rx.menu.trigger(rx.icon_button(rx.icon("menu", size=18), variant="soft", aria_label="Navigation menu")),
+        rx.menu.content(*[rx.menu.item(rx.link(label, href=href, width="100%")) for label, href in NAV_LINKS]),
+    )
+
+
 def navbar() -> rx.Component:
     return rx.hstack(
         rx.link(rx.heading("TraceIQ", size="5"), href="/", underline="none"),
         rx.cond(
             AuthState.signed_in,
-            rx.hstack(*[rx.link(label, href=href) for label, href in NAV_LINKS], spacing="4"),
+            rx.fragment(
+                rx.hstack(*[rx.link(label, href=href) for label, href in NAV_LINKS], spacing="4",
+                          display=["none", "none", "none", "flex"]),
+                rx.box(nav_menu(), display=["block", "block", "block", "none"]),
+            ),
         ),
         rx.spacer(),
+        rx.cond(AuthState.signed_in, bell()),
         rx.color_mode.button(aria_label="Toggle color mode"),
         user_menu(),
         align="center",
         spacing="4",
-        padding_x="1.5em",
+        padding_x=["0.75em", "1em", "1.5em"],
         padding_y="0.75em",
         border_bottom="1px solid var(--gray-a5)",
         width="100%",

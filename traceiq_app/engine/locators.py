@@ -41,6 +41,7 @@ class Resolved:
     alternative: Locator
     index: int  # which alternative won (0-based)
     lazy_ms: float | None = None  # not waited for (single alternative): the budget the action had
+    slot: str | None = None  # which of the step's targets this is (engine/healing slot key)
 
     def missing_error(self) -> str | None:
         """After the action on a lazily resolved target failed: the message when the reason is

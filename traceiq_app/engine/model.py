@@ -14,6 +14,7 @@ from typing import Annotated, Any, Final, Literal
 from pydantic import BaseModel, BeforeValidator, ConfigDict, Field, field_validator, model_validator
 
 from traceiq_app.engine.aria_query import parse as parse_aria
+from traceiq_app.engine.script_syntax import js_problem
 from traceiq_app.engine.selector_syntax import css_problem, xpath_problem
 
 FORMAT_VERSION: Final = 1
@@ -279,6 +280,11 @@ class WaitFor(StepBase):
     expression: str | None = None  # JS expression that must become truthy
     ms: int | None = Field(default=None, ge=0, le=600_000)  # fixed wait (discouraged)
 
+    @field_validator("expression")
+    @classmethod
+    def _expression_syntax(cls, value: str | None) -> str | None:
+        return _check_js(value)
+
     @model_validator(mode="after")
     def _one_condition(self) -> WaitFor:
         set_ = [k for k in ("target", "url", "load_state", "expression", "ms") if getattr(self, k) is not None]
@@ -351,10 +357,22 @@ class Extract(_Targeted):
     attribute: str | None = None
 
 
+def _check_js(value: str | None) -> str | None:
+    problem = js_problem(value) if value else None
+    if problem:
+        raise ValueError(f"invalid JavaScript: {problem}")
+    return value
+
+
 class Evaluate(StepBase):
     action: Literal["evaluate"]
     script: str
     variable: str | None = Field(default=None, pattern=r"^[A-Za-z_][A-Za-z0-9_]*$")
+
+    @field_validator("script")
+    @classmethod
+    def _script_syntax(cls, value: str) -> str:
+        return _check_js(value) or value
 
 
 class Screenshot(StepBase):

@@ -10,6 +10,8 @@ from dataclasses import asdict, dataclass, field
 from pathlib import Path
 from typing import Any, Literal, Protocol
 
+from traceiq_app.engine.healing import HealingOptions
+
 StepStatus = Literal["passed", "failed", "skipped"]
 TestStatus = Literal["passed", "failed", "error"]
 TraceMode = Literal["on", "off", "failures"]
@@ -28,6 +30,10 @@ class StepResult:
     network_errors: list[str] = field(default_factory=list)
     screenshot: str | None = None  # path of a screenshot taken at/after this step
     dialogs: list[str] = field(default_factory=list)  # "confirm: Delete?" (handled per policy)
+    # Set when a failing locator was healed (engine/healing): {"slot", "from", "to", "locator"
+    # (the new Locator as a dict), "score", "runner_up", "elapsed_ms", "applied"}; applied: the
+    # step passed on it (False: report-only mode, the step failed and this is a proposal).
+    healed: dict[str, Any] | None = None
 
     def to_dict(self) -> dict[str, Any]:
         return asdict(self)
@@ -46,6 +52,15 @@ class TestResult:
     # kind -> path or list of paths: "trace", "video", "failure_screenshot", "screenshots"
     artifacts: dict[str, Any] = field(default_factory=dict)
     variables: dict[str, str] = field(default_factory=dict)  # extracted values (masked)
+    # slot -> fingerprint recorded on a passing step (only where the store lacked it or the
+    # step's locator changed; see engine/healing).
+    fingerprints: dict[str, dict[str, Any]] = field(default_factory=dict)
+
+    @property
+    def healed_steps(self) -> list[dict[str, Any]]:
+        """[{"index", "from", "to", "score"}] for the steps that passed on a healed locator."""
+        return [{"index": s.index, "from": s.healed["from"], "to": s.healed["to"], "score": s.healed["score"]}
+                for s in self.steps if s.healed and s.healed.get("applied", True)]
 
     def to_dict(self) -> dict[str, Any]:
         return asdict(self)
@@ -70,6 +85,7 @@ class RunOptions:
     extra_headers: dict[str, str] = field(default_factory=dict)
     default_timeout_ms: int | None = None
     ignore_https_errors: bool = False  # self-signed staging certificates
+    healing: HealingOptions | None = None  # record fingerprints / heal failing locators
 
 
 class Reporter(Protocol):

@@ -27,6 +27,8 @@ from traceiq_app.engine.browser import BrowserPool
 from traceiq_app.engine.egress import EgressProxy
 from traceiq_app.engine.errors import BrowserCrashed, BrowserNotAvailable, StepFailed, VariableError
 from traceiq_app.engine.evidence import Capture, Evidence
+from traceiq_app.engine.healing.runtime import heal as heal_element
+from traceiq_app.engine.locators import describe_target
 from traceiq_app.engine.model import Step, TestDefinition
 from traceiq_app.engine.netpolicy import NetPolicy
 from traceiq_app.engine.playwright_errors import first_line, is_closed, is_timeout, reason
@@ -115,6 +117,7 @@ class _TestRun:
         self.deadline = self.started + test.timeout_ms / 1000
         self.cancelled: str | None = None  # the reason given to Engine.abort
         self.context: BrowserContext | None = None
+        self.fingerprints: dict[str, dict[str, Any]] = {}  # recorded on passing steps (healing)
 
     # ---- whole test -------------------------------------------------------------------
     def execute(self) -> TestResult:
@@ -219,6 +222,7 @@ class _TestRun:
             steps=self.results,
             artifacts=evidence.artifacts,
             variables={k: self.mask(v) for k, v in self.vars.extracted.items()},
+            fingerprints=self.fingerprints,
         )
         self.reporter.test_finished(result)
         return result
@@ -264,9 +268,14 @@ class _TestRun:
         test_left_ms = (self.deadline - started) * 1000
         limited_by_test = test_left_ms < timeout_ms
         s.deadline = started + max(min(timeout_ms, test_left_ms), 0) / 1000
-        s.step_index, s.locator_used, s.dialogs, s.step_screenshot, s.lazy = index, [], [], None, []
+        s.start_step(index)
         effective_ms = int(max(min(timeout_ms, test_left_ms), 0))
         error = self._attempt(s, step, effective_ms, limited_by_test, test_left_ms)
+        healed: dict[str, Any] | None = None
+        if error is not None and self.options.healing is not None and self.options.healing.heal:
+            error, healed = self._heal(s, step, error, limited_by_test)
+        if error is None and not healed:
+            self.fingerprints.update(s.fresh_fps)
         if error is not None and self.cancelled is not None:
             error, self.errored = f"cancelled: {self.cancelled}", False
         screenshot = s.step_screenshot
@@ -284,8 +293,51 @@ class _TestRun:
             duration_ms=int((time.monotonic() - started) * 1000), name=name, error=error,
             locator_used=self.mask(" → ".join(s.locator_used)) or None,
             console_errors=console, network_errors=network, screenshot=screenshot,
-            dialogs=list(s.dialogs),
+            dialogs=list(s.dialogs), healed=healed,
         )
+
+    def _heal(self, s: Session, step: Step, error: str,
+              limited_by_test: bool) -> tuple[str | None, dict[str, Any] | None]:
+        """The step failed: when it was because a target's element is gone and the store has that
+        target's fingerprint, find the element again (engine/healing) and run the step once more
+        on it. Returns (error or None, the heal record)."""
+        healing = self.options.healing
+        if healing is None or self.errored or self.cancelled is not None or "no element matches" not in error:
+            return error, None
+        if s.missing_slot is None:
+            s.missing_error()
+        slot = s.missing_slot
+        target = s.targets.get(slot) if slot is not None else None
+        stored = healing.fingerprints.get(slot) if slot is not None else None
+        if slot is None or target is None or stored is None or slot in s.overrides:
+            return error, None
+        described = self.mask(describe_target(target))
+        if stored.get("locator") != described:
+            return error, None  # recorded for another version of this step
+        test_left_ms = (self.deadline - time.monotonic()) * 1000
+        if test_left_ms <= 0:
+            return error, None
+        try:
+            outcome = heal_element(s.scope, stored, healing)
+        except StepFailed:
+            return error, None
+        if outcome.locator is None:
+            return f"{error} (healing refused: {outcome.reason})", None
+        to = self.mask(outcome.locator.describe())
+        record = {"slot": slot, "from": described, "to": to,
+                  "locator": outcome.locator.model_dump(mode="json", exclude_defaults=True),
+                  "score": round(outcome.score, 3), "runner_up": round(outcome.runner_up, 3),
+                  "elapsed_ms": round(outcome.elapsed_ms, 1), "applied": healing.apply}
+        if not healing.apply:
+            return f"{error} (found again as {to}, score {outcome.score:.2f}: a healing proposal was made)", record
+        budget_ms = min(healing.heal_timeout_ms, test_left_ms)
+        s.overrides[slot] = [outcome.locator]
+        s.slot_n, s.missing_slot, s.lazy, s.locator_used, s.fresh_fps = 0, None, [], [], {}
+        s.deadline = time.monotonic() + budget_ms / 1000
+        again = self._attempt(s, step, int(budget_ms), limited_by_test, test_left_ms)
+        if again is not None:
+            return f"{error} (healed to {to}, score {outcome.score:.2f}, but the step still failed: {again})", None
+        return None, record
 
     def _where(self, index: int, step: Step) -> str:
         details = step.action + (f", line {step.source_line}" if step.source_line else "")

@@ -29,6 +29,8 @@ from traceiq_app.engine.aria import AriaResolver
 from traceiq_app.engine.egress import CONNECT_ERRORS, EgressProxy
 from traceiq_app.engine.errors import BrowserCrashed, StepFailed
 from traceiq_app.engine.evidence import Capture, Evidence
+from traceiq_app.engine.healing import slot_key
+from traceiq_app.engine.healing.fingerprint import FINGERPRINT_JS
 from traceiq_app.engine.model import Locator, TestDefinition
 from traceiq_app.engine.netpolicy import DEFAULT_PORTS, NetPolicy
 from traceiq_app.engine.results import RunOptions
@@ -86,6 +88,13 @@ class Session:
         self.fenced: list[str] = []  # connections the egress proxy refused (its threads append)
         self._escaped: list[Page] = []  # pages that reached a URL they must not show
         self.aria = AriaResolver(context, browser_name)  # aria locators; CDP for recorded clicks
+        # Healing (engine/healing), reset per step by the runner (start_step).
+        self.healing = options.healing
+        self.slot_n = 0  # targets resolved so far in this step
+        self.targets: dict[str, list[Locator]] = {}  # slot -> the target as written (substituted)
+        self.overrides: dict[str, list[Locator]] = {}  # slot -> healed target for the step's retry
+        self.fresh_fps: dict[str, dict[str, Any]] = {}  # fingerprints recorded in this step
+        self.missing_slot: str | None = None  # the slot whose element was not found
         context.on("page", self._on_page)
         context.route("**/*", self._guard)
 
@@ -308,21 +317,55 @@ class Session:
     def remaining_ms(self) -> float:
         return max((self.deadline - time.monotonic()) * 1000, 1.0)
 
+    def start_step(self, index: int) -> None:
+        self.step_index, self.locator_used, self.dialogs, self.step_screenshot, self.lazy = index, [], [], None, []
+        self.slot_n, self.targets, self.overrides, self.fresh_fps, self.missing_slot = 0, {}, {}, {}, None
+
     def resolve(self, target: list[Locator], lazy: bool = True) -> locators.Resolved:
         """lazy (default): a single-alternative target is left to the action's auto-waiting;
         failures are explained by `missing_error` (the runner does it for Playwright errors)."""
-        found = locators.resolve(self.scope, self.current_page, target, self.remaining_ms(), lazy=lazy,
-                                 aria=self.aria)
+        slot = slot_key(self.step_index, self.slot_n)
+        self.slot_n += 1
+        self.targets.setdefault(slot, target)
+        target = self.overrides.get(slot, target)
+        try:
+            found = locators.resolve(self.scope, self.current_page, target, self.remaining_ms(), lazy=lazy,
+                                     aria=self.aria)
+        except StepFailed as exc:
+            if str(exc).startswith("no element matches"):
+                self.missing_slot = slot
+            raise
+        found.slot = slot
         self.locator_used.append(found.described)
         if found.lazy_ms is not None:
             self.lazy.append(found)
+        if self.healing is not None and self.healing.record and slot not in self.overrides:
+            self._record(slot, target, found)
         return found
+
+    def _record(self, slot: str, target: list[Locator], found: locators.Resolved) -> None:
+        """Fingerprint the element now (before the action changes the page), but only when the
+        store has none for this slot or it was recorded for another locator: a warm store costs
+        no round trip. A lazily resolved element is waited for here (the action then finds it
+        at once); when it never comes, the action fails as it would have."""
+        described = self.mask(locators.describe_target(target))
+        stored = self.healing.fingerprints.get(slot) if self.healing else None
+        if stored is not None and stored.get("locator") == described:
+            return
+        try:
+            fp = found.element.evaluate(FINGERPRINT_JS, timeout=self.remaining_ms())
+        except PlaywrightError:
+            return
+        if isinstance(fp, dict):
+            fp["locator"] = described
+            self.fresh_fps[slot] = fp
 
     def missing_error(self) -> str | None:
         """Why this step's action failed when a lazily resolved target matches nothing."""
         for found in self.lazy:
             error = found.missing_error()
             if error is not None:
+                self.missing_slot = found.slot
                 return error
         return None
 

@@ -21,7 +21,8 @@ def resolve_url(url: str, override_base: str | None, test_base: str | None) -> s
         return url
     base = override_base or test_base
     if not base:
-        raise StepFailed(f"relative URL {url!r} needs a base_url (set it in the test or pass a base URL)")
+        raise StepFailed(f"relative URL {url!r} needs a base URL: choose an environment for the run or set the "
+                         "project's base URL (or the test's)")
     return urljoin(base, url)
 
 

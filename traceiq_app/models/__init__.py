@@ -19,6 +19,7 @@ from __future__ import annotations
 
 # base first: it installs the naming convention before any table is declared.
 from traceiq_app.models.base import NAMING_CONVENTION, utcnow, uuid7  # isort: skip
+from traceiq_app.models.analytics import AnalyticsSettings, FlakyState, Quarantine, ResultFact
 from traceiq_app.models.api_token import ApiToken
 from traceiq_app.models.artifact import Artifact
 from traceiq_app.models.audit import AuditLog
@@ -43,8 +44,23 @@ from traceiq_app.models.environment import (
     EnvironmentUpdate,
 )
 from traceiq_app.models.execution_settings import CookieSpec, ExecutionSettings, Viewport, resolve_settings
+from traceiq_app.models.healing import (
+    AiSettings,
+    HealedStep,
+    HealingFingerprint,
+    HealingProposal,
+    HealingSettings,
+)
 from traceiq_app.models.invitation import Invitation
 from traceiq_app.models.membership import OrganizationMember, ProjectMember
+from traceiq_app.models.notification import (
+    NotificationAttempt,
+    NotificationChannel,
+    NotificationDelivery,
+    NotificationPreference,
+    NotificationRule,
+    UserNotification,
+)
 from traceiq_app.models.organization import Organization
 from traceiq_app.models.project import Project, ProjectBase, ProjectCreate, ProjectPublic, ProjectUpdate
 from traceiq_app.models.run import Run, RunBase, RunCreate, RunPublic, RunSelection
@@ -64,7 +80,12 @@ from traceiq_app.models.web_session import WebSession
 
 __all__ = [
     "NAMING_CONVENTION",
+    "AnalyticsSettings",
+    "AiSettings",
     "ApiToken",
+    "FlakyState",
+    "Quarantine",
+    "ResultFact",
     "Artifact",
     "ArtifactKind",
     "ArtifactOutcome",
@@ -77,7 +98,16 @@ __all__ = [
     "EnvironmentPublic",
     "EnvironmentUpdate",
     "ExecutionSettings",
+    "HealedStep",
+    "HealingFingerprint",
+    "HealingProposal",
+    "HealingSettings",
     "Invitation",
+    "NotificationAttempt",
+    "NotificationChannel",
+    "NotificationDelivery",
+    "NotificationPreference",
+    "NotificationRule",
     "OrgRole",
     "Organization",
     "OrganizationMember",
@@ -115,6 +145,7 @@ __all__ = [
     "TestResultStatus",
     "RecoveryCode",
     "User",
+    "UserNotification",
     "Viewport",
     "WebSession",
     "normalize_email",

@@ -35,9 +35,13 @@ class Schedule(SQLModel, table=True):
         "environments.id", ondelete="SET NULL", nullable=True, index=True
     )
     browsers: list[str] = json_field(lambda: [Browser.chromium.value])
+    retries: int = Field(default=0, ge=0, le=5)
     enabled: bool = Field(default=True)
     next_fire_at: datetime | None = timestamp_field()
     last_fired_at: datetime | None = timestamp_field()
+    # A tick that could not start a run (workers down, queue unreachable, misconfiguration).
+    missed_at: datetime | None = timestamp_field()
+    missed_reason: str | None = Field(default=None, max_length=500)
     created_by: uuid.UUID | None = fk_field("users.id", ondelete="SET NULL", nullable=True)
     created_at: datetime = created_at_field()
     updated_at: datetime = updated_at_field()

@@ -90,6 +90,16 @@ def error_message(exc: BaseException) -> str:
     return str(exc)
 
 
+def problem_field(message: str, fields: tuple[str, ...]) -> str:
+    """Which of a form's `fields` the first "field: problem" of `message` is about ("" if none):
+    the page marks that input and keeps what the user typed."""
+    head = (message or "").split(";", 1)[0].split(":", 1)[0].strip().lower().replace(" ", "_")
+    for field in fields:
+        if head == field or head.startswith(field.rstrip("s")):
+            return field
+    return ""
+
+
 def require_org(state: Any, action: str, org_id: Any) -> tuple[Principal, uuid.UUID]:
     """Like `require`, for organization actions ("project.create")."""
     principal = signed_in(state)

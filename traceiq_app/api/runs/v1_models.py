@@ -5,7 +5,7 @@ from __future__ import annotations
 import uuid
 from datetime import datetime
 
-from pydantic import BaseModel
+from pydantic import BaseModel, Field
 
 from traceiq_app.models import Run
 
@@ -72,6 +72,16 @@ class ArtifactOut(BaseModel):
     url: str
 
 
+class HealedStepOut(BaseModel):
+    step: int  # 0-based step index
+    from_: str = Field(alias="from")
+    to: str
+    score: float
+    applied: bool  # the step went on with the healed element (false: report-only, the step failed)
+
+    model_config = {"populate_by_name": True}
+
+
 class AttemptOut(BaseModel):
     id: uuid.UUID
     attempt: int
@@ -84,6 +94,7 @@ class AttemptOut(BaseModel):
     finished_at: datetime | None
     steps: list[StepOut]
     artifacts: list[ArtifactOut]
+    healed_steps: list[HealedStepOut] = []  # self-healed locators of this attempt
 
 
 class TestOutcome(BaseModel):
@@ -95,6 +106,7 @@ class TestOutcome(BaseModel):
     status: str
     error: str | None
     duration_ms: int | None
+    healed: bool = False  # passed (healed): the final attempt passed on healed locators
     attempts: list[AttemptOut]
 
 

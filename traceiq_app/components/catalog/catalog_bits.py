@@ -38,14 +38,23 @@ def project_nav(pid: Any, project_name: Any, active: str) -> rx.Component:
     return rx.hstack(
         rx.link(rx.text("Projects", size="2", color_scheme="gray"), href="/projects"),
         rx.text("/", color_scheme="gray", size="2"),
-        rx.heading(project_name, size="6"),
+        rx.heading(project_name, size="6", title=project_name, overflow="hidden", text_overflow="ellipsis",
+                   white_space="nowrap", max_width=["100%", "100%", "24em"], min_width="0"),
         rx.spacer(),
-        tab("Tests", f"/projects/{pid}", "tests", "list-checks"),
-        tab("Import", f"/projects/{pid}/import", "import", "upload"),
-        tab("Environments", f"/projects/{pid}/environments", "environments", "server"),
-        tab("Runs", f"/projects/{pid}/runs", "runs", "list-video"),
-        tab("Members", f"/projects/{pid}/members", "members", "users"),
-        tab("Settings", f"/projects/{pid}/settings", "settings", "settings"),
+        # Only once the page knows its project (a click before that went to /projects/environments).
+        rx.cond(pid != "", rx.hstack(
+            tab("Tests", f"/projects/{pid}", "tests", "list-checks"),
+            tab("Import", f"/projects/{pid}/import", "import", "upload"),
+            tab("Environments", f"/projects/{pid}/environments", "environments", "server"),
+            tab("Runs", f"/projects/{pid}/runs", "runs", "list-video"),
+            tab("Analytics", f"/projects/{pid}/analytics", "analytics", "chart-line"),
+            tab("Schedules", f"/projects/{pid}/schedules", "schedules", "calendar-clock"),
+            tab("Notifications", f"/projects/{pid}/notifications", "notifications", "bell"),
+            tab("Healing", f"/projects/{pid}/healing", "healing", "wand-sparkles"),
+            tab("Members", f"/projects/{pid}/members", "members", "users"),
+            tab("Settings", f"/projects/{pid}/settings", "settings", "settings"),
+            spacing="3", wrap="wrap",
+        )),
         align="center",
         spacing="3",
         width="100%",
@@ -78,3 +87,16 @@ def choice(items: Any, value: Any, on_change: Any, *, label: Any, id: Any = None
         on_change=on_change,
         size=size,
     )
+
+
+def field_error(message: Any, show: Any = True) -> rx.Component:
+    """The problem of one form field, under the form (the inputs keep what the user typed)."""
+    return rx.cond(show & (message != ""),
+                   rx.text(message, size="2", color_scheme="red", role="alert",
+                           custom_attrs={"data-testid": "form-error"}))
+
+
+def invalid_props(marked: Any) -> dict[str, Any]:
+    """Props that mark an input as the one a refusal is about (red outline, aria-invalid)."""
+    return {"box_shadow": rx.cond(marked, "inset 0 0 0 2px var(--red-9)", "inset 0 0 0 1px var(--gray-a7)"),
+            "aria_invalid": rx.cond(marked, "true", "false")}

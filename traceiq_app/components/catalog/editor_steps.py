@@ -123,8 +123,10 @@ def step_card(step: Any, i: Any) -> rx.Component:
         rx.badge(i + 1, variant="solid", radius="full"),
         choice(EditorState.action_choices, step.action, lambda v: EditorState.set_action(i, v), label="Action",
                size="1"),
-        rx.text(step.summary, size="2", color_scheme="gray", trim="both", overflow="hidden",
-                white_space="nowrap", text_overflow="ellipsis", max_width="28em"),
+        # No leading trim here: with overflow hidden it clipped descenders ("goto" read "ɑoto").
+        rx.text(step.summary, size="2", color_scheme="gray", overflow="hidden", white_space="nowrap",
+                text_overflow="ellipsis", max_width="28em", min_width="0", flex="0 1 auto", title=step.summary,
+                custom_attrs={"data-testid": "step-summary"}),
         rx.cond(step.problems > 0, rx.badge(rx.icon("circle-alert", size=12), step.problems, " to fix",
                                             color_scheme="red", variant="soft")),
         rx.spacer(),

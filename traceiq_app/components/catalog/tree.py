@@ -13,8 +13,8 @@ from traceiq_app.state.catalog.suites import ROOT, SuitesState
 
 def _row(label: rx.Component, selected: Any, on_click: Any, indent: Any, count: Any, test_id: Any) -> rx.Component:
     return rx.el.button(
-        rx.hstack(label, rx.spacer(), *([rx.badge(count, variant="soft", color_scheme="gray")] if not (isinstance(count, str) and count == "") else []),
-                  align="center", width="100%"),
+        rx.hstack(label, rx.spacer(min_width="0.25em"), *([rx.badge(count, variant="soft", color_scheme="gray")] if not (isinstance(count, str) and count == "") else []),
+                  align="center", width="100%", min_width="0"),
         on_click=on_click,
         aria_pressed=selected,
         custom_attrs={"data-testid": test_id},
@@ -35,7 +35,10 @@ def suite_tree() -> rx.Component:
         rx.foreach(
             SuitesState.tree,
             lambda node: _row(
-                rx.hstack(rx.icon("folder", size=16), rx.text(node["name"], size="2"), align="center"),
+                rx.hstack(rx.icon("folder", size=16, flex_shrink="0"),
+                          rx.text(node["name"], size="2", title=node["name"], overflow="hidden",
+                                  text_overflow="ellipsis", white_space="nowrap", min_width="0"),
+                          align="center", min_width="0"),
                 SuitesState.selected == node["id"],
                 SuitesState.select_suite(node["id"]),
                 node["indent"],

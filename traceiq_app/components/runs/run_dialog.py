@@ -66,7 +66,7 @@ def run_dialog() -> rx.Component:
                                 rx.foreach(RunDialogState.environments,
                                            lambda e: rx.el.option(e["name"], value=e["id"])),
                                 id="run-env", name="environment_id", aria_label="Environment",
-                                style={"padding": "0.3em"},
+                                default_value=RunDialogState.env_default, style={"padding": "0.3em"},
                             ),
                             spacing="1",
                         ),

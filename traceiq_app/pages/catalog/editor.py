@@ -70,13 +70,49 @@ def _header() -> rx.Component:
     )
 
 
+# Installed once per tab when an editor mounts: Ctrl/Cmd+S clicks Save; leaving with unsaved
+# edits (reload, close, or an in-app link) asks first. The editor marks itself with
+# data-editor-dirty="true" while it holds unsaved edits.
+EDITOR_KEYS_JS = """
+if (!window.__tiqEditorGuard) {
+  window.__tiqEditorGuard = true;
+  const dirty = () => !!document.querySelector('[data-editor-dirty="true"]');
+  document.addEventListener('keydown', (e) => {
+    if ((e.ctrlKey || e.metaKey) && !e.altKey && (e.key === 's' || e.key === 'S')) {
+      const save = document.getElementById('save-test');
+      if (save) {
+        e.preventDefault();
+        // Blurring flushes the focused input's pending (debounced) change before the save.
+        const focused = document.activeElement;
+        if (focused && focused.blur) focused.blur();
+        setTimeout(() => { save.click(); if (focused && focused.focus) focused.focus(); }, 0);
+      }
+    }
+  }, true);
+  window.addEventListener('beforeunload', (e) => {
+    if (dirty()) { e.preventDefault(); e.returnValue = ''; }
+  });
+  document.addEventListener('click', (e) => {
+    const link = e.target.closest && e.target.closest('a[href]');
+    if (!link || !dirty() || link.target === '_blank') return;
+    if (!window.confirm('You have unsaved changes in this test. Leave and lose them?')) {
+      e.preventDefault(); e.stopPropagation();
+    }
+  }, true);
+}
+"""
+
+
 def _save_bar() -> rx.Component:
     return rx.hstack(
         rx.cond(
             EditorState.problem_count > 0,
             rx.callout(EditorState.problem_count.to_string() + " problem(s) to fix before saving — see the red fields.",
                        icon="circle-alert", color_scheme="red", size="1", custom_attrs={"data-testid": "problems"}),
-            rx.text("Every field is valid.", size="2", color_scheme="green"),
+            rx.cond(EditorState.hidden_problems > 0,
+                    rx.text("Fill in the fields marked *; problems show as you go or when you save.", size="2",
+                            color_scheme="gray", custom_attrs={"data-testid": "problems-pending"}),
+                    rx.text("Every field is valid.", size="2", color_scheme="green")),
         ),
         rx.spacer(),
         rx.cond(~EditorState.is_new & EditorState.can_write, rx.hstack(
@@ -86,11 +122,16 @@ def _save_bar() -> rx.Component:
             spacing="2",
         )),
         rx.cond(EditorState.can_write,
-                rx.button(rx.icon("save", size=16), rx.cond(EditorState.is_new, "Create test", "Save"),
-                          on_click=EditorState.save, size="3", id="save-test")),
+                rx.tooltip(rx.button(rx.icon("save", size=16), rx.cond(EditorState.is_new, "Create test", "Save"),
+                                     on_click=EditorState.save, size="3", id="save-test",
+                                     aria_keyshortcuts="Control+S Meta+S"),
+                           content="Ctrl+S / ⌘S")),
+        rx.box(display="none", on_mount=rx.call_script(EDITOR_KEYS_JS),
+               custom_attrs={"data-editor-dirty": rx.cond(EditorState.dirty, "true", "false")}),
         width="100%",
         align="center",
         spacing="3",
+        wrap="wrap",
         position="sticky",
         bottom="0",
         padding_y="0.75em",

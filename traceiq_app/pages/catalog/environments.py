@@ -8,7 +8,14 @@ from typing import Any
 
 import reflex as rx
 
-from traceiq_app.components.catalog.catalog_bits import empty_state, error_callout, project_nav, section
+from traceiq_app.components.catalog.catalog_bits import (
+    empty_state,
+    error_callout,
+    field_error,
+    invalid_props,
+    project_nav,
+    section,
+)
 from traceiq_app.components.layout import app_shell
 from traceiq_app.state.accounts.auth import AuthState
 from traceiq_app.state.catalog.environments import EnvironmentsState
@@ -16,6 +23,10 @@ from traceiq_app.state.catalog.environments import EnvironmentsState
 
 def _label(text: str, html_for: Any) -> rx.Component:
     return rx.el.label(text, html_for=html_for, style={"fontSize": "0.8em", "fontWeight": 500})
+
+
+def _marked(form: Any, field: str) -> dict[str, Any]:
+    return invalid_props((EnvironmentsState.form_env == form) & (EnvironmentsState.form_field == field))
 
 
 def _env_card(env: Any) -> rx.Component:
@@ -31,11 +42,13 @@ def _env_card(env: Any) -> rx.Component:
                     rx.el.input(type="hidden", name="env_id", value=env["id"]),
                     _label("Base URL", "base-" + env["id"]),
                     rx.input(id="base-" + env["id"], name="base_url", default_value=env["base_url"],
-                             placeholder="https://staging.example.com", width="100%", read_only=~EnvironmentsState.can_write),
+                             placeholder="https://staging.example.com", width="100%", read_only=~EnvironmentsState.can_write,
+                             **_marked(env["id"], "base_url")),
                     _label("Variables (NAME=value, one per line)", "vars-" + env["id"]),
                     rx.text_area(id="vars-" + env["id"], name="variables", default_value=env["variables"], rows="3",
                                  width="100%", font_family="var(--code-font-family)",
-                                 read_only=~EnvironmentsState.can_write),
+                                 read_only=~EnvironmentsState.can_write, **_marked(env["id"], "variables")),
+                    field_error(EnvironmentsState.form_error, EnvironmentsState.form_env == env["id"]),
                     rx.cond(EnvironmentsState.can_write, rx.button("Save", type="submit", size="2")),
                     spacing="2",
                     width="100%",
@@ -80,23 +93,25 @@ def _create() -> rx.Component:
         rx.form(
             rx.vstack(
                 rx.hstack(
-                    rx.input(name="name", placeholder="Name, e.g. staging", required=True, aria_label="Environment name",
-                             width="14em"),
-                    rx.input(name="base_url", placeholder="Base URL, e.g. https://staging.example.com",
-                             aria_label="Base URL", width="100%"),
+                    rx.input(name="name", id="new-env-name", placeholder="Name, e.g. staging", required=True,
+                             aria_label="Environment name", width=["100%", "14em"], max_length=100,
+                             **_marked("new", "name")),
+                    rx.input(name="base_url", id="new-env-base_url", placeholder="Base URL, e.g. https://staging.example.com",
+                             aria_label="Base URL", width="100%", **_marked("new", "base_url")),
                     width="100%",
                     spacing="2",
+                    flex_direction=["column", "row"],
                 ),
-                rx.text_area(name="variables", placeholder="Variables: NAME=value, one per line", rows="2", width="100%",
-                             aria_label="Variables"),
-                rx.text_area(name="secrets", placeholder="Secrets: NAME=value, one per line (write-only)", rows="2",
-                             width="100%", aria_label="Secrets"),
+                rx.text_area(name="variables", id="new-env-variables", placeholder="Variables: NAME=value, one per line",
+                             rows="2", width="100%", aria_label="Variables", **_marked("new", "variables")),
+                rx.text_area(name="secrets", id="new-env-secrets", placeholder="Secrets: NAME=value, one per line (write-only)",
+                             rows="2", width="100%", aria_label="Secrets", **_marked("new", "secrets")),
+                field_error(EnvironmentsState.form_error, EnvironmentsState.form_env == "new"),
                 rx.button(rx.icon("plus", size=16), "Create environment", type="submit"),
                 spacing="2",
                 width="100%",
             ),
             on_submit=EnvironmentsState.create_environment,
-            reset_on_submit=True,
             width="100%",
         ),
     )

@@ -5,14 +5,26 @@ native JSON/YAML test, review what was understood and what was not, then save.""
 
 from __future__ import annotations
 
+from typing import Any
+
 import reflex as rx
+from reflex.vars import ArrayVar, ObjectVar
 
 from traceiq_app.components.catalog.catalog_bits import error_callout, project_nav, section
 from traceiq_app.components.layout import app_shell
+from traceiq_app.services.catalog.imports import MAX_IMPORT_BYTES
 from traceiq_app.state.accounts.auth import AuthState
 from traceiq_app.state.catalog.imports import ImportState
 
 UPLOAD_ID = "import-upload"
+
+
+def _rejection(record: Any) -> Any:
+    """One refused file as "name|size|codes" (computed in the browser: File.size is not sent)."""
+    record = record.to(ObjectVar, dict[str, dict[str, Any]])
+    file = record["file"].to(ObjectVar, dict[str, Any])
+    errors = record["errors"].to(ArrayVar, list[dict[str, Any]])
+    return f"{file['name']}|{file['size']}|{errors.map(lambda e: e['code']).join(',')}"
 
 
 def _upload() -> rx.Component:
@@ -35,7 +47,9 @@ def _upload() -> rx.Component:
             border_radius="var(--radius-4)",
             padding="2em",
             width="100%",
+            max_size=MAX_IMPORT_BYTES,
             on_drop=ImportState.handle_upload(rx.upload_files(upload_id=UPLOAD_ID)),
+            on_drop_rejected=lambda rejected: ImportState.reject_files(rejected.to(ArrayVar).map(_rejection)),
         ),
         rx.text("The preview appears as soon as you choose a file. Nothing is saved until you click Save.",
                 size="1", color_scheme="gray"),

@@ -6,7 +6,7 @@ from typing import Any
 
 import reflex as rx
 
-from traceiq_app.components.catalog.catalog_bits import empty_state, section
+from traceiq_app.components.catalog.catalog_bits import empty_state, field_error, invalid_props, section
 from traceiq_app.components.layout import app_shell
 from traceiq_app.state.accounts.auth import AuthState
 from traceiq_app.state.catalog.projects import ProjectsState
@@ -38,8 +38,10 @@ def _create_form() -> rx.Component:
         rx.form(
             rx.hstack(
                 rx.input(name="name", placeholder="Project name, e.g. Web shop", required=True, aria_label="Project name",
-                         width="100%", max_width="22em"),
-                rx.input(name="slug", placeholder="slug (optional)", aria_label="Slug", max_width="12em"),
+                         width="100%", max_width="22em", max_length=200,
+                         **invalid_props(ProjectsState.create_field == "name")),
+                rx.input(name="slug", placeholder="slug (optional)", aria_label="Slug", max_width="12em", max_length=100,
+                         **invalid_props(ProjectsState.create_field == "slug")),
                 rx.cond(
                     ProjectsState.create_orgs.length() > 1,
                     rx.el.select(
@@ -54,8 +56,8 @@ def _create_form() -> rx.Component:
                 wrap="wrap",
             ),
             on_submit=ProjectsState.create_project,
-            reset_on_submit=True,
         ),
+        field_error(ProjectsState.create_error),
         rx.text("Only organization owners and admins can create projects.", size="1", color_scheme="gray"),
     )
 

@@ -16,6 +16,12 @@ from traceiq_app.components.runs.run_dialog import run_dialog, run_dialog_button
 from traceiq_app.state.accounts.auth import AuthState
 from traceiq_app.state.catalog.suites import ROOT, SuitesState
 
+TRUNCATE = {"overflow": "hidden", "textOverflow": "ellipsis", "whiteSpace": "nowrap", "display": "block"}
+
+
+# Columns a phone leaves out (the test's page shows them).
+WIDE_ONLY = ["none", "none", "table-cell"]
+
 
 def _priority(value: Any) -> rx.Component:
     return rx.badge(value, color_scheme=rx.match(value, ("critical", "red"), ("high", "orange"),
@@ -30,15 +36,14 @@ def _folders_card() -> rx.Component:
             SuitesState.can_write,
             rx.form(
                 rx.hstack(
-                    rx.input(name="name", placeholder="New folder name", required=True, aria_label="New folder name",
-                             size="2", width="100%"),
-                    rx.el.input(type="hidden", name="parent", value=rx.cond(SuitesState.selected == "", ROOT,
-                                                                             SuitesState.selected)),
-                    rx.button(rx.icon("folder-plus", size=16), "Add", type="submit", size="2"),
+                    rx.input(name="name", id="new-folder-name", placeholder="New folder name", required=True,
+                             aria_label="New folder name", size="2", width="100%", max_length=200),
+                    rx.el.input(type="hidden", name="parent", value=ROOT),
+                    rx.button(rx.icon("folder-plus", size=16), "New folder", type="submit", size="2",
+                              flex_shrink="0"),
                     width="100%",
                 ),
-                rx.text(rx.cond(SuitesState.selected == "", "Creates a top-level folder.",
-                                "Creates a sub-folder of " + SuitesState.selected_name + "."),
+                rx.text("Creates a top-level folder. To nest one, select a folder and use “New sub-folder”.",
                         size="1", color_scheme="gray"),
                 on_submit=SuitesState.create_suite,
                 reset_on_submit=True,
@@ -54,12 +59,33 @@ def _folder_actions() -> rx.Component:
         (SuitesState.selected != "") & SuitesState.can_write,
         rx.hstack(
             rx.popover.root(
+                rx.popover.trigger(rx.button(rx.icon("folder-plus", size=14), "New sub-folder", variant="soft",
+                                             size="1")),
+                rx.popover.content(
+                    rx.form(
+                        rx.vstack(
+                            rx.text("Inside ", rx.text.strong(SuitesState.selected_name), size="2", max_width="18em",
+                                    overflow="hidden", text_overflow="ellipsis", white_space="nowrap",
+                                    title=SuitesState.selected_name),
+                            rx.hstack(
+                                rx.input(name="name", aria_label="Sub-folder name", placeholder="Sub-folder name",
+                                         auto_focus=True, required=True, max_length=200),
+                                rx.el.input(type="hidden", name="parent", value=SuitesState.selected),
+                                rx.popover.close(rx.button("Create sub-folder", type="submit", size="2")),
+                            ),
+                            spacing="2",
+                        ),
+                        on_submit=SuitesState.create_suite,
+                    ),
+                ),
+            ),
+            rx.popover.root(
                 rx.popover.trigger(rx.button(rx.icon("pencil", size=14), "Rename", variant="soft", size="1")),
                 rx.popover.content(
                     rx.form(
                         rx.hstack(
                             rx.input(name="name", default_value=SuitesState.selected_name, aria_label="Folder name",
-                                     auto_focus=True, required=True),
+                                     auto_focus=True, required=True, max_length=200),
                             rx.popover.close(rx.button("Save", type="submit", size="2")),
                         ),
                         on_submit=SuitesState.rename_selected,
@@ -82,17 +108,20 @@ def _folder_actions() -> rx.Component:
             rx.button(rx.icon("trash-2", size=14), "Delete folder", variant="soft", color_scheme="red", size="1",
                       on_click=SuitesState.delete_suite(SuitesState.selected)),
             spacing="2",
+            wrap="wrap",
         ),
     )
 
 
 def _test_row(t: Any) -> rx.Component:
     return rx.table.row(
-        rx.table.cell(rx.link(t["name"], href="/tests/" + t["id"], weight="medium")),
+        rx.table.cell(rx.link(t["name"], href="/tests/" + t["id"], weight="medium", title=t["name"],
+                              style=TRUNCATE, max_width=["9em", "14em", "22em"])),
         rx.table.cell(_priority(t["priority"])),
-        rx.table.cell(rx.text(t["steps"], size="2")),
-        rx.table.cell(rx.text("v", t["version"], size="2")),
-        rx.table.cell(rx.text(t["tags"], size="1", color_scheme="gray")),
+        rx.table.cell(rx.text(t["steps"], size="2"), display=WIDE_ONLY),
+        rx.table.cell(rx.text("v", t["version"], size="2"), display=WIDE_ONLY),
+        rx.table.cell(rx.text(t["tags"], size="1", color_scheme="gray", title=t["tags"], style=TRUNCATE,
+                              max_width="12em"), display=WIDE_ONLY),
         rx.table.cell(rx.cond(
             SuitesState.can_write,
             rx.hstack(
@@ -124,7 +153,8 @@ def _tests_card() -> rx.Component:
     return rx.card(
         rx.vstack(
             rx.hstack(
-                rx.heading(SuitesState.selected_name, size="4"),
+                rx.heading(SuitesState.selected_name, size="4", title=SuitesState.selected_name, style=TRUNCATE,
+                           max_width="100%"),
                 _folder_actions(),
                 rx.spacer(),
                 rx.cond((SuitesState.selected != "") & SuitesState.can_run,
@@ -143,10 +173,12 @@ def _tests_card() -> rx.Component:
             rx.cond(
                 SuitesState.tests.length() > 0,
                 rx.table.root(
-                    rx.table.header(rx.table.row(*[rx.table.column_header_cell(h) for h in
-                                                   ("Test", "Priority", "Steps", "Version", "Tags", "")])),
+                    rx.table.header(rx.table.row(*[
+                        rx.table.column_header_cell(h, display=WIDE_ONLY if h in ("Steps", "Version", "Tags") else None)
+                        for h in ("Test", "Priority", "Steps", "Version", "Tags", "")])),
                     rx.table.body(rx.foreach(SuitesState.tests, _test_row)),
                     width="100%",
+                    max_width="100%",
                     variant="surface",
                 ),
                 rx.cond(
@@ -170,7 +202,8 @@ def _tests_card() -> rx.Component:
 
 def _deleted() -> rx.Component:
     def item(label: Any, icon: str, on_restore: Any) -> rx.Component:
-        return rx.hstack(rx.icon(icon, size=14), rx.text(label, size="2"), rx.spacer(),
+        return rx.hstack(rx.icon(icon, size=14), rx.text(label, size="2", title=label, style=TRUNCATE, min_width="0"),
+                         rx.spacer(),
                          rx.button("Restore", size="1", variant="soft", on_click=on_restore), width="100%",
                          align="center")
 
@@ -251,7 +284,7 @@ def project_page() -> rx.Component:
                 _project_bar(),
                 rx.flex(
                     rx.box(_folders_card(), width=rx.breakpoints(initial="100%", md="18em"), flex_shrink="0"),
-                    rx.vstack(_tests_card(), _deleted(), width="100%", spacing="4"),
+                    rx.vstack(_tests_card(), _deleted(), width="100%", spacing="4", min_width="0"),
                     direction=rx.breakpoints(initial="column", md="row"),
                     spacing="4",
                     width="100%",

@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+from typing import Any
+
 import reflex as rx
 
 from traceiq_app.components.catalog.catalog_bits import error_callout
@@ -60,6 +62,9 @@ STEP_CSS = {
     ".tiq-step[data-step-status=running] .tiq-step-glyph": {"color": "var(--blue-9)"},
     ".tiq-step-error": {"color": "var(--red-11)", "background": "var(--red-a3)", "whiteSpace": "pre-wrap",
                         "fontSize": "var(--font-size-1)", "margin": "0.2em 0", "padding": "0.2em 0.4em"},
+    ".tiq-steps": {"width": "100%"},
+    ".tiq-steps-toggle": {"cursor": "pointer", "fontSize": "var(--font-size-1)", "color": "var(--gray-11)"},
+    ".tiq-steps:not([open]) .tiq-steps-toggle::after": {"content": "' (collapsed: the test passed)'"},
     ".tiq-step-note": {"color": "var(--orange-11)", "fontSize": "var(--font-size-1)", "display": "block"},
 }
 
@@ -68,12 +73,16 @@ STEP_CSS = {
 def live_test_card(id: rx.Var[str], name: rx.Var[str], browser: rx.Var[str], attempt: rx.Var[int],  # noqa: A002
               status: rx.Var[str], duration: rx.Var[str], error: rx.Var[str], total_steps: rx.Var[int],
               done_steps: rx.Var[int], trace: rx.Var[str], video: rx.Var[str], screenshot: rx.Var[str],
-              steps: rx.Var[list[StepRow]]) -> rx.Component:
+              steps: rx.Var[list[StepRow]], collapse: rx.Var[bool], healed: rx.Var[str],
+              hint: rx.Var[str]) -> rx.Component:
     name_ = name.to(str)
     return rx.card(
         rx.vstack(
             rx.hstack(
                 status_badge(status),
+                rx.cond(healed != "", rx.badge(rx.icon("wand-sparkles", size=12), healed, color_scheme="violet",
+                                               variant="soft", data_healed=healed, title="A locator was healed: "
+                                               "review the proposal on the project's Healing page")),
                 rx.heading(name, size="3"),
                 rx.badge(browser, variant="outline"),
                 rx.cond(attempt.to(int) > 1, rx.badge("attempt ", attempt, variant="outline", color_scheme="amber")),
@@ -84,10 +93,16 @@ def live_test_card(id: rx.Var[str], name: rx.Var[str], browser: rx.Var[str], att
             ),
             rx.cond(error != "", rx.callout(error, icon="triangle-alert", color_scheme="red", size="1",
                                             width="100%")),
-            rx.foreach(steps, _step),
-            rx.cond(screenshot != "", rx.image(src=screenshot, alt="Failure screenshot of " + name_,
-                                               max_width="100%", max_height="420px", object_fit="contain",
-                                               border="1px solid var(--gray-a6)")),
+            rx.cond(hint != "", rx.text(rx.text.strong("Likely cause: "), hint, size="2", color_scheme="gray",
+                                        data_failure_hint="")),
+            # Passed tests of a long run start collapsed (their steps one click away).
+            rx.el.details(
+                rx.el.summary("Steps", class_name="tiq-steps-toggle"),
+                rx.foreach(steps, _step),
+                open=(status != "passed") | ~collapse.to(bool),
+                class_name="tiq-steps",
+            ),
+            rx.cond(screenshot != "", _screenshot_thumbnail(screenshot, name_)),
             rx.cond(video != "", rx.el.video(src=f"{video}#t=0.1", controls=True, preload="metadata",
                                              aria_label="Video of " + name_,
                                              style={"maxWidth": "100%", "maxHeight": "360px"})),
@@ -96,14 +111,77 @@ def live_test_card(id: rx.Var[str], name: rx.Var[str], browser: rx.Var[str], att
                                          href=trace, is_external=True, aria_label="Open trace of " + name_)),
             spacing="2", width="100%",
         ),
-        width="100%", data_test_id=id, data_test_status=status,
+        width="100%", data_test_id=id, data_test_status=status, tab_index=-1,
     )
+
+
+def _screenshot_thumbnail(screenshot: Any, name: Any) -> rx.Component:
+    """A small picture that opens the full screenshot in a lightbox (it used to take the card's
+    full width and push everything below it down)."""
+    return rx.dialog.root(
+        rx.dialog.trigger(rx.el.button(
+            rx.image(src=screenshot, alt="Failure screenshot of " + name, max_width="220px", max_height="140px",
+                     object_fit="contain", display="block"),
+            aria_label="Enlarge the failure screenshot of " + name,
+            style={"all": "unset", "cursor": "zoom-in", "border": "1px solid var(--gray-a6)",
+                   "borderRadius": "var(--radius-2)", "overflow": "hidden", "display": "inline-block"},
+        )),
+        rx.dialog.content(
+            rx.dialog.title("Failure screenshot", size="3"),
+            rx.image(src=screenshot, alt="Failure screenshot of " + name, width="100%", object_fit="contain",
+                     max_height="80vh"),
+            rx.dialog.close(rx.button("Close", variant="soft", margin_top="0.75em")),
+            max_width="min(1200px, 95vw)",
+        ),
+    )
+
+
+# Runs with more tests than this show passed tests' steps collapsed.
+COLLAPSE_AFTER = 5
+
+# j / k move the focus to the next / previous failed test (not while typing in a field).
+FAILURE_KEYS_JS = """
+if (!window.__tiqFailureKeys) {
+  window.__tiqFailureKeys = true;
+  document.addEventListener('keydown', (e) => {
+    if (e.ctrlKey || e.metaKey || e.altKey || (e.key !== 'j' && e.key !== 'k')) return;
+    const t = e.target;
+    if (t && (t.isContentEditable || ['INPUT', 'TEXTAREA', 'SELECT'].includes(t.tagName))) return;
+    const cards = [...document.querySelectorAll('[data-test-status=failed], [data-test-status=error]')];
+    if (!cards.length) return;
+    const at = cards.indexOf(document.activeElement);
+    const next = e.key === 'j' ? (at + 1) % cards.length : (at <= 0 ? cards.length - 1 : at - 1);
+    cards[next].focus();
+    cards[next].scrollIntoView({block: 'start', behavior: 'instant'});
+    e.preventDefault();
+  });
+}
+"""
 
 
 def _test(t: TestRow) -> rx.Component:
     return live_test_card(id=t.id, name=t.name, browser=t.browser, attempt=t.attempt, status=t.status,
                      duration=t.duration, error=t.error, total_steps=t.total_steps, done_steps=t.done_steps,
-                     trace=t.trace, video=t.video, screenshot=t.screenshot, steps=t.steps)
+                     trace=t.trace, video=t.video, screenshot=t.screenshot, steps=t.steps, healed=t.healed, hint=t.hint,
+                     collapse=RunLiveState.tests.length() > COLLAPSE_AFTER)
+
+
+def _cancel_button() -> rx.Component:
+    """Cancelling stops the tests still running: it asks first."""
+    return rx.alert_dialog.root(
+        rx.alert_dialog.trigger(rx.button(rx.icon("square", size=16), "Cancel run", color_scheme="red",
+                                          variant="soft")),
+        rx.alert_dialog.content(
+            rx.alert_dialog.title("Cancel this run?"),
+            rx.alert_dialog.description("Tests still running stop now and tests not started yet will not run. "
+                                        "Results so far are kept."),
+            rx.hstack(
+                rx.alert_dialog.cancel(rx.button("Keep running", variant="soft", color_scheme="gray")),
+                rx.alert_dialog.action(rx.button("Cancel run", color_scheme="red", on_click=RunLiveState.cancel)),
+                spacing="3", justify="end", margin_top="1em",
+            ),
+        ),
+    )
 
 
 @rx.page(route="/runs/[run_id]", title="Run · TraceIQ", on_load=[AuthState.require_login, RunLiveState.load])
@@ -121,12 +199,23 @@ def run_live_page() -> rx.Component:
                     rx.box(status_badge(RunLiveState.status), id="run-status", data_status=RunLiveState.status,
                            data_run_id=RunLiveState.run_id),
                     rx.spacer(),
-                    rx.cond(RunLiveState.can_run & ~RunLiveState.is_final,
-                            rx.button(rx.icon("square", size=16), "Cancel run", color_scheme="red", variant="soft",
-                                      on_click=RunLiveState.cancel)),
+                    rx.cond(RunLiveState.can_run & ~RunLiveState.is_final, _cancel_button()),
                     rx.cond(RunLiveState.can_run & RunLiveState.is_final & RunLiveState.has_failures,
                             rx.button(rx.icon("rotate-ccw", size=16), "Rerun failed",
                                       on_click=RunLiveState.rerun_failed)),
+                    rx.cond(RunLiveState.is_final,
+                            rx.link(rx.button(rx.icon("git-compare", size=16), "Compare", variant="soft",
+                                              tab_index=-1),
+                                    href="/runs/" + RunLiveState.run_id + "/compare", underline="none",
+                                    id="run-compare")),
+                    rx.cond(RunLiveState.is_final, rx.menu.root(
+                        rx.menu.trigger(rx.button(rx.icon("download", size=16), "Report", variant="soft")),
+                        rx.menu.content(*[
+                            rx.menu.item(rx.link(label, href="/api/v1/runs/" + RunLiveState.run_id + "/" + path,
+                                                 is_external=True))
+                            for label, path in (("HTML (one file)", "report.html"), ("PDF", "report.pdf"),
+                                                ("CSV", "results.csv"), ("Excel", "results.xlsx"))]),
+                    )),
                     width="100%", align="center", wrap="wrap",
                 ),
                 rx.text(RunLiveState.trigger, " · ", RunLiveState.who, " · ", RunLiveState.created_at,
@@ -141,10 +230,16 @@ def run_live_page() -> rx.Component:
                     rx.badge(RunLiveState.failed, " failed", color_scheme="red"),
                     rx.badge(RunLiveState.flaky, " flaky", color_scheme="amber"),
                     rx.badge(RunLiveState.errors, " errors", color_scheme="red", variant="outline"),
+                    rx.cond(RunLiveState.cancelled > 0,
+                            rx.badge(RunLiveState.cancelled, " cancelled", color_scheme="gray",
+                                     custom_attrs={"data-testid": "cancelled-count"})),
                     rx.text(RunLiveState.duration, size="2", color_scheme="gray"),
-                    spacing="2", align="center",
+                    spacing="2", align="center", wrap="wrap",
                 ),
+                rx.cond(RunLiveState.failed + RunLiveState.errors > 0,
+                         rx.text("Press j / k to jump between failed tests.", size="1", color_scheme="gray")),
                 rx.foreach(RunLiveState.tests, _test),
+                rx.box(display="none", on_mount=rx.call_script(FAILURE_KEYS_JS)),
                 spacing="3", width="100%", style=STEP_CSS,
             ),
         ),

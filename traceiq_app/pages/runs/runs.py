@@ -38,13 +38,19 @@ def _row(r: Any) -> rx.Component:
     )
 
 
+# Filters apply as soon as one changes (a select, a date; the branch on Enter or leaving it).
+SUBMIT_FILTERS = rx.call_script("document.getElementById('runs-filters')?.requestSubmit()")
+
+
 def _native_select(name: str, label: str, options: Any, value: Any) -> rx.Component:
-    return rx.el.select(*options, name=name, aria_label=label, default_value=value, style={"padding": "0.3em"})
+    return rx.el.select(*options, name=name, aria_label=label, default_value=value, on_change=SUBMIT_FILTERS,
+                        style={"padding": "0.3em", "maxWidth": "14em", "textOverflow": "ellipsis",
+                               "minWidth": "0"})
 
 
 def _filters() -> rx.Component:
     return rx.form(
-        rx.hstack(
+        rx.flex(
             _native_select("status", "Status", [rx.el.option("any status" if s == "all" else s, value=s)
                                                 for s in STATUSES], RunsListState.f_status),
             _native_select("trigger", "Trigger", [rx.el.option("any trigger" if s == "all" else s, value=s)
@@ -58,15 +64,19 @@ def _filters() -> rx.Component:
                             rx.foreach(RunsListState.environments, lambda e: rx.el.option(e["name"], value=e["id"]))],
                            RunsListState.f_env),
             rx.input(name="branch", placeholder="branch", aria_label="Branch", default_value=RunsListState.f_branch,
-                     width="9em"),
-            rx.input(name="date_from", type="date", aria_label="From", default_value=RunsListState.f_from),
-            rx.input(name="date_to", type="date", aria_label="To", default_value=RunsListState.f_to),
-            rx.button(rx.icon("filter", size=16), "Filter", type="submit"),
+                     width="9em", on_blur=SUBMIT_FILTERS),
+            rx.input(name="date_from", type="date", aria_label="From", default_value=RunsListState.f_from,
+                     on_change=SUBMIT_FILTERS),
+            rx.input(name="date_to", type="date", aria_label="To", default_value=RunsListState.f_to,
+                     on_change=SUBMIT_FILTERS),
             rx.button("Clear", type="button", variant="soft", color_scheme="gray",
                       on_click=RunsListState.clear_filters),
             spacing="2", wrap="wrap", align="center",
         ),
+        id="runs-filters",
+        key=RunsListState.filter_key,
         on_submit=RunsListState.apply_filters,
+        max_width="100%",
     )
 
 

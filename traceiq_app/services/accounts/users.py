@@ -170,13 +170,26 @@ def touch_login(session: Session, user: User) -> None:
     session.add(user)
 
 
-def signup_open() -> bool:
-    """May a visitor create an organization from /signup? Always for the very first user of
-    an install; afterwards only with TRACEIQ_ALLOW_SIGNUP."""
+def signup_policy() -> str:
+    """TRACEIQ_SIGNUP: "open" (anyone may create a new organization), "invite-only" (nobody:
+    accounts come from invitations or `traceiq admin create-user`) or "first-user-only" (the
+    default: only the very first user of an install). The older TRACEIQ_ALLOW_SIGNUP=true
+    still means "open"."""
     from traceiq_app.settings import get_settings
 
-    if get_settings().allow_signup:
+    settings = get_settings()
+    if settings.allow_signup:
+        return "open"
+    return settings.signup
+
+
+def signup_open() -> bool:
+    """May a visitor create an organization from /signup right now (see signup_policy)?"""
+    policy = signup_policy()
+    if policy == "open":
         return True
+    if policy == "invite-only":
+        return False
     with session_scope() as session:
         return session.exec(select(User.id).limit(1)).first() is None
 

@@ -69,11 +69,26 @@ class ImportPreview:
         return bool(self.steps) and bool(self.name.strip())
 
 
+def readable_size(size: int) -> str:
+    if size >= 1_000_000:
+        return f"{size / 1_000_000:.1f}".removesuffix(".0") + " MB"
+    return f"{max(1, round(size / 1000))} KB"
+
+
+def size_problem(filename: str, size: int) -> str:
+    """The refusal of a file over the limit, with its real size (the caller reads at most
+    MAX_IMPORT_BYTES + 1 bytes: pass the size the upload declared)."""
+    return f"{filename}: the file is {readable_size(size)}; imports are limited to {readable_size(MAX_IMPORT_BYTES)}"
+
+
+def type_problem(filename: str) -> str:
+    return f"{filename}: unsupported file type (expected .json, .yaml, .yml or .py)"
+
+
 def _decode(filename: str, content: bytes | str) -> str:
     raw = content.encode("utf-8") if isinstance(content, str) else content
     if len(raw) > MAX_IMPORT_BYTES:
-        raise Invalid(f"{filename}: the file is {len(raw) / 1_000_000:.1f} MB; imports are limited to "
-                      f"{MAX_IMPORT_BYTES // 1_000_000} MB")
+        raise Invalid(size_problem(filename, len(raw)))
     if not raw.strip():
         raise Invalid(f"{filename}: the file is empty")
     try:
@@ -241,7 +256,7 @@ def preview_import(filename: str, content: bytes | str) -> ImportPreview:
     filename = PurePath(filename or "upload").name[:200] or "upload"
     kind = SUFFIXES.get(PurePath(filename).suffix.lower())
     if kind is None:
-        raise Invalid(f"{filename}: unsupported file type (expected .json, .yaml, .yml or .py)")
+        raise Invalid(type_problem(filename))
     text = _decode(filename, content)
     if kind == "python":
         return _codegen(filename, text)

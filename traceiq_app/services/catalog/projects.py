@@ -62,11 +62,10 @@ class Invalid(ValueError):
 
 
 def pydantic_problems(exc: ValidationError) -> list[str]:
-    out = []
-    for err in exc.errors():
-        field = ".".join(str(p) for p in err["loc"])
-        out.append(f"{field}: {err['msg']}" if field else err["msg"])
-    return out
+    """"field: problem" phrased for people (services/platform/human_errors.py)."""
+    from traceiq_app.services.platform.human_errors import human_problems
+
+    return human_problems(exc)
 
 
 @dataclass(frozen=True)

@@ -85,7 +85,7 @@ class TestCaseInvalid(Invalid):
 
 
 def _message(err: Any, step: Any) -> str:
-    kind, msg = err.get("type", ""), str(err.get("msg", ""))
+    kind = err.get("type", "")
     if kind == "union_tag_invalid" and isinstance(step, dict):
         action = str(step.get("action"))
         close = difflib.get_close_matches(action, STEP_ACTIONS, n=1)
@@ -98,7 +98,9 @@ def _message(err: Any, step: Any) -> str:
         return "unknown field (typo?)"
     if kind == "too_short" and isinstance(err.get("input"), list) and not err.get("input"):
         return "add at least one"
-    return msg.removeprefix("Value error, ")
+    from traceiq_app.services.platform.human_errors import human_message
+
+    return human_message(err)
 
 
 def problems_from_validation(exc: ValidationError, steps: list[Any]) -> list[Problem]:

@@ -22,7 +22,8 @@ def mail_configured() -> bool:
     return bool(get_settings().smtp_host)
 
 
-def send_mail(to: str, subject: str, body: str) -> bool:
+def send_mail(to: str, subject: str, body: str, html: str | None = None) -> bool:
+    """Send a plain-text mail (with an HTML alternative when `html` is given)."""
     s = get_settings()
     if not s.smtp_host:
         log.warning("mail to %s not sent: TRACEIQ_SMTP_HOST is not set", to)
@@ -33,6 +34,8 @@ def send_mail(to: str, subject: str, body: str) -> bool:
     msg["Subject"] = subject
     msg["Message-ID"] = make_msgid(domain="traceiq")
     msg.set_content(body)
+    if html is not None:
+        msg.add_alternative(html, subtype="html")
     try:
         with smtplib.SMTP(s.smtp_host, s.smtp_port, timeout=15) as smtp:
             smtp.ehlo()

@@ -55,6 +55,11 @@ PROJECT_ACTIONS: dict[str, tuple[ProjectRole | None, str]] = {
     "env.read_secrets": (None, "admin"),
     "schedule.read": (ProjectRole.viewer, "read"),
     "schedule.write": (ProjectRole.editor, "write"),
+    "analytics.read": (ProjectRole.viewer, "read"),  # dashboard, health, clusters, comparison, reports
+    "quarantine.write": (ProjectRole.editor, "write"),
+    "analytics.settings": (ProjectRole.admin, "write"),  # flakiness thresholds, automatic quarantine
+    "notification.read": (ProjectRole.viewer, "read"),
+    "notification.write": (ProjectRole.admin, "write"),  # channels hold URLs and secrets
 }
 
 # action -> (minimum org role or None = never, token scope needed)

@@ -395,6 +395,7 @@ def cancel_run(run_id: uuid.UUID, status: RunStatus = RunStatus.cancelled, reaso
         for result in stopped:  # artifacts stored so far; the worker stamps any it stores later
             finalize_artifacts(session, result.id, TestResultStatus.cancelled, now)
         results_service.recount(session, run)
+        results_service.close_analytics(session, run)
         summary = results_service.run_summary(run)
     orchestration.signal_stop(run_id, reason)
     orchestration.remove_jobs(job_ids)
@@ -402,4 +403,7 @@ def cancel_run(run_id: uuid.UUID, status: RunStatus = RunStatus.cancelled, reaso
         live_events.publish(run_id, live_events.TEST_FINISHED, **payload)
     live_events.publish(run_id, live_events.RUN_FINISHED, **summary, reason=reason)
     live_events.expire_stream(run_id)
+    from traceiq_app.services.runs.notify_hooks import run_ended
+
+    run_ended(run_id)
     return run

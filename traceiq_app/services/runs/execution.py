@@ -310,6 +310,28 @@ def _environment_secrets(environment_id: uuid.UUID | None) -> dict[str, str]:
     return environment_secrets(environment_id)
 
 
+def _healing_options(claimed: orchestration.ClaimedTest) -> Any:
+    """The project's healing options (services/healing); a healing problem never fails a test."""
+    from traceiq_app.services.healing.store import options_for_run
+
+    try:
+        return options_for_run(claimed.project_id, claimed.test_case_id)
+    except Exception:  # noqa: BLE001
+        log.exception("healing options unavailable; running without healing")
+        return None
+
+
+def _record_healing(claimed: orchestration.ClaimedTest, result: TestResult) -> None:
+    from traceiq_app.services.healing.store import record_outcome
+
+    try:
+        record_outcome(project_id=claimed.project_id, run_id=claimed.run_id,
+                       test_result_id=claimed.test_result_id, test_case_id=claimed.test_case_id,
+                       definition=claimed.definition, result=result)
+    except Exception:  # noqa: BLE001 - the result itself is already recorded
+        log.exception("could not record the healing outcome of %s", claimed.test_result_id)
+
+
 def execute_test_result(test_result_id: uuid.UUID, worker_name: str | None = None) -> str:
     """Run one queued attempt to its end. Returns the attempt's final status ("skipped" when
     there was nothing to do: already claimed, or the run ended)."""
@@ -356,8 +378,11 @@ def _execute_claimed(claimed: orchestration.ClaimedTest, test_result_id: uuid.UU
                 allowed_hosts=claimed.allowed_hosts or None,
                 allow_link_local=claimed.allow_link_local, deny_private=claimed.deny_private,
             )
+            options.healing = _healing_options(claimed)
             reporter = PersistingReporter(claimed, watcher)
             result = engine.run(definition, options, reporter)
+            if options.healing is not None:
+                _record_healing(claimed, result)
             status = TestResultStatus(result.status)
             error, failed_step, duration_ms = result.error, result.failed_step, result.duration_ms
             if status in (TestResultStatus.failed, TestResultStatus.error) and is_unparseable_error(error):

@@ -66,6 +66,7 @@ class PassReport:
     requeued: list[uuid.UUID] = field(default_factory=list)
     fired: list[uuid.UUID] = field(default_factory=list)
     purged: int = 0
+    notifications: int = 0  # notification deliveries queued for a (re)try
 
 
 def reap_lost_tests(client: redis.Redis | None = None, now_s: float | None = None) -> list[uuid.UUID]:
@@ -166,9 +167,15 @@ def requeue_vanished_jobs(client: redis.Redis | None = None, now_s: float | None
     return vanished
 
 
+def _ignore(_value: object) -> None:
+    return None
+
+
 def maintenance_pass(now: datetime | None = None, clock: Callable[[], datetime] = utcnow,
                      client: redis.Redis | None = None) -> PassReport:
     """One pass of everything above. Each part is isolated: one failing does not stop others."""
+    from traceiq_app.services.analytics import quarantine
+    from traceiq_app.services.notifications.deliveries import sweep as notify_sweep
     from traceiq_app.services.runs import retention, schedules
 
     client = client or get_redis()
@@ -179,6 +186,8 @@ def maintenance_pass(now: datetime | None = None, clock: Callable[[], datetime] 
         ("timeouts", lambda: report.timed_out.extend(time_out_runs(now))),
         ("vanished jobs", lambda: report.requeued.extend(requeue_vanished_jobs(client))),
         ("schedules", lambda: report.fired.extend(schedules.fire_due_schedules(now))),
+        ("quarantine expiry", lambda: _ignore(quarantine.expire_due(now))),
+        ("notifications", lambda: setattr(report, "notifications", notify_sweep(now))),
     ]
     for name, part in parts:
         try:

@@ -86,6 +86,9 @@ def run_report(run_id: uuid.UUID) -> dict[str, Any] | None:
                         "id": str(art.id), "kind": art.kind.value, "step_index": art.step_index,
                         "content_type": art.content_type, "size_bytes": art.size_bytes,
                         "url": artifact_path(art.id)})
+    from traceiq_app.services.healing.store import healed_by_result
+
+    healed = healed_by_result(run_id)
     tests: dict[tuple[str, str], dict[str, Any]] = {}
     for r in sorted(results, key=lambda x: (x.attempt, x.id)):
         key = (str(r.test_case_id or r.test_name), r.browser.value)
@@ -98,8 +101,10 @@ def run_report(run_id: uuid.UUID) -> dict[str, Any] | None:
             "failed_step": r.failed_step, "duration_ms": r.duration_ms, "worker": r.worker_id,
             "started_at": _iso(r.started_at), "finished_at": _iso(r.finished_at),
             "steps": steps.get(r.id, []), "artifacts": artifacts.get(r.id, []),
+            "healed_steps": healed.get(str(r.id), []),
         })
         entry["status"], entry["error"], entry["duration_ms"] = r.status.value, r.error, r.duration_ms
+        entry["healed"] = r.status.value == "passed" and any(h["applied"] for h in healed.get(str(r.id), []))
     order = {k: i for i, k in enumerate(dict.fromkeys((str(r.test_case_id or r.test_name), r.browser.value)
                                                         for r in results))}
     return {
@@ -122,9 +127,13 @@ def junit_xml(run_id: uuid.UUID) -> str | None:
     from junitparser import Error, Failure, Skipped
     from junitparser.xunit2 import JUnitXml, TestCase, TestSuite
 
+    from traceiq_app.services.analytics.facts import test_key
+    from traceiq_app.services.analytics.quarantine import quarantined_in_run
+
     report = run_report(run_id)
     if report is None:
         return None
+    quarantined = quarantined_in_run(run_id)
     xml = JUnitXml(f"traceiq run {report['id']}")
     suites: dict[str, TestSuite] = {}
     for test in report["tests"]:
@@ -139,8 +148,11 @@ def junit_xml(run_id: uuid.UUID) -> str | None:
                    for a in test["attempts"]]
         details += [f"  [{s['index']}] {s['action']}: {s['status']}" + (f" - {s['error']}" if s["error"] else "")
                     for s in last["steps"]]
-        if status == "failed":
-            outcome: Any = Failure(message, "StepFailed")
+        reason = quarantined.get((test_key(test["test_case_id"], test["name"]), test["browser"]))
+        if reason is not None and status in ("failed", "error"):
+            outcome: Any = Skipped(f"quarantined: {reason}"[:2000])
+        elif status == "failed":
+            outcome = Failure(message, "StepFailed")
         elif status == "error":
             outcome = Error(message, "TestError")
         elif status in ("cancelled", "skipped", "queued", "running"):
@@ -150,7 +162,10 @@ def junit_xml(run_id: uuid.UUID) -> str | None:
         if outcome is not None:
             outcome.text = "\n".join(details)
             case.result = [outcome]
-        case.system_out = "\n".join(details + [f"{a['kind']}: {a['url']}" for a in last["artifacts"]])
+        healed = [f"passed (healed): step {h['step'] + 1}: {h['from']} -> {h['to']} (score {h['score']:.2f}); "
+                  "review the proposal on the project's Healing page" for h in last.get("healed_steps", [])
+                  if h["applied"]] if test.get("healed") else []
+        case.system_out = "\n".join(healed + details + [f"{a['kind']}: {a['url']}" for a in last["artifacts"]])
         suite.add_testcase(case)
     for suite in suites.values():
         suite.update_statistics()

@@ -31,7 +31,7 @@ from traceiq_app.models import (
     TestResultStatus,
     utcnow,
 )
-from traceiq_app.services.runs import live_events
+from traceiq_app.services.runs import live_events, notify_hooks
 from traceiq_app.services.runs.orchestration import dispatch, lock_run
 
 log = logging.getLogger(__name__)
@@ -83,10 +83,11 @@ def recount(session: Session, run: Run) -> bool:
     return any(not s.is_final for s in statuses)
 
 
-def final_run_status(run: Run) -> RunStatus:
-    if run.failed:
+def final_run_status(run: Run, forgiven: tuple[int, int] = (0, 0)) -> RunStatus:
+    """`forgiven`: (failed, errors) of quarantined tests, which do not fail the run."""
+    if run.failed - forgiven[0] > 0:
         return RunStatus.failed
-    if run.errors:
+    if run.errors - forgiven[1] > 0:
         return RunStatus.error
     if run.skipped and not (run.passed or run.flaky):
         return RunStatus.cancelled
@@ -165,9 +166,9 @@ def finish_attempt(
         still_open = recount(session, run)
         run_closed = False
         if not still_open and not RunStatus(run.status).is_final:
-            run.status = final_run_status(run)
             run.finished_at = now
             run.duration_ms = int((now - (run.started_at or run.created_at)).total_seconds() * 1000)
+            run.status = final_run_status(run, close_analytics(session, run))
             run_closed = True
         outcome = AttemptOutcome(test_result_id, run_id, status, retry.id if retry else None, run_closed,
                                  run_summary(run))
@@ -184,10 +185,21 @@ def finish_attempt(
     if run_closed:
         live_events.publish(run_id, live_events.RUN_FINISHED, **outcome.summary)
         live_events.expire_stream(run_id)
+        notify_hooks.run_ended(run_id)
     else:
         live_events.publish(run_id, live_events.RUN_PROGRESS, **outcome.summary)
         dispatch(run_id)
     return outcome
+
+
+def close_analytics(session: Session, run: Run) -> tuple[int, int]:
+    """The closing run's analytics facts and flaky states (services/analytics); returns the
+    (failed, errors) that quarantined tests forgive."""
+    from traceiq_app.services.analytics import facts, quarantine
+
+    written = facts.record_run(session, run)
+    quarantine.evaluate(session, run.project_id, {f.test_key: f.test_name for f in written})
+    return quarantine.forgiven(written)
 
 
 def open_results(session: Session, run_id: uuid.UUID) -> list[TestResult]:

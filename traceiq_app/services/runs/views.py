@@ -145,6 +145,17 @@ def _uuid_or_none(value: str) -> uuid.UUID | None:
 
 
 # ---- the runs list -------------------------------------------------------------------------
+def _ran_in_folder(suite_id: uuid.UUID) -> Any:
+    """Runs of a folder: runs that ran a test of it or of its sub-folders (a whole-project run
+    and a rerun of a folder run count too), and runs whose selection names it (queued ones).
+    The selection JSON names suites by id; ids are UUID strings, so a LIKE is exact enough."""
+    tree = sa.select(col(Suite.id).label("id")).where(col(Suite.id) == suite_id).cte("folder_tree", recursive=True)
+    tree = tree.union_all(sa.select(col(Suite.id)).where(col(Suite.parent_id) == tree.c.id))
+    ran = (sa.select(col(TestResult.run_id)).join(TestCase, col(TestCase.id) == col(TestResult.test_case_id))
+           .where(col(TestCase.suite_id).in_(sa.select(tree.c.id))))
+    return sa.or_(sa.cast(col(Run.selection), sa.Text).like(f"%{suite_id}%"), col(Run.id).in_(ran))
+
+
 def runs_query(project_id: uuid.UUID, filters: RunFilters) -> Any:
     """SELECT of the project's runs matching `filters` (no order/limit), with who/env names."""
     query = (
@@ -165,9 +176,7 @@ def runs_query(project_id: uuid.UUID, filters: RunFilters) -> Any:
         query = query.where(col(Run.environment_id) == env_id) if env_id else query.where(sa.false())
     suite_id = _uuid_or_none(filters.suite_id)
     if filters.suite_id:
-        # The selection JSON names suites by id; ids are UUID strings, so a LIKE is exact enough.
-        query = (query.where(sa.cast(col(Run.selection), sa.Text).like(f"%{suite_id}%")) if suite_id
-                 else query.where(sa.false()))
+        query = query.where(_ran_in_folder(suite_id)) if suite_id else query.where(sa.false())
     since, until = _day(filters.date_from, False), _day(filters.date_to, True)
     if since is not None:
         query = query.where(col(Run.created_at) >= since)

@@ -76,6 +76,22 @@ class LoginPageState(AuthState):
         return None
 
 
+class HomeState(AuthState):
+    """The landing page: a signed-in user goes straight to their projects; a visitor sees
+    "Create account" only while sign-up is possible (TRACEIQ_SIGNUP)."""
+
+    signup_open: bool = False
+
+    @rx.event
+    def on_load(self) -> Any:
+        principal = principal_for_state(self)
+        self._refresh(principal)
+        if principal is not None:
+            return rx.redirect("/projects")
+        self.signup_open = signup_open()
+        return None
+
+
 class SignupState(AuthState):
     error: str = ""
     open: bool = False

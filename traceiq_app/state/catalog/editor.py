@@ -23,6 +23,7 @@ from traceiq_app.state.catalog.editor_forms import (
     AltView,
     StepView,
     change_action,
+    hide_errors,
     new_step,
     new_uid,
     step_to_view,
@@ -65,6 +66,11 @@ class EditorState(ProtectedState):
     problems: rx.Field[list[str]] = rx.field([])
     name_error: str = ""
     dirty: bool = False
+    # Problems show once their field was touched (step uids, "name") or after a save attempt;
+    # a blank new test does not open with a list of errors. hidden_problems counts the rest.
+    touched: rx.Field[list[str]] = rx.field([])
+    show_all: bool = True
+    hidden_problems: int = 0
     add_action: str = "click"
     can_write: bool = False
     loaded: bool = False
@@ -141,9 +147,28 @@ class EditorState(ProtectedState):
         options, option_errors = self._options_from_fields()
         found = validate_views(views, self.name, description=self.description or None, tags=self._tags(),
                                options=options if not option_errors else self.options)
+        shown = [p for p in found if self._shows(p, views)]
+        for view in views:
+            if not self.show_all and view.uid not in self.touched:
+                hide_errors(view)
         self.steps = views
-        self.name_error = next((p.message for p in found if p.step is None and p.field == "name"), "")
-        self.problems = [f"test settings: {e}" for e in option_errors] + [str(p) for p in found]
+        self.name_error = next((p.message for p in shown if p.step is None and p.field == "name"), "")
+        self.problems = [f"test settings: {e}" for e in option_errors] + [str(p) for p in shown]
+        self.hidden_problems = len(found) - len(shown)
+
+    def _shows(self, problem: Any, views: list[StepView]) -> bool:
+        if self.show_all:
+            return True
+        if problem.step is None:
+            return problem.field != "name" or "name" in self.touched
+        return 0 <= problem.step < len(views) and views[problem.step].uid in self.touched
+
+    def _touch(self, key: Any) -> None:
+        if isinstance(key, int):
+            step = self._step(key)
+            key = step.uid if step is not None else ""
+        if key and key not in self.touched:
+            self.touched = [*self.touched, key]
 
     def _changed(self) -> None:
         self.dirty = True
@@ -252,6 +277,7 @@ class EditorState(ProtectedState):
             self.tid, self.pid = "", path_pid
         self.error, self.loaded = "", False
         self.diff_from = self.diff_to = ""
+        self.touched, self.show_all = [], bool(self.tid)
         if not self.tid:
             self.suite_id = guard.query_param(self, "suite")
             self.name, self.description, self.tags_text = "", "", ""
@@ -270,6 +296,7 @@ class EditorState(ProtectedState):
     @rx.event
     def set_name(self, value: str) -> None:
         self.name = value
+        self._touch("name")
         self._changed()
 
     @rx.event
@@ -315,6 +342,7 @@ class EditorState(ProtectedState):
         steps = list(self.steps)
         steps[index] = change_action(step, action)
         self.steps = steps
+        self._touch(index)
         self._changed()
 
     def _set_value(self, index: int, key: str, value: str) -> None:
@@ -324,6 +352,7 @@ class EditorState(ProtectedState):
         for fv in step.fields:
             if fv.key == key:
                 fv.value = value
+        self._touch(index)
         self._changed()
 
     @rx.event
@@ -339,6 +368,7 @@ class EditorState(ProtectedState):
         step = self._step(index)
         if step is not None:
             step.advanced = value
+            self._touch(index)
             self._changed()
 
     @rx.event
@@ -347,6 +377,7 @@ class EditorState(ProtectedState):
         if alts is None or not 0 <= alt < len(alts) or prop not in ("kind", "value", "name", "extra"):
             return
         setattr(alts[alt], prop, str(value))
+        self._touch(index)
         self._changed()
 
     @rx.event
@@ -355,6 +386,7 @@ class EditorState(ProtectedState):
         if alts is None:
             return
         alts.append(AltView(kind="css"))
+        self._touch(index)
         self._changed()
 
     @rx.event
@@ -363,6 +395,7 @@ class EditorState(ProtectedState):
         if alts is None or not 0 <= alt < len(alts):
             return
         del alts[alt]
+        self._touch(index)
         self._changed()
 
     @rx.event
@@ -371,6 +404,7 @@ class EditorState(ProtectedState):
         if alts is None or not 0 <= alt < len(alts) or not 0 <= alt + delta < len(alts):
             return
         alts[alt], alts[alt + delta] = alts[alt + delta], alts[alt]
+        self._touch(index)
         self._changed()
 
     def _move(self, index: int, delta: int) -> Any:
@@ -423,6 +457,7 @@ class EditorState(ProtectedState):
             principal, pid = self._authorize("test.write")
         except guard.DENIED as exc:
             return self._fail(exc)
+        self.show_all = True  # a save attempt shows every problem
         self._validate()
         if self.problems:
             return rx.toast.error(f"Not saved: fix {len(self.problems)} problem"
@@ -439,6 +474,7 @@ class EditorState(ProtectedState):
                 case = test_cases.create_test_case(
                     pid, self.name, steps, suite_id=self.suite_id or None, description=self.description or None,
                     tags=self._tags(), priority=self.priority, options=options, author_id=principal.user_id)
+                self.dirty = False  # saved: leaving for the new test's page must not ask
                 return [rx.toast.success(f"Test '{case.name}' created (version 1)"),
                         rx.redirect(f"/tests/{case.id}")]
         except TestCaseInvalid as exc:

@@ -428,3 +428,14 @@ def change_action(view: StepView, action: str) -> StepView:
     fresh = new_step(action)
     fresh.update({k: v for k, v in old.items() if k in keep and k != "action"})
     return step_to_view(fresh, view.uid)
+
+
+def hide_errors(view: StepView) -> None:
+    """Blank a step's error texts (a step nobody touched yet shows no problems)."""
+    for fv in view.fields:
+        fv.error = ""
+    for tv in view.targets:
+        tv.error = ""
+        for alt in tv.alternatives:
+            alt.error = ""
+    view.error, view.problems = "", 0

@@ -37,6 +37,11 @@ class EnvironmentsState(ProtectedState):
     can_write: bool = False
     loaded: bool = False
     error: str = ""
+    # The last refused form ("new" or an environment id), its message and the field it is about:
+    # the page shows it under that form and marks the field; the inputs keep what was typed.
+    form_env: str = ""
+    form_error: str = ""
+    form_field: str = ""
 
     def _reload(self) -> None:
         principal, pid = guard.require(self, "env.read", self.pid)
@@ -50,13 +55,19 @@ class EnvironmentsState(ProtectedState):
         ]
         self.loaded = True
 
-    def _write(self, change: Any, success: str) -> Any:
+    def _write(self, change: Any, success: str, form: str = "") -> Any:
         try:
             principal, pid = guard.require(self, "env.write", self.pid)
             change(principal, pid)
             self._reload()
         except guard.DENIED as exc:
-            return rx.toast.error(guard.error_message(exc))
+            message = guard.error_message(exc)
+            if form:
+                self.form_env, self.form_error = form, message
+                self.form_field = guard.problem_field(message, ("name", "base_url", "variables", "secrets"))
+            return rx.toast.error(message)
+        if form:
+            self.form_env = self.form_error = self.form_field = ""
         return rx.toast.success(success)
 
     @rx.event
@@ -78,7 +89,10 @@ class EnvironmentsState(ProtectedState):
                 variables=parse_pairs(str(form_data.get("variables") or ""), "variables"),
                 secrets=parse_pairs(str(form_data.get("secrets") or ""), "secrets"))
 
-        return self._write(change, f"Environment '{name.strip()}' created")
+        done = self._write(change, f"Environment '{name.strip()}' created", form="new")
+        if self.form_env == "new":
+            return done  # refused: the form keeps what was typed
+        return [done, *[rx.set_value(f"new-env-{field}", "") for field in ("name", "base_url", "variables", "secrets")]]
 
     @rx.event
     def update_environment(self, form_data: dict[str, Any]) -> Any:
@@ -89,7 +103,7 @@ class EnvironmentsState(ProtectedState):
                 principal, pid, env_id, base_url=str(form_data.get("base_url") or "") or None,
                 variables=parse_pairs(str(form_data.get("variables") or ""), "variables"))
 
-        return self._write(change, "Environment saved")
+        return self._write(change, "Environment saved", form=env_id)
 
     @rx.event
     def set_secret(self, form_data: dict[str, Any]) -> Any:

@@ -7,11 +7,13 @@ in memory and never written under Reflex's public upload folder.
 
 from __future__ import annotations
 
+from pathlib import PurePath
 from typing import Any
 
 import reflex as rx
 
 from traceiq_app.services.catalog import imports, projects, suites
+from traceiq_app.services.catalog.projects import Invalid
 from traceiq_app.state import guard
 from traceiq_app.state.accounts.auth import ProtectedState
 
@@ -66,12 +68,16 @@ class ImportState(ProtectedState):
             self._clear()
             return rx.toast.error(guard.error_message(exc))
         if not files:
-            return rx.toast.error("Choose a file first")
+            return None  # the picker refused the file: reject_files says why (one message, not two)
         self._clear()
         upload = files[0]
         name = str(getattr(upload, "name", None) or getattr(upload, "filename", None) or "upload")
         data = await upload.read(imports.MAX_IMPORT_BYTES + 1)
+        declared = getattr(upload, "size", None)
         try:
+            if len(data) > imports.MAX_IMPORT_BYTES:  # only the first bytes were read: say the real size
+                size = declared if isinstance(declared, int) and declared > len(data) else len(data)
+                raise Invalid(imports.size_problem(PurePath(name).name or "upload", size))
             preview = imports.preview_import(name, data)
         except guard.DENIED as exc:
             self.upload_error = guard.error_message(exc)
@@ -87,6 +93,29 @@ class ImportState(ProtectedState):
         if preview.not_understood:
             return rx.toast.warning(f"{len(preview.not_understood)} part(s) of the file were not understood")
         return rx.toast.success(f"Understood {len(preview.understood)} steps — review and save")
+
+    @rx.event
+    def reject_files(self, rejected: list[str]) -> Any:
+        """The file picker refused the file before uploading it ("name|size|codes" per file, from
+        react-dropzone): ONE message saying why (wrong type, or its real size)."""
+        try:
+            guard.require(self, "test.write", self.pid)
+        except guard.DENIED as exc:
+            return rx.toast.error(guard.error_message(exc))
+        self._clear()
+        first = str(rejected[0]) if isinstance(rejected, list) and rejected else ""
+        name, _, rest = first.partition("|")
+        size_text, _, codes = rest.partition("|")
+        name = PurePath(name.lstrip("./") or "file").name[:200]
+        if "file-invalid-type" in codes:
+            self.upload_error = imports.type_problem(name)
+        elif "file-too-large" in codes and size_text.isdigit():
+            self.upload_error = imports.size_problem(name, int(size_text))
+        elif "too-many-files" in codes:
+            self.upload_error = "choose one file at a time"
+        else:
+            self.upload_error = f"{name}: this file cannot be imported"
+        return rx.toast.error(self.upload_error)
 
     @rx.event
     def set_test_name(self, value: str) -> None:

@@ -19,6 +19,9 @@ class ProjectsState(ProtectedState):
     projects: rx.Field[list[dict[str, str]]] = rx.field([])
     create_orgs: rx.Field[list[dict[str, str]]] = rx.field([])
     loaded: bool = False
+    # The create form's last refusal and the field it is about (the form keeps what was typed).
+    create_error: str = ""
+    create_field: str = ""
 
     def _reload(self) -> None:
         principal = guard.signed_in(self)
@@ -49,7 +52,10 @@ class ProjectsState(ProtectedState):
             project = projects.create_project(principal, oid, name, slug=slug,
                                               description=str(form_data.get("description") or "") or None)
         except guard.DENIED as exc:
-            return rx.toast.error(guard.error_message(exc))
+            self.create_error = guard.error_message(exc)
+            self.create_field = guard.problem_field(self.create_error, ("name", "slug")) or "name"
+            return rx.toast.error(self.create_error)
+        self.create_error = self.create_field = ""
         return [rx.toast.success(f"Project '{project.name}' created"), rx.redirect(f"/projects/{project.id}")]
 
     @rx.event

@@ -17,6 +17,7 @@ from traceiq_app.models import RunTrigger
 from traceiq_app.services.observability import tracing
 from traceiq_app.services.platform import audit
 from traceiq_app.services.runs import control as runs_service
+from traceiq_app.services.runs import dialog_memory
 from traceiq_app.services.runs import views as run_views
 from traceiq_app.state import guard
 from traceiq_app.state.accounts.auth import ProtectedState
@@ -35,12 +36,14 @@ class RunDialogState(ProtectedState):
     starting: bool = False
     # The folder ticked when the dialog opens ("" = none): only ever one of `suites`.
     preselected: str = ""
+    # The environment selected when the dialog opens: last choice, or the only one, or "none".
+    env_default: str = "none"
 
     @rx.event
     def open_dialog(self, project_id: str, suite_id: str = "") -> Any:
         self.error = ""
         try:
-            _principal, pid = guard.require(self, "run.start", project_id)
+            principal, pid = guard.require(self, "run.start", project_id)
             choices = run_views.dialog_choices(pid)
         except guard.DENIED as exc:
             self.open = False
@@ -48,6 +51,8 @@ class RunDialogState(ProtectedState):
         self.dpid = str(pid)
         self.suites, self.tests = choices["suites"], choices["tests"]
         self.tags, self.environments = choices["tags"], choices["environments"]
+        self.env_default = dialog_memory.default_environment(principal.user_id, pid,
+                                                             [e["id"] for e in self.environments])
         wanted = str(suite_id or "")
         self.preselected = wanted if any(x["id"] == wanted for x in self.suites) else ""
         self.open = True
@@ -95,6 +100,7 @@ class RunDialogState(ProtectedState):
                 )
         except runs_service.RunError as exc:
             return rx.toast.error(str(exc))
+        dialog_memory.remember_environment(principal.user_id, pid, env_id)
         _audit(principal, pid, "run.start", run.id, {"total": run.total, "browsers": run.browsers})
         self.open = False
         return [rx.toast.success(f"Run started: {run.total} test(s)"), rx.redirect(f"/runs/{run.id}")]

@@ -30,6 +30,8 @@ from typing import Any
 import reflex as rx
 
 from traceiq_app.models import RunStatus
+from traceiq_app.services.ai.explain import offline_explanation
+from traceiq_app.services.healing import store as healing_store
 from traceiq_app.services.observability import metrics
 from traceiq_app.services.runs import control as runs_service
 from traceiq_app.services.runs import live_events
@@ -77,6 +79,8 @@ class TestRow:
     trace: str = ""       # trace viewer URL
     video: str = ""       # artifact URL
     screenshot: str = ""  # failure screenshot artifact URL
+    healed: str = ""      # "passed (healed)" / "healing proposed" (services/healing), else ""
+    hint: str = ""        # likely cause of a failure (services/ai/explain.py, offline rules)
     steps: list[StepRow] = dataclasses.field(default_factory=list)
 
 
@@ -124,6 +128,13 @@ def _placeholders(t: TestRow) -> None:
         t.steps.sort(key=lambda x: x.index)
 
 
+def _healed_by_result(run_id: str) -> dict[str, list[dict[str, Any]]]:
+    try:
+        return healing_store.healed_by_result(uuid.UUID(run_id))
+    except ValueError:
+        return {}
+
+
 def _raw(value: Any) -> Any:
     """The object behind Reflex's mutation-tracking proxy (we copy before we change anything)."""
     return getattr(value, "__wrapped__", value)
@@ -165,6 +176,7 @@ class RunLiveState(ProtectedState):
     errors: int = 0
     duration: str = ""
     finished_tests: int = 0
+    cancelled_tests: int = 0
     tests: rx.Field[list[TestRow]] = rx.field([])
     can_run: bool = False
     loaded: bool = False
@@ -184,6 +196,12 @@ class RunLiveState(ProtectedState):
         return self.status in FINAL
 
     @rx.var
+    def cancelled(self) -> int:
+        """Tests the run will not finish: cancelled ones, and (once the run is over) never started."""
+        never_started = max(0, self.total - self.finished_tests) if self.status in FINAL else 0
+        return self.cancelled_tests + never_started
+
+    @rx.var
     def has_failures(self) -> bool:
         return self.failed + self.errors > 0
 
@@ -200,16 +218,24 @@ class RunLiveState(ProtectedState):
         for t in tests:
             key = (t.name, t.browser)
             newest[key] = max(newest.get(key, 0), t.attempt)
-        finished = min(self.total, sum(1 for t in tests if t.status in DONE_TEST
-                                       and t.attempt >= newest[(t.name, t.browser)]))
+        final = [t for t in tests if t.attempt >= newest[(t.name, t.browser)]]
+        finished = min(self.total, sum(1 for t in final if t.status in DONE_TEST))
         if finished != self.finished_tests:
             self.finished_tests = finished
+        cancelled = sum(1 for t in final if t.status == "cancelled")
+        if cancelled != self.cancelled_tests:
+            self.cancelled_tests = cancelled
 
     def _snapshot(self, detail: dict[str, Any]) -> None:
         self.status, self.trigger, self.who = detail["status"], detail["trigger"], detail["who"] or "—"
         self.environment, self.branch, self.created_at = detail["environment"], detail["branch"], detail["created_at"]
+        # A snapshot replaces the whole summary: a run without a duration yet shows none (not the
+        # duration of the run this page showed before, e.g. after "Rerun failed").
+        self.duration = ""
+        self.passed = self.failed = self.flaky = self.errors = 0
         self._summary(detail)
         rows = []
+        healed = _healed_by_result(self.run_id)
         for t in detail["tests"]:
             steps = [self._step_from_db(s) for s in t["steps"]]
             rows.append(TestRow(
@@ -217,6 +243,8 @@ class RunLiveState(ProtectedState):
                 duration=run_views.format_duration(t["duration_ms"]) if t["duration_ms"] is not None else "",
                 error=t["error"], total_steps=t["total_steps"], steps=steps,
                 done_steps=sum(1 for s in steps if s.status != "running"),
+                healed=healing_store.healed_label(healed.get(t["id"], []), t["status"]),
+                hint=offline_explanation(t["error"]) if t["error"] and t["status"] in ("failed", "error") else "",
                 trace=run_views.trace_viewer_url(t["trace"]) if t["trace"] else "",
                 video=run_views.artifact_url(t["video"]) if t["video"] else "",
                 screenshot=run_views.artifact_url(t["failure_screenshot"]) if t["failure_screenshot"] else "",
@@ -383,12 +411,22 @@ class RunLiveState(ProtectedState):
             _close_open_steps(tests[i])
         self.tests = tests
 
+    def _mark_healed(self, trid: str, healed: list[dict[str, Any]]) -> None:
+        tests = [_raw(t) for t in self.tests]
+        for pos, t in enumerate(tests):
+            if t.id == trid:
+                tests[pos] = dataclasses.replace(t, healed=healing_store.healed_label(healed, t.status))
+                self.tests = tests
+                return
+
     def _forget_run(self, next_run_id: str = "") -> None:
         """Show nothing of the current run: the page renders the run only when run_pid is set,
         so a redirect to another run never flashes this one's status and tests (a reader — or a
         test — would otherwise take the old 'failed' for the new run's)."""
         self._gen += 1  # the follow task of this run stops at its next batch
         self.tests, self.run_pid, self.status, self.total, self.finished_tests = [], "", "", 0, 0
+        self.duration, self.cancelled_tests = "", 0
+        self.passed = self.failed = self.flaky = self.errors = 0
         self.run_id, self.loaded = next_run_id or self.run_id, False
 
     # ---- events -----------------------------------------------------------------------------
@@ -473,10 +511,13 @@ class RunLiveState(ProtectedState):
                 caught_up = True
                 for trid in wanted:
                     steps = await asyncio.to_thread(run_views.test_steps, uuid.UUID(run_id), uuid.UUID(trid))
+                    healed = await asyncio.to_thread(healing_store.healed_for_result, uuid.UUID(trid))
                     async with self:
                         if self._gen != gen:
                             return
                         self._merge_steps(trid, steps)
+                        if healed:
+                            self._mark_healed(trid, healed)
                 if final and not events:
                     # Artifacts of tests that were running at a cancel arrive after run.finished.
                     if not idle_after_final:

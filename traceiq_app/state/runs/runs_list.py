@@ -17,6 +17,9 @@ from traceiq_app.state import guard
 from traceiq_app.state.accounts.auth import ProtectedState
 
 ALL = "all"
+# Filters in the page's URL (?status=failed&folder=<id>...): shareable and bookmarkable.
+URL_PARAMS = {"status": "status", "trigger": "trigger", "folder": "suite_id", "environment": "environment_id",
+              "branch": "branch", "from": "date_from", "to": "date_to"}
 STATUSES = [ALL, "queued", "running", "passed", "failed", "cancelled", "timed_out", "error"]
 TRIGGERS = [ALL, "ui", "api", "cli", "schedule", "rerun", "import"]
 
@@ -45,6 +48,13 @@ class RunsListState(ProtectedState):
     loaded: bool = False
     error: str = ""
 
+    @rx.var
+    def filter_key(self) -> str:
+        """Changes with the applied filters: the filter form re-mounts and shows them (its inputs
+        are uncontrolled), e.g. after a page load from a ?status=failed link."""
+        return "|".join((self.f_status, self.f_trigger, self.f_suite, self.f_env, self.f_branch, self.f_from,
+                         self.f_to))
+
     # ---- helpers (not callable from clients) ----------------------------------------------
     def _filters(self) -> run_views.RunFilters:
         return run_views.RunFilters.from_form({
@@ -63,10 +73,29 @@ class RunsListState(ProtectedState):
         self.project_name, self.next_cursor, self.error, self.loaded = "", "", message, True
 
     # ---- events ----------------------------------------------------------------------------
+    def _set_filters(self, form_data: dict[str, Any]) -> None:
+        def pick(name: str, allowed: list[str] | None = None) -> str:
+            value = str(form_data.get(name) or "").strip()[:255]
+            if allowed is not None and value not in allowed:
+                return ALL
+            return value
+
+        self.f_status, self.f_trigger = pick("status", STATUSES), pick("trigger", TRIGGERS)
+        self.f_suite, self.f_env = pick("suite_id") or ALL, pick("environment_id") or ALL
+        self.f_branch, self.f_from, self.f_to = pick("branch"), pick("date_from"), pick("date_to")
+
+    def _url_query(self) -> str:
+        from urllib.parse import urlencode
+
+        values = {"status": self.f_status, "trigger": self.f_trigger, "folder": self.f_suite,
+                  "environment": self.f_env, "branch": self.f_branch, "from": self.f_from, "to": self.f_to}
+        return urlencode({k: v for k, v in values.items() if v and v != ALL})
+
     @rx.event
     def load(self) -> Any:
         self.pid = guard.id_from_path(self, "projects") or self.pid
         self.error, self.cursor, self.prev_cursors, self.page_no = "", "", [], 1
+        self._set_filters({field: guard.query_param(self, param) for param, field in URL_PARAMS.items()})
         try:
             principal, pid = guard.require(self, "run.read", self.pid)
             self.project_name = projects.get_project(pid).name
@@ -88,22 +117,19 @@ class RunsListState(ProtectedState):
         return self._apply({})
 
     def _apply(self, form_data: dict[str, Any]) -> Any:
-        def pick(name: str, allowed: list[str] | None = None) -> str:
-            value = str(form_data.get(name) or "").strip()[:255]
-            if allowed is not None and value not in allowed:
-                return ALL
-            return value
+        import json
 
-        self.f_status, self.f_trigger = pick("status", STATUSES), pick("trigger", TRIGGERS)
-        self.f_suite, self.f_env = pick("suite_id") or ALL, pick("environment_id") or ALL
-        self.f_branch, self.f_from, self.f_to = pick("branch"), pick("date_from"), pick("date_to")
+        self._set_filters(form_data)
         self.cursor, self.prev_cursors, self.page_no = "", [], 1
         try:
             self._fetch()
         except guard.DENIED as exc:
             self._clear(guard.error_message(exc))
             return rx.toast.error(guard.error_message(exc))
-        return None
+        query = self._url_query()
+        # The address bar follows the filters (replaceState: no new history entry per change).
+        return rx.call_script("window.history.replaceState(window.history.state, '', "
+                              f"window.location.pathname + {json.dumps('?' + query if query else '')})")
 
     @rx.event
     def next_page(self) -> Any:

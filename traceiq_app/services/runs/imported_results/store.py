@@ -51,7 +51,7 @@ from traceiq_app.services.runs.imported_results.report import (
     ParsedReport,
     ParsedTest,
 )
-from traceiq_app.services.runs.results import recount
+from traceiq_app.services.runs.results import close_analytics, final_run_status, recount
 from traceiq_app.services.runs.retention import expiry_for, outcome_for
 
 IMPORTED_ACTION = "test.step"
@@ -275,7 +275,9 @@ def _store(project_id: uuid.UUID, report: ParsedReport, uploaded: dict[str, Path
             session.add_all(rows)
             session.flush()
         recount(session, run)
-        run.status = (RunStatus.failed if run.failed else RunStatus.error if run.errors else RunStatus.passed)
+        run.status = final_run_status(run, close_analytics(session, run))
+        if run.status == RunStatus.cancelled:
+            run.status = RunStatus.passed  # an imported report of skipped tests only
         results = {r.id: r for r in session.exec(select(TestResult).where(TestResult.run_id == run.id)).all()}
         for planned in planned_artifacts:
             session.add(_upload(planned, run, results[planned.test_result_id], storage, uploaded_keys))

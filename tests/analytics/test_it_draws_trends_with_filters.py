@@ -1,0 +1,68 @@
+"""The series behind the charts: per day and per run, with a moving average, run durations,
+outcomes, flaky counts and breakdowns; every filter applies to every series."""
+
+from __future__ import annotations
+
+from datetime import timedelta
+
+import pytest
+from sqlmodel import Session
+
+from tests.factories import make_environment, make_suite
+from traceiq_app.db import get_engine
+from traceiq_app.models import TestCase, utcnow
+from traceiq_app.services.analytics.filters import FilterError, resolve
+from traceiq_app.services.analytics.trends import trends
+
+
+def test_it_builds_daily_and_per_run_series(history) -> None:  # type: ignore[no-untyped-def]
+    p = history.p
+    with Session(get_engine(), expire_on_commit=False) as s:
+        staging = make_environment(s, p.project, "staging")
+        suite = make_suite(s, p.project, "Checkout")
+        s.commit()
+    history.case("Pay")
+    with Session(get_engine()) as s:
+        case = s.get(TestCase, history.cases["Pay"].id)
+        assert case is not None
+        case.suite_id, case.tags = suite.id, ["smoke"]
+        s.add(case)
+        s.commit()
+    history.run({"Pay": "passed", "Browse": "failed"}, environment_id=staging.id)
+    history.run({"Pay": "flaky", "Browse": "passed"}, branch="feature")
+    everything = trends(p.project.id)
+    today = utcnow().date().isoformat()
+    assert everything["x"] == [today]
+    assert everything["results"] == {"passed": [2], "flaky": [1], "failed": [1], "error": [0]}
+    assert everything["pass_rate"] == [0.75] and everything["pass_rate_avg"] == [0.75]
+    assert everything["flaky_tests"] == [1] and sum(everything["runs"]["failed"]) == 1
+    assert everything["duration_p50"][0] is not None
+    env = everything["breakdowns"]["environment"]
+    assert env["labels"] == ["(none)", "staging"] and env["failed"] == [0, 1]
+    assert everything["breakdowns"]["branch"]["labels"] == ["feature", "main"]
+
+    per_run = trends(p.project.id, bucket="run")
+    assert len(per_run["x"]) == 2 and per_run["pass_rate"] == [0.5, 1.0]
+
+    only_feature = trends(p.project.id, resolve(p.project.id, branch="feature"))
+    assert only_feature["results"]["failed"] == [0] and only_feature["flaky_tests"] == [1]
+    smoke = trends(p.project.id, resolve(p.project.id, tag="smoke"))
+    assert smoke["results"]["passed"] == [1] and smoke["results"]["flaky"] == [1]
+    in_suite = trends(p.project.id, resolve(p.project.id, suite="Checkout"))
+    assert in_suite["results"] == smoke["results"]
+    on_staging = trends(p.project.id, resolve(p.project.id, environment="staging"), bucket="run")
+    assert len(on_staging["x"]) == 1 and on_staging["pass_rate"] == [0.5]
+    future = trends(p.project.id, resolve(p.project.id, since=utcnow() + timedelta(days=1)))
+    assert future["x"] == []
+
+
+@pytest.mark.parametrize(("kwargs", "field"), [
+    ({"suite": "Nope"}, "suite"), ({"environment": "prod"}, "environment"),
+    ({"since": "later", "until": "earlier"}, "until")])
+def test_it_refuses_bad_filters(history, kwargs: dict[str, str], field: str) -> None:  # type: ignore[no-untyped-def]
+    now = utcnow()
+    if "since" in kwargs:
+        kwargs = {"since": now, "until": now - timedelta(days=1)}  # type: ignore[dict-item]
+    with pytest.raises(FilterError) as err:
+        resolve(history.p.project.id, **kwargs)  # type: ignore[arg-type]
+    assert err.value.field == field

@@ -1,0 +1,1 @@
+"""/api/v1 analytics: health, clusters, trends, quarantine, run comparison, reports."""

@@ -1,0 +1,1 @@
+"""Analytics pages: dashboard, test history, cluster, run comparison."""

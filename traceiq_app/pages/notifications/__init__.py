@@ -1,0 +1,1 @@
+"""Notifications pages: channels, rules and the delivery log of a project."""

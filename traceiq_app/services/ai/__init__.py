@@ -1,0 +1,7 @@
+"""AI: optional help from a language model behind any OpenAI-compatible chat completions
+endpoint (`client`: settings, timeouts, retries, audit log without secrets), the per-project
+opt-in and rate limit (`access`), test generation from a description with schema validation,
+bounded retries and an offline fallback (`generate`), and failure explanations with an offline
+fallback (`explain`).
+
+May call: platform, catalog (to save a generated test as a draft)."""

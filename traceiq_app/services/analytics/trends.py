@@ -1,0 +1,160 @@
+"""The series behind the dashboard's charts, from facts (and the runs table for run durations
+and outcomes), with the dashboard's filters applied to every series."""
+
+from __future__ import annotations
+
+import uuid
+from datetime import date, datetime
+from typing import Any
+
+import sqlalchemy as sa
+from sqlmodel import col
+
+from traceiq_app.db import session_scope
+from traceiq_app.models import Environment, ResultFact, Run
+from traceiq_app.services.analytics import metrics
+from traceiq_app.services.analytics.filters import Filters, base
+
+MAX_RUNS = 200
+MOVING_AVERAGE = 7
+BREAKDOWNS = ("environment", "browser", "branch")
+
+
+def _day(value: Any) -> str:
+    if isinstance(value, datetime | date):
+        return value.isoformat()[:10]
+    return str(value)[:10]
+
+
+def _moving_average(values: list[float | None], n: int = MOVING_AVERAGE) -> list[float | None]:
+    out: list[float | None] = []
+    for i in range(len(values)):
+        seen = [v for v in values[max(0, i - n + 1): i + 1] if v is not None]
+        out.append(round(sum(seen) / len(seen), 4) if seen else None)
+    return out
+
+
+def _runs_stmt(project_id: uuid.UUID, filters: Filters) -> Any:
+    """Runs behind the series: branch/environment/date filters apply to the runs themselves; a
+    suite or tag filter keeps the runs that have a matching fact."""
+    stmt = (sa.select(col(Run.id), col(Run.status), col(Run.duration_ms), col(Run.finished_at), col(Run.created_at))
+            .where(col(Run.project_id) == project_id, col(Run.finished_at).is_not(None)))
+    if filters.since is not None:
+        stmt = stmt.where(col(Run.finished_at) >= filters.since)
+    if filters.until is not None:
+        stmt = stmt.where(col(Run.finished_at) < filters.until)
+    if filters.branch:
+        stmt = stmt.where(col(Run.branch) == filters.branch)
+    if filters.environment_id is not None:
+        stmt = stmt.where(col(Run.environment_id) == filters.environment_id)
+    if filters.suite_ids is not None or filters.tag:
+        stmt = stmt.where(col(Run.id).in_(base(project_id, filters, col(ResultFact.run_id)).distinct()))
+    return stmt
+
+
+def trends(project_id: uuid.UUID, filters: Filters | None = None, bucket: str = "day") -> dict[str, Any]:
+    """One grouped pass over the facts (an index-only scan of `ix_result_facts_series`) gives the
+    daily results and every breakdown; flaky tests per day and the runs come from two more."""
+    filters = filters or Filters()
+    if bucket == "run":
+        return _by_run(project_id, filters)
+    day = sa.func.date(col(ResultFact.finished_at))
+    dims = (col(ResultFact.status), col(ResultFact.branch), col(ResultFact.environment_id), col(ResultFact.browser))
+    stmt = base(project_id, filters, day.label("day"), *dims, sa.func.count()).group_by(day, *dims)
+    flaky_stmt = base(project_id, filters, day.label("day"), sa.func.count(sa.distinct(col(ResultFact.test_key))))\
+        .where(col(ResultFact.status) == "flaky").group_by(day)
+    with session_scope() as session:
+        rows = session.execute(stmt).all()
+        flaky_rows = session.execute(flaky_stmt).all()
+        runs = session.execute(_runs_stmt(project_id, filters)).all()
+        env_names = _env_names(session, project_id)
+    days: dict[str, dict[str, int]] = {}
+    groups: list[tuple[str, str | None, Any, str, int]] = []
+    for d, status, branch, env, browser, n in rows:
+        key = _day(d)
+        days.setdefault(key, {})
+        days[key][status] = days[key].get(status, 0) + int(n)
+        groups.append((status, branch, env, browser, int(n)))
+    run_days: dict[str, dict[str, Any]] = {}
+    for _rid, status, duration, finished, created in runs:
+        entry = run_days.setdefault(_day(finished or created), {"durations": [], "outcomes": {}})
+        if duration is not None:
+            entry["durations"].append(duration)
+        entry["outcomes"][str(status)] = entry["outcomes"].get(str(status), 0) + 1
+    flaky = {_day(d): int(n) for d, n in flaky_rows}
+    keys = sorted(set(days) | set(run_days))
+    rates: list[float | None] = []
+    for k in keys:
+        c = days.get(k, {})
+        counted = sum(c.get(s, 0) for s in metrics.COUNTED)
+        rates.append(round(sum(c.get(s, 0) for s in metrics.PASSING) / counted, 4) if counted else None)
+    outcomes = sorted({o for e in run_days.values() for o in e["outcomes"]})
+    return {
+        "bucket": "day", "x": keys, "pass_rate": rates, "pass_rate_avg": _moving_average(rates),
+        "results": {s: [days.get(k, {}).get(s, 0) for k in keys] for s in ("passed", "flaky", "failed", "error")},
+        "duration_p50": [metrics.percentile(run_days.get(k, {}).get("durations", []), 0.5) for k in keys],
+        "duration_p95": [metrics.percentile(run_days.get(k, {}).get("durations", []), 0.95) for k in keys],
+        "runs": {o: [run_days.get(k, {}).get("outcomes", {}).get(o, 0) for k in keys] for o in outcomes},
+        "flaky_tests": [flaky.get(k, 0) for k in keys],
+        "breakdowns": _breakdowns_from(groups, env_names),
+    }
+
+
+def _by_run(project_id: uuid.UUID, filters: Filters) -> dict[str, Any]:
+    stmt = base(project_id, filters, col(ResultFact.run_id), col(ResultFact.status), sa.func.count()).group_by(
+        col(ResultFact.run_id), col(ResultFact.status))
+    with session_scope() as session:
+        runs = session.execute(_runs_stmt(project_id, filters).order_by(col(Run.created_at).desc())
+                               .limit(MAX_RUNS)).all()
+        wanted = [r[0] for r in runs]
+        rows = session.execute(stmt.where(col(ResultFact.run_id).in_(wanted))).all() if wanted else []
+        breakdowns = _breakdowns(session, project_id, filters)
+    per: dict[uuid.UUID, dict[str, int]] = {}
+    for rid, status, n in rows:
+        per.setdefault(rid, {})[status] = int(n)
+    runs = list(reversed(runs))
+    rates: list[float | None] = []
+    for r in runs:
+        c = per.get(r[0], {})
+        counted = sum(c.get(s, 0) for s in metrics.COUNTED)
+        rates.append(round(sum(c.get(s, 0) for s in metrics.PASSING) / counted, 4) if counted else None)
+    return {
+        "bucket": "run", "x": [str(r[0]) for r in runs],
+        "started": [(r[3] or r[4]).isoformat() for r in runs], "status": [str(r[1]) for r in runs],
+        "pass_rate": rates, "pass_rate_avg": _moving_average(rates),
+        "duration_ms": [r[2] for r in runs],
+        "results": {s: [per.get(r[0], {}).get(s, 0) for r in runs] for s in ("passed", "flaky", "failed", "error")},
+        "flaky_tests": [per.get(r[0], {}).get("flaky", 0) for r in runs],
+        "breakdowns": breakdowns,
+    }
+
+
+def _env_names(session: Any, project_id: uuid.UUID) -> dict[Any, str]:
+    return {e: n for e, n in session.execute(sa.select(col(Environment.id), col(Environment.name))
+                                             .where(col(Environment.project_id) == project_id)).all()}
+
+
+def _breakdowns_from(groups: list[tuple[str, str | None, Any, str, int]], env_names: dict[Any, str]
+                     ) -> dict[str, dict[str, Any]]:
+    """Passed (incl. flaky) / failed (incl. errors) results per environment, browser and branch."""
+    out: dict[str, dict[str, Any]] = {}
+    for name, position in (("environment", 2), ("browser", 3), ("branch", 1)):
+        table: dict[str, dict[str, int]] = {}
+        values: dict[str, str] = {}
+        for group in groups:
+            status, value, n = group[0], group[position], group[4]
+            label = (env_names.get(value, str(value)) if name == "environment" else str(value)) if value else "(none)"
+            values[label] = str(value) if value else ""
+            table.setdefault(label, {})
+            table[label][status] = table[label].get(status, 0) + n
+        labels = sorted(table)
+        out[name] = {"labels": labels, "values": [values[lbl] for lbl in labels],
+                     "passed": [table[lbl].get("passed", 0) + table[lbl].get("flaky", 0) for lbl in labels],
+                     "failed": [table[lbl].get("failed", 0) + table[lbl].get("error", 0) for lbl in labels]}
+    return out
+
+
+def _breakdowns(session: Any, project_id: uuid.UUID, filters: Filters) -> dict[str, dict[str, Any]]:
+    dims = (col(ResultFact.status), col(ResultFact.branch), col(ResultFact.environment_id), col(ResultFact.browser))
+    rows = session.execute(base(project_id, filters, *dims, sa.func.count()).group_by(*dims)).all()
+    return _breakdowns_from([(s, b, e, br, int(n)) for s, b, e, br, n in rows], _env_names(session, project_id))

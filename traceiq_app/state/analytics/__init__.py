@@ -1,0 +1,1 @@
+"""Analytics states: the project dashboard, test history, failure clusters, run comparison."""

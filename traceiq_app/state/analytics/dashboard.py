@@ -1,0 +1,296 @@
+"""The project dashboard (/projects/<id>/analytics): charts with filters and click-through, the
+test health table (sort, views) and the quarantines.
+
+Every public method is an event handler any client can call: each authorizes on the server
+(`analytics.read`; `quarantine.write` to change quarantines) through `state.guard` before it
+reads or changes anything. Charts are kept as the small series dict; figures are computed vars."""
+
+from __future__ import annotations
+
+import uuid
+from datetime import UTC, datetime, timedelta
+from typing import Any
+from urllib.parse import urlencode
+
+import plotly.graph_objects as go
+import reflex as rx
+
+from traceiq_app.components.analytics import figures
+from traceiq_app.services.analytics import clusters as clusters_service
+from traceiq_app.services.analytics import filters as filters_service
+from traceiq_app.services.analytics import health as health_service
+from traceiq_app.services.analytics import quarantine as quarantine_service
+from traceiq_app.services.analytics import trends as trends_service
+from traceiq_app.services.catalog import projects
+from traceiq_app.services.runs import views as run_views
+from traceiq_app.state import guard
+from traceiq_app.state.accounts.auth import ProtectedState
+
+MAX_ROWS = 300
+VIEWS = ("all", "flaky", "slowing")
+BUCKETS = ("day", "run")
+
+
+def _pct(value: float) -> str:
+    return f"{value * 100:.0f}%"
+
+
+def _ms(value: int | None) -> str:
+    if value is None:
+        return "–"
+    return f"{value / 1000:.1f} s" if value >= 1000 else f"{value} ms"
+
+
+def _day(text: str, field: str) -> datetime | None:
+    if not text:
+        return None
+    try:
+        return datetime.strptime(text, "%Y-%m-%d").replace(tzinfo=UTC)
+    except ValueError:
+        raise filters_service.FilterError(field, "is not a date (YYYY-MM-DD)") from None
+
+
+class DashboardState(ProtectedState):
+    pid: str = ""
+    project_name: str = ""
+    loaded: bool = False
+    error: str = ""
+    has_data: bool = False
+    can_quarantine: bool = False
+    # filters as shown in the form
+    f_since: str = ""
+    f_until: str = ""
+    f_suite: str = "all"
+    f_tag: str = ""
+    f_branch: str = ""
+    f_env: str = "all"
+    bucket: str = "day"
+    suites: rx.Field[list[dict[str, str]]] = rx.field([])
+    environments: rx.Field[list[dict[str, str]]] = rx.field([])
+    series: rx.Field[dict[str, Any]] = rx.field({})
+    # health table
+    rows: rx.Field[list[dict[str, str]]] = rx.field([])
+    view: str = "all"
+    sort_by: str = "health"
+    descending: bool = False
+    quarantines: rx.Field[list[dict[str, str]]] = rx.field([])
+    clusters: rx.Field[list[dict[str, str]]] = rx.field([])
+    # the quarantine dialog
+    q_open: bool = False
+    q_test: str = ""
+    q_name: str = ""
+
+    # ---- figures (computed from the series this tab was allowed to load) ----------------------
+    @rx.var
+    def fig_pass_rate(self) -> go.Figure:
+        return figures.build(self.series, "pass_rate")
+
+    @rx.var
+    def fig_outcomes(self) -> go.Figure:
+        return figures.build(self.series, "outcomes")
+
+    @rx.var
+    def fig_duration(self) -> go.Figure:
+        return figures.build(self.series, "duration")
+
+    @rx.var
+    def fig_flaky(self) -> go.Figure:
+        return figures.build(self.series, "flaky")
+
+    @rx.var
+    def fig_environment(self) -> go.Figure:
+        return figures.build(self.series, "environment")
+
+    @rx.var
+    def fig_browser(self) -> go.Figure:
+        return figures.build(self.series, "browser")
+
+    @rx.var
+    def fig_branch(self) -> go.Figure:
+        return figures.build(self.series, "branch")
+
+    # ---- helpers (not callable from clients) ----------------------------------------------
+    def _filters(self, pid: uuid.UUID) -> filters_service.Filters:
+        since, until = _day(self.f_since, "from"), _day(self.f_until, "to")
+        return filters_service.resolve(
+            pid, since=since, until=until + timedelta(days=1) if until else None,
+            suite=None if self.f_suite in ("", "all") else self.f_suite, tag=self.f_tag or None,
+            branch=self.f_branch or None, environment=None if self.f_env in ("", "all") else self.f_env)
+
+    def _reload(self) -> None:
+        principal, pid = guard.require(self, "analytics.read", self.pid)
+        flt = self._filters(pid)
+        self.series = trends_service.trends(pid, flt, self.bucket if self.bucket in BUCKETS else "day")
+        self.has_data = bool(self.series.get("x"))
+        items = health_service.health_table(pid, flt, view=None if self.view == "all" else self.view,
+                                            sort=self.sort_by, descending=self.descending)[:MAX_ROWS]
+        self.rows = [{
+            "test_id": i["test_id"], "name": i["name"], "runs": str(i["runs"]), "pass_rate": _pct(i["pass_rate"]),
+            "flip_rate": _pct(i["flip_rate"]), "flaky_on_retry": _pct(i["flaky_on_retry_rate"]),
+            "health": _pct(i["health"]), "median": _ms(i["median_ms"]), "p95": _ms(i["p95_ms"]),
+            "spark": figures.sparkline(i["sparkline"]), "slowing": "yes" if i["slowing_down"] else "",
+            "quarantined": "yes" if i["quarantined"] else "",
+            "last_failure": ((i["last_failure"] or {}).get("error") or "")[:160],
+            "href": f"/projects/{pid}/analytics/test?" + urlencode({"key": i["test_id"]}),
+        } for i in items]
+        self.quarantines = [{k: str(v or "") for k, v in q.items()} for q in quarantine_service.listing(pid)]
+        self.clusters = [{"id": c["id"], "category": c["category"], "signature": c["signature"],
+                          "count": str(c["count"]), "tests": str(c["tests"]), "last_seen": (c["last_seen"] or "")[:10],
+                          "href": f"/projects/{pid}/analytics/clusters/{c['id']}"}
+                         for c in clusters_service.clusters(pid, flt, limit=10)]
+        self.can_quarantine = guard.can(principal, "quarantine.write", pid)
+
+    def _fail(self, exc: BaseException) -> Any:
+        message = guard.error_message(exc)
+        if isinstance(exc, filters_service.FilterError):
+            return rx.toast.error(message)
+        self.series, self.rows, self.quarantines, self.clusters, self.project_name = {}, [], [], [], ""
+        self.error, self.loaded = message, True
+        return rx.toast.error(message)
+
+    # ---- events ----------------------------------------------------------------------------
+    @rx.event
+    def load(self) -> Any:
+        self.pid = guard.id_from_path(self, "projects") or self.pid
+        self.error, self.loaded = "", False
+        view = guard.query_param(self, "view")
+        self.view = view if view in VIEWS else "all"
+        try:
+            _principal, pid = guard.require(self, "analytics.read", self.pid)
+            self.project_name = projects.get_project(pid).name
+            choices = run_views.filter_choices(pid)
+            self.suites, self.environments = choices.suites, choices.environments
+            self._reload()
+            self.loaded = True
+        except (*guard.DENIED, filters_service.FilterError) as exc:
+            return self._fail(exc)
+        return None
+
+    @rx.event
+    def apply_filters(self, form_data: dict[str, Any]) -> Any:
+        return self._apply(form_data)
+
+    @rx.event
+    def clear_filters(self) -> Any:
+        return self._apply({})
+
+    def _apply(self, form_data: dict[str, Any]) -> Any:
+        def pick(name: str) -> str:
+            return str(form_data.get(name) or "").strip()[:255]
+
+        self.f_since, self.f_until = pick("since"), pick("until")
+        self.f_suite, self.f_env = pick("suite") or "all", pick("environment") or "all"
+        self.f_tag, self.f_branch = pick("tag"), pick("branch")
+        bucket = pick("bucket")
+        self.bucket = bucket if bucket in BUCKETS else "day"
+        try:
+            self._reload()
+        except (*guard.DENIED, filters_service.FilterError) as exc:
+            return self._fail(exc)
+        return None
+
+    @rx.event
+    def set_view(self, view: str | list[str]) -> Any:
+        chosen = view[0] if isinstance(view, list) and view else view
+        self.view = chosen if isinstance(chosen, str) and chosen in VIEWS else "all"
+        try:
+            self._reload()
+        except (*guard.DENIED, filters_service.FilterError) as exc:
+            return self._fail(exc)
+        return None
+
+    @rx.event
+    def sort_health(self, column: str) -> Any:
+        if column not in health_service.SORTS:
+            return None
+        self.descending = (not self.descending) if self.sort_by == column else column in ("runs", "median_ms", "p95_ms")
+        self.sort_by = column
+        try:
+            self._reload()
+        except (*guard.DENIED, filters_service.FilterError) as exc:
+            return self._fail(exc)
+        return None
+
+    @rx.event
+    def chart_click(self, chart: str, points: list[dict[str, Any]]) -> Any:
+        """A click on a point or bar: go to the runs (or the run) behind it."""
+        try:
+            _principal, pid = guard.require(self, "analytics.read", self.pid)
+        except guard.DENIED as exc:
+            return self._fail(exc)
+        if not points or chart not in figures.CHARTS:
+            return None
+        point = points[0]
+        index = int(point.get("pointNumber") or 0)
+        base = f"/projects/{pid}/runs"
+        query: dict[str, str] = {}
+        if self.f_branch:
+            query["branch"] = self.f_branch
+        if self.f_env not in ("", "all"):
+            query["environment"] = self.f_env
+        if chart in ("environment", "browser", "branch"):
+            data = self.series.get("breakdowns", {}).get(chart, {})
+            values = data.get("values", [])
+            if chart == "environment" and 0 <= index < len(values) and values[index]:
+                query["environment"] = values[index]
+            elif chart == "branch" and 0 <= index < len(values) and values[index]:
+                query["branch"] = values[index]
+            if int(point.get("curveNumber") or 0) == 1:
+                query["status"] = "failed"
+            return rx.redirect(base + ("?" + urlencode(query) if query else ""))
+        xs = self.series.get("x", [])
+        if not 0 <= index < len(xs):
+            return None
+        if self.series.get("bucket") == "run":
+            return rx.redirect(f"/runs/{xs[index]}")
+        query["from"] = query["to"] = str(xs[index])
+        if chart == "outcomes":
+            outcomes = list(self.series.get("runs", {}))
+            curve = int(point.get("curveNumber") or 0)
+            if 0 <= curve < len(outcomes):
+                query["status"] = outcomes[curve]
+        return rx.redirect(base + "?" + urlencode(query))
+
+    @rx.event
+    def open_quarantine(self, test_id: str, name: str) -> Any:
+        try:
+            guard.require(self, "quarantine.write", self.pid)
+        except guard.DENIED as exc:
+            return rx.toast.error(guard.error_message(exc))
+        self.q_test, self.q_name, self.q_open = test_id[:300], name[:300], True
+        return None
+
+    @rx.event
+    def close_quarantine(self) -> None:
+        self.q_open = False
+
+    @rx.event
+    def quarantine(self, form_data: dict[str, Any]) -> Any:
+        try:
+            principal, pid = guard.require(self, "quarantine.write", self.pid)
+            key, name = quarantine_service.resolve_test(pid, self.q_test)
+            try:
+                days = int(str(form_data.get("days") or "14"))
+            except ValueError:
+                raise quarantine_service.QuarantineError("days", "is not a whole number") from None
+            if not 1 <= days <= 365:
+                raise quarantine_service.QuarantineError("days", "must be between 1 and 365")
+            from traceiq_app.models import utcnow
+
+            quarantine_service.create(pid, principal, quarantine_service.QuarantineIn(
+                key, name, str(form_data.get("reason") or ""), None, utcnow() + timedelta(days=days)))
+            self.q_open = False
+            self._reload()
+        except guard.DENIED as exc:
+            return rx.toast.error(guard.error_message(exc))
+        return rx.toast.success(f"{self.q_name} is quarantined")
+
+    @rx.event
+    def lift(self, test_id: str) -> Any:
+        try:
+            principal, pid = guard.require(self, "quarantine.write", self.pid)
+            quarantine_service.lift(pid, principal, test_id[:300])
+            self._reload()
+        except guard.DENIED as exc:
+            return rx.toast.error(guard.error_message(exc))
+        return rx.toast.success("Quarantine lifted")
