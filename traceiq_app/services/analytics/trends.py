@@ -143,7 +143,10 @@ def _by_run(project_id: uuid.UUID, filters: Filters) -> dict[str, Any]:
                                .limit(MAX_RUNS)).all()
         wanted = [r[0] for r in runs]
         rows = session.execute(stmt.where(col(ResultFact.run_id).in_(wanted))).all() if wanted else []
-        breakdowns = _breakdowns(session, project_id, filters)
+        groups = _daily_rows(session, project_id, filters) if _rollup_fits(filters) \
+            else _fact_rows(session, project_id, filters)
+        breakdowns = _breakdowns_from([(st, b or None, str(e) if e else None, br, int(n))
+                                       for _d, st, b, e, br, n in groups], _env_names(session, project_id))
     per: dict[uuid.UUID, dict[str, int]] = {}
     for rid, status, n in rows:
         per.setdefault(rid, {})[status] = int(n)
@@ -187,10 +190,3 @@ def _breakdowns_from(groups: list[tuple[str, str | None, Any, str, int]], env_na
                      "passed": [table[lbl].get("passed", 0) + table[lbl].get("flaky", 0) for lbl in labels],
                      "failed": [table[lbl].get("failed", 0) + table[lbl].get("error", 0) for lbl in labels]}
     return out
-
-
-def _breakdowns(session: Any, project_id: uuid.UUID, filters: Filters) -> dict[str, dict[str, Any]]:
-    dims = (col(ResultFact.status), col(ResultFact.branch), col(ResultFact.environment_id), col(ResultFact.browser))
-    rows = session.execute(base(project_id, filters, *dims, sa.func.count()).group_by(*dims)).all()
-    return _breakdowns_from([(s, b, str(e) if e else None, br, int(n)) for s, b, e, br, n in rows],
-                            _env_names(session, project_id))
