@@ -66,3 +66,26 @@ def test_it_refuses_bad_filters(history, kwargs: dict[str, str], field: str) -> 
     with pytest.raises(FilterError) as err:
         resolve(history.p.project.id, **kwargs)  # type: ignore[arg-type]
     assert err.value.field == field
+
+
+def test_it_keeps_the_daily_rollup_equal_to_the_facts(history_any) -> None:  # type: ignore[no-untyped-def]
+    """The daily series come from `result_daily`; rewriting a run's facts (record_run twice, a
+    rebuild) never double counts, and every filter gives what the facts give."""
+    from traceiq_app.db import session_scope
+    from traceiq_app.models import Run
+    from traceiq_app.services.analytics import daily, facts
+
+    h = history_any
+    runs = [h.run({"A": "passed", "B": "failed"}, branch="main"), h.run({"A": "flaky", "B": "passed"}, branch="dev")]
+    with session_scope() as s:
+        run = s.get(Run, runs[0].id)
+        assert run is not None
+        facts.record_run(s, run)  # again: replaces its facts and takes back their counts
+    pid = h.p.project.id
+    for flt in (None, resolve(pid, branch="dev"), resolve(pid, since=utcnow() - timedelta(days=1))):
+        via_rollup, via_facts = trends(pid, flt), trends(pid, flt, use_rollup=False)
+        assert via_rollup["results"] == via_facts["results"] and via_rollup["breakdowns"] == via_facts["breakdowns"]
+    assert trends(pid)["results"]["passed"] == [2]
+    with session_scope() as s:
+        assert daily.rebuild(s, pid) >= 3
+    assert trends(pid)["results"] == trends(pid, use_rollup=False)["results"]

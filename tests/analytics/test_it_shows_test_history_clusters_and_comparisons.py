@@ -82,7 +82,7 @@ def test_it_links_every_chart_to_the_runs_behind_it(history) -> None:  # type: i
         "?" + urlencode({"key": str(history.case("A").id)}))
     day = state.series["x"][0]
     redirect = state.chart_click("pass_rate", [{"pointNumber": 0, "curveNumber": 0}])
-    assert f"date_from={day}" in str(redirect) and f"/projects/{p.project.id}/runs" in str(redirect)
+    assert f"from={day}" in str(redirect) and f"/projects/{p.project.id}/runs" in str(redirect)
     redirect = state.chart_click("branch", [{"pointNumber": 0, "curveNumber": 1}])
     assert "branch=main" in str(redirect) and "status=failed" in str(redirect)
     state.apply_filters({"bucket": "run"})

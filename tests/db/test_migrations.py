@@ -48,6 +48,7 @@ EXPECTED_TABLES = {
     "environments",
     "runs",
     "result_facts",
+    "result_daily",
     "analytics_settings",
     "test_flaky_states",
     "quarantines",

@@ -19,7 +19,7 @@ from __future__ import annotations
 
 # base first: it installs the naming convention before any table is declared.
 from traceiq_app.models.base import NAMING_CONVENTION, utcnow, uuid7  # isort: skip
-from traceiq_app.models.analytics import AnalyticsSettings, FlakyState, Quarantine, ResultFact
+from traceiq_app.models.analytics import AnalyticsSettings, FlakyState, Quarantine, ResultDaily, ResultFact
 from traceiq_app.models.api_token import ApiToken
 from traceiq_app.models.artifact import Artifact
 from traceiq_app.models.audit import AuditLog
@@ -85,6 +85,7 @@ __all__ = [
     "ApiToken",
     "FlakyState",
     "Quarantine",
+    "ResultDaily",
     "ResultFact",
     "Artifact",
     "ArtifactKind",

@@ -99,3 +99,25 @@ class Quarantine(SQLModel, table=True):
     expires_at: datetime | None = timestamp_field()
     ended_at: datetime | None = timestamp_field()
     end_reason: str | None = Field(default=None, max_length=200)
+
+
+class ResultDaily(SQLModel, table=True):
+    """Results per project, UTC day and dimension, maintained with the facts (`facts.record_run`
+    adds a run's facts and takes back those it replaces): the daily chart series read these few
+    rows instead of every fact. Empty strings stand for "none" (they are part of the key)."""
+
+    __tablename__ = "result_daily"
+    __table_args__ = (
+        sa.UniqueConstraint("project_id", "day", "status", "branch", "environment_id", "browser", "suite_id",
+                            name="uq_result_daily_dims"),
+    )
+
+    id: uuid.UUID = id_field()
+    project_id: uuid.UUID = fk_field("projects.id", ondelete="CASCADE")
+    day: str = Field(max_length=10)  # YYYY-MM-DD (UTC)
+    status: str = Field(max_length=32)
+    branch: str = Field(default="", max_length=255)
+    environment_id: str = Field(default="", max_length=36)
+    browser: str = Field(default="", max_length=32)
+    suite_id: str = Field(default="", max_length=36)
+    n: int = Field(default=0)

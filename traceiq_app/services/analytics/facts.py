@@ -15,6 +15,7 @@ from sqlmodel import Session, col, select
 
 from traceiq_app.db import session_scope
 from traceiq_app.models import ResultFact, Run, StepResult, TestCase, TestResult, TestResultStatus
+from traceiq_app.services.analytics import daily
 from traceiq_app.services.analytics.signatures import signature_of
 
 OPEN = (TestResultStatus.queued.value, TestResultStatus.running.value)
@@ -40,6 +41,7 @@ def record_run(session: Session, run: Run, quarantined: set[str] | None = None) 
 
     if quarantined is None:
         quarantined = active_keys(session, run.project_id)
+    replaced = daily.counts(session.exec(select(ResultFact).where(ResultFact.run_id == run.id)).all())
     session.execute(sa.delete(ResultFact).where(col(ResultFact.run_id) == run.id))
     results = _latest(list(session.exec(select(TestResult).where(TestResult.run_id == run.id)).all()))
     case_ids = {r.test_case_id for r in results if r.test_case_id}
@@ -84,6 +86,9 @@ def record_run(session: Session, run: Run, quarantined: set[str] | None = None) 
             finished_at=r.finished_at or run.finished_at or run.created_at, **fields))
     session.add_all(facts)
     session.flush()
+    delta = daily.counts(facts)
+    delta.subtract(replaced)
+    daily.apply(session, run.project_id, delta)
     return facts
 
 

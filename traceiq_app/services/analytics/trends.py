@@ -4,15 +4,15 @@ and outcomes), with the dashboard's filters applied to every series."""
 from __future__ import annotations
 
 import uuid
-from datetime import date, datetime
+from datetime import UTC, date, datetime, time
 from typing import Any
 
 import sqlalchemy as sa
 from sqlmodel import col
 
 from traceiq_app.db import session_scope
-from traceiq_app.models import Environment, ResultFact, Run
-from traceiq_app.services.analytics import metrics
+from traceiq_app.models import Environment, ResultDaily, ResultFact, Run
+from traceiq_app.services.analytics import daily, metrics
 from traceiq_app.services.analytics.filters import Filters, base
 
 MAX_RUNS = 200
@@ -52,20 +52,55 @@ def _runs_stmt(project_id: uuid.UUID, filters: Filters) -> Any:
     return stmt
 
 
-def trends(project_id: uuid.UUID, filters: Filters | None = None, bucket: str = "day") -> dict[str, Any]:
-    """One grouped pass over the facts (an index-only scan of `ix_result_facts_series`) gives the
-    daily results and every breakdown; flaky tests per day and the runs come from two more."""
+def _rollup_fits(filters: Filters) -> bool:
+    """`result_daily` answers unless a tag is asked for or the range does not start/end at midnight."""
+    def midnight(value: datetime | None) -> bool:
+        return value is None or value.astimezone(UTC).time() == time(0)
+
+    return not filters.tag and midnight(filters.since) and midnight(filters.until)
+
+
+def _daily_rows(session: Any, project_id: uuid.UUID, filters: Filters) -> list[Any]:
+    t = ResultDaily
+    dims = (col(t.day), col(t.status), col(t.branch), col(t.environment_id), col(t.browser))
+    stmt = sa.select(*dims, sa.func.sum(col(t.n))).where(col(t.project_id) == project_id).group_by(*dims)
+    if filters.since is not None:
+        stmt = stmt.where(col(t.day) >= daily.day_of(filters.since))
+    if filters.until is not None:
+        stmt = stmt.where(col(t.day) < daily.day_of(filters.until))
+    if filters.suite_ids is not None:
+        stmt = stmt.where(col(t.suite_id).in_([str(s) for s in filters.suite_ids]))
+    if filters.branch:
+        stmt = stmt.where(col(t.branch) == filters.branch)
+    if filters.environment_id is not None:
+        stmt = stmt.where(col(t.environment_id) == str(filters.environment_id))
+    return list(session.execute(stmt).all())
+
+
+def _fact_rows(session: Any, project_id: uuid.UUID, filters: Filters) -> list[Any]:
+    """The same groups from the facts (an index-only scan of `ix_result_facts_series`)."""
+    day = sa.func.date(col(ResultFact.finished_at))
+    dims = (col(ResultFact.status), col(ResultFact.branch), col(ResultFact.environment_id), col(ResultFact.browser))
+    return list(session.execute(base(project_id, filters, day.label("day"), *dims, sa.func.count())
+                                .group_by(day, *dims)).all())
+
+
+def trends(project_id: uuid.UUID, filters: Filters | None = None, bucket: str = "day", *,
+           use_rollup: bool = True) -> dict[str, Any]:
+    """Per day: the daily rollup (`result_daily`, a few rows per day) gives the results and every
+    breakdown; flaky tests per day (index on status) and the runs come from two more queries.
+    A tag filter or a range not on day boundaries reads the facts instead."""
     filters = filters or Filters()
     if bucket == "run":
         return _by_run(project_id, filters)
-    day = sa.func.date(col(ResultFact.finished_at))
-    dims = (col(ResultFact.status), col(ResultFact.branch), col(ResultFact.environment_id), col(ResultFact.browser))
-    stmt = base(project_id, filters, day.label("day"), *dims, sa.func.count()).group_by(day, *dims)
-    flaky_stmt = base(project_id, filters, day.label("day"), sa.func.count(sa.distinct(col(ResultFact.test_key))))\
-        .where(col(ResultFact.status) == "flaky").group_by(day)
+    flaky_stmt = base(project_id, filters, col(ResultFact.finished_at), col(ResultFact.test_key))\
+        .where(col(ResultFact.status) == "flaky")
     with session_scope() as session:
-        rows = session.execute(stmt).all()
-        flaky_rows = session.execute(flaky_stmt).all()
+        rows = _daily_rows(session, project_id, filters) if use_rollup and _rollup_fits(filters) \
+            else _fact_rows(session, project_id, filters)
+        flaky_seen: dict[str, set[str]] = {}
+        for finished, key in session.execute(flaky_stmt).all():
+            flaky_seen.setdefault(daily.day_of(finished), set()).add(key)
         runs = session.execute(_runs_stmt(project_id, filters)).all()
         env_names = _env_names(session, project_id)
     days: dict[str, dict[str, int]] = {}
@@ -74,14 +109,14 @@ def trends(project_id: uuid.UUID, filters: Filters | None = None, bucket: str = 
         key = _day(d)
         days.setdefault(key, {})
         days[key][status] = days[key].get(status, 0) + int(n)
-        groups.append((status, branch, env, browser, int(n)))
+        groups.append((status, branch or None, str(env) if env else None, browser, int(n)))
     run_days: dict[str, dict[str, Any]] = {}
     for _rid, status, duration, finished, created in runs:
         entry = run_days.setdefault(_day(finished or created), {"durations": [], "outcomes": {}})
         if duration is not None:
             entry["durations"].append(duration)
         entry["outcomes"][str(status)] = entry["outcomes"].get(str(status), 0) + 1
-    flaky = {_day(d): int(n) for d, n in flaky_rows}
+    flaky = {d: len(keys) for d, keys in flaky_seen.items()}
     keys = sorted(set(days) | set(run_days))
     rates: list[float | None] = []
     for k in keys:
@@ -108,7 +143,10 @@ def _by_run(project_id: uuid.UUID, filters: Filters) -> dict[str, Any]:
                                .limit(MAX_RUNS)).all()
         wanted = [r[0] for r in runs]
         rows = session.execute(stmt.where(col(ResultFact.run_id).in_(wanted))).all() if wanted else []
-        breakdowns = _breakdowns(session, project_id, filters)
+        groups = _daily_rows(session, project_id, filters) if _rollup_fits(filters) \
+            else _fact_rows(session, project_id, filters)
+        breakdowns = _breakdowns_from([(st, b or None, str(e) if e else None, br, int(n))
+                                       for _d, st, b, e, br, n in groups], _env_names(session, project_id))
     per: dict[uuid.UUID, dict[str, int]] = {}
     for rid, status, n in rows:
         per.setdefault(rid, {})[status] = int(n)
@@ -130,7 +168,7 @@ def _by_run(project_id: uuid.UUID, filters: Filters) -> dict[str, Any]:
 
 
 def _env_names(session: Any, project_id: uuid.UUID) -> dict[Any, str]:
-    return {e: n for e, n in session.execute(sa.select(col(Environment.id), col(Environment.name))
+    return {str(e): n for e, n in session.execute(sa.select(col(Environment.id), col(Environment.name))
                                              .where(col(Environment.project_id) == project_id)).all()}
 
 
@@ -152,9 +190,3 @@ def _breakdowns_from(groups: list[tuple[str, str | None, Any, str, int]], env_na
                      "passed": [table[lbl].get("passed", 0) + table[lbl].get("flaky", 0) for lbl in labels],
                      "failed": [table[lbl].get("failed", 0) + table[lbl].get("error", 0) for lbl in labels]}
     return out
-
-
-def _breakdowns(session: Any, project_id: uuid.UUID, filters: Filters) -> dict[str, dict[str, Any]]:
-    dims = (col(ResultFact.status), col(ResultFact.branch), col(ResultFact.environment_id), col(ResultFact.browser))
-    rows = session.execute(base(project_id, filters, *dims, sa.func.count()).group_by(*dims)).all()
-    return _breakdowns_from([(s, b, e, br, int(n)) for s, b, e, br, n in rows], _env_names(session, project_id))
