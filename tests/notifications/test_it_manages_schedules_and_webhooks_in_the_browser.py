@@ -163,6 +163,19 @@ def test_it_creates_a_schedule_and_a_webhook_and_sends_a_test_event(  # type: ig
     wait_until(lambda: len(receiver.received) == 2, 60, what="the redelivery")
     assert receiver.received[1].headers["webhook-id"] == got.headers["webhook-id"]
 
+    # --- the bell: a failed run reaches the owner's in-app inbox ------------------------------
+    from traceiq_app.services.notifications import publish
+
+    publish(uuid.UUID(pid), "run.failed", {"status": "failed", "project_name": "Shop", "run_title": "Run 42",
+                                           "url": f"http://traceiq.test/runs/{run_id}"}, event_id=f"bell-{run_id}")
+    page.reload()
+    expect(page.get_by_test_id("bell-unread")).to_have_text("1")
+    page.get_by_role("button", name="Your notifications").click()
+    expect(page.get_by_role("dialog")).to_contain_text("Run failed · Shop · Run 42")
+    page.get_by_role("button", name="Mark all read").click()
+    expect(page.get_by_test_id("bell-unread")).to_have_count(0)
+    page.keyboard.press("Escape")
+
     # --- narrow and dark ---------------------------------------------------------------------
     for dark in (False, True):
         small = _page(app_server, chromium, email, 390, dark=dark)

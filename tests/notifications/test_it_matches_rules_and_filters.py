@@ -92,3 +92,21 @@ def test_it_keeps_channel_secrets_encrypted(notify_db) -> None:  # type: ignore[
     stored = channels.get_channel(notify_db.id, created.channel.id)
     assert "secretpart" not in (stored.config_encrypted or "") and "secretpart" not in stored.target_hint
     assert channels.channel_config(stored)["url"].endswith("secretpart")
+
+
+def test_it_shows_rule_filters_by_name(notify_db) -> None:  # type: ignore[no-untyped-def]
+    from sqlmodel import Session
+
+    from tests.factories import make_environment, make_suite
+    from traceiq_app.db import get_engine
+    from traceiq_app.services.notifications import views
+
+    with Session(get_engine(), expire_on_commit=False) as s:
+        suite, env = make_suite(s, notify_db, "Checkout"), make_environment(s, notify_db, "staging")
+        s.commit()
+    hook = channels.create_channel(notify_db.id, "webhook", "a", url="https://a.example/hook").channel
+    channels.create_rule(notify_db.id, hook.id, ["run.failed", "run.recovered"], only_on_change=True,
+                         filters={"suite_ids": str(suite.id), "environment_ids": str(env.id), "branches": "main"})
+    [row] = views.rule_rows(notify_db.id)
+    assert row["events"] == "run.failed, run.recovered" and row["channel"] == "a" and row["only_on_change"]
+    assert row["filters"] == "folder: Checkout; environment: staging; branch: main"

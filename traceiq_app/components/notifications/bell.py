@@ -33,7 +33,7 @@ def bell() -> rx.Component:
                 rx.icon("bell", size=16),
                 rx.cond(BellState.unread > 0, rx.badge(BellState.unread, color_scheme="red", variant="solid",
                                                        radius="full", custom_attrs={"data-testid": "bell-unread"})),
-                variant="ghost", aria_label="Notifications", on_mount=BellState.load_bell,
+                variant="ghost", aria_label="Your notifications", on_mount=BellState.load_bell,
                 on_click=BellState.load_bell,
             ),
         ),

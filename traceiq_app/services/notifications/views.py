@@ -27,11 +27,28 @@ def channel_rows(project_id: uuid.UUID) -> list[dict[str, str]]:
              "disabled_reason": c.disabled_reason or ""} for c in channels.list_channels(project_id)]
 
 
+def _labels(project_id: uuid.UUID) -> dict[str, str]:
+    """Names of the project's folders and environments by id (for rule filters)."""
+    from sqlmodel import select
+
+    from traceiq_app.models import Environment, Suite
+
+    with session_scope() as session:
+        suites = session.exec(select(Suite.id, Suite.name).where(Suite.project_id == project_id)).all()
+        envs = session.exec(select(Environment.id, Environment.name).where(Environment.project_id == project_id)).all()
+    return {str(i): n for i, n in [*suites, *envs]}
+
+
+FILTER_LABELS = {"suite_ids": "folder", "environment_ids": "environment", "branches": "branch", "tags": "tag",
+                 "triggers": "trigger"}
+
+
 def rule_rows(project_id: uuid.UUID) -> list[dict[str, str]]:
     names = {c.id: c.name for c in channels.list_channels(project_id)}
+    labels = _labels(project_id)
     rows = []
     for r in channels.list_rules(project_id):
-        filters = "; ".join(f"{k.replace('_ids', '').replace('_', ' ')}: {', '.join(v)}"
+        filters = "; ".join(f"{FILTER_LABELS.get(k, k)}: {', '.join(labels.get(x, x) for x in v)}"
                             for k, v in (r.filters or {}).items() if v)
         rows.append({"id": str(r.id), "channel": names.get(r.channel_id, "?"), "events": ", ".join(r.event_types),
                      "filters": filters or "all runs", "only_on_change": "1" if r.only_on_change else "",

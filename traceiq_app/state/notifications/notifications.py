@@ -16,6 +16,7 @@ import reflex as rx
 from traceiq_app.services.catalog import projects
 from traceiq_app.services.notifications import channels, deliveries, inbox
 from traceiq_app.services.notifications import views as notification_views
+from traceiq_app.services.runs import schedule_views
 from traceiq_app.state import guard
 from traceiq_app.state.accounts.auth import ProtectedState
 
@@ -34,6 +35,8 @@ class NotificationsState(ProtectedState):
     new_secret: str = ""
     new_kind: str = "webhook"
     my_events: rx.Field[list[str]] = rx.field([])  # this user's in-app (bell) events here
+    suites: rx.Field[list[dict[str, str]]] = rx.field([])
+    environments: rx.Field[list[dict[str, str]]] = rx.field([])
 
     # ---- helpers (not callable from clients) ----------------------------------------------
     def _reload(self) -> None:
@@ -44,6 +47,7 @@ class NotificationsState(ProtectedState):
         self.rule_rows = notification_views.rule_rows(pid)
         self.log_rows = notification_views.log_rows(pid)
         self.my_events = inbox.preferences(principal.user_id, pid)
+        self.suites, self.environments = schedule_views.choices(pid)
         self.loaded = True
 
     def _write(self, change: Any, success: str) -> Any:
@@ -139,7 +143,8 @@ class NotificationsState(ProtectedState):
     @rx.event
     def create_rule(self, form_data: dict[str, Any]) -> Any:
         events = [e for e in channels.EVENT_TYPES if form_data.get(f"event:{e}")]
-        filters = {key: str(form_data.get(key) or "") for key in ("branches", "tags", "triggers")}
+        filters = {key: str(form_data.get(key) or "")
+                   for key in ("branches", "tags", "triggers", "suite_ids", "environment_ids")}
         if not str(form_data.get("channel_id") or "").strip():
             self.rule_errors = {"channel_id": "choose a channel"}
             return rx.toast.error("channel_id: choose a channel")
