@@ -112,6 +112,7 @@ CATALOG_HANDLERS: dict[str, H] = {
     "SuitesState.load": H(MEMBERS, lambda s, c: _on_project(s, c).load()),
     "SuitesState.rename_project": H(ADMINS, lambda s, c: _on_project(s, c).rename_project({"name": "m"})),
     "SuitesState.delete_project": H(OWNERS, lambda s, c: _on_project(s, c).delete_project()),
+    "SuitesState.set_search": DRAFT,
     "SuitesState.select_suite": H(MEMBERS, lambda s, c: _on_project(s, c).select_suite(_suite(c))),
     "SuitesState.create_suite": H(EDITORS, lambda s, c: _on_project(s, c).create_suite({"name": "m"})),
     "SuitesState.rename_suite": H(EDITORS, lambda s, c: _on_project(s, c).rename_suite(_suite(c), "m")),

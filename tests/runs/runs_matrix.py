@@ -129,6 +129,17 @@ def _dialog_start(state: Any, ctx: MatrixContext) -> Any:
     return result
 
 
+def _run_one_test(state: Any, ctx: MatrixContext) -> Any:
+    _run(ctx)  # the project's test case
+    with Session(get_engine()) as s:
+        case_id = s.exec(select(TestCase.id).where(col(TestCase.project_id) == ctx.project_id)).first()
+    before = _run_ids(ctx)
+    with _real_queue(ctx) as client:
+        result = state.run_test(str(ctx.project_id), str(case_id))
+        _assert_jobs_match_new_runs(client, ctx, before)
+    return result
+
+
 def _cancel(state: Any, ctx: MatrixContext) -> Any:
     from traceiq_app.services.runs.orchestration import dispatch, queue, stop_key
 
@@ -182,6 +193,8 @@ RUNS_HANDLERS: dict[str, H] = {
     "RunDialogState.close_dialog": OWN_VAR,
     "RunDialogState.set_open": OWN_VAR,
     "RunDialogState.setvar": _PUBLIC_SETVAR,
+    "RunTestState.run_test": H(EDITORS, _run_one_test),
+    "RunTestState.setvar": _PUBLIC_SETVAR,
     # --- traceiq_app.state.runs.run_live -----------------------------------------------------------------
     "RunLiveState.load": H(MEMBERS, _live_load),
     "RunLiveState.follow": H(MEMBERS, _follow, note="background task: authorizes before reading the stream"),

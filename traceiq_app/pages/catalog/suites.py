@@ -15,6 +15,7 @@ from traceiq_app.components.layout import app_shell
 from traceiq_app.components.runs.run_dialog import run_dialog, run_dialog_button, run_folder_button
 from traceiq_app.state.accounts.auth import AuthState
 from traceiq_app.state.catalog.suites import ROOT, SuitesState
+from traceiq_app.state.runs.run_dialog import RunTestState
 
 TRUNCATE = {"overflow": "hidden", "textOverflow": "ellipsis", "whiteSpace": "nowrap", "display": "block"}
 
@@ -113,10 +114,19 @@ def _folder_actions() -> rx.Component:
     )
 
 
+def _last_run(status: Any) -> rx.Component:
+    return rx.cond(status == "", rx.text("never run", size="1", color_scheme="gray"),
+                   rx.badge(status, variant="soft", color_scheme=rx.match(
+                       status, ("passed", "green"), ("failed", "red"), ("error", "red"), ("flaky", "amber"),
+                       "gray")),
+                   )
+
+
 def _test_row(t: Any) -> rx.Component:
     return rx.table.row(
         rx.table.cell(rx.link(t["name"], href="/tests/" + t["id"], weight="medium", title=t["name"],
                               style=TRUNCATE, max_width=["9em", "14em", "22em"])),
+        rx.table.cell(_last_run(t["last"]), custom_attrs={"data-testid": "last-run"}),
         rx.table.cell(_priority(t["priority"])),
         rx.table.cell(rx.text(t["steps"], size="2"), display=WIDE_ONLY),
         rx.table.cell(rx.text("v", t["version"], size="2"), display=WIDE_ONLY),
@@ -135,6 +145,9 @@ def _test_row(t: Any) -> rx.Component:
                     on_change=lambda target: SuitesState.move_test(t["id"], target),
                     size="1",
                 ),
+                rx.cond(SuitesState.can_run, rx.icon_button(
+                    rx.icon("play", size=14), variant="ghost", size="1", aria_label="Run " + t["name"],
+                    title="Run this test now", on_click=RunTestState.run_test(SuitesState.pid, t["id"]))),
                 rx.icon_button(rx.icon("copy", size=14), variant="ghost", size="1", aria_label="Duplicate " + t["name"],
                                on_click=SuitesState.duplicate_test(t["id"])),
                 rx.icon_button(rx.icon("trash-2", size=14), variant="ghost", size="1", color_scheme="red",
@@ -170,13 +183,21 @@ def _tests_card() -> rx.Component:
                 wrap="wrap",
                 spacing="3",
             ),
+            rx.cond(SuitesState.tests.length() > 3, rx.input(
+                rx.input.slot(rx.icon("search", size=14)), placeholder="Search tests by name or tag",
+                aria_label="Search tests", value=SuitesState.search, on_change=SuitesState.set_search,
+                width="100%", max_width="24em")),
+            rx.cond(
+                (SuitesState.tests.length() > 0) & (SuitesState.shown_tests.length() == 0),
+                rx.text("No test matches “", SuitesState.search, "”.", size="2", color_scheme="gray"),
+            ),
             rx.cond(
                 SuitesState.tests.length() > 0,
                 rx.table.root(
                     rx.table.header(rx.table.row(*[
                         rx.table.column_header_cell(h, display=WIDE_ONLY if h in ("Steps", "Version", "Tags") else None)
-                        for h in ("Test", "Priority", "Steps", "Version", "Tags", "")])),
-                    rx.table.body(rx.foreach(SuitesState.tests, _test_row)),
+                        for h in ("Test", "Last run", "Priority", "Steps", "Version", "Tags", "")])),
+                    rx.table.body(rx.foreach(SuitesState.shown_tests, _test_row)),
                     width="100%",
                     max_width="100%",
                     variant="surface",

@@ -103,9 +103,13 @@ def live_test_card(id: rx.Var[str], name: rx.Var[str], browser: rx.Var[str], att
                 class_name="tiq-steps",
             ),
             rx.cond(screenshot != "", _screenshot_thumbnail(screenshot, name_)),
-            rx.cond(video != "", rx.el.video(src=f"{video}#t=0.1", controls=True, preload="metadata",
-                                             aria_label="Video of " + name_,
-                                             style={"maxWidth": "100%", "maxHeight": "360px"})),
+            # The video of a passed test is one click away (it left a large empty area).
+            rx.cond(video != "", rx.el.details(
+                rx.el.summary("Video", class_name="tiq-steps-toggle"),
+                rx.el.video(src=f"{video}#t=0.1", controls=True, preload="metadata", aria_label="Video of " + name_,
+                            style={"maxWidth": "100%", "maxHeight": "360px"}),
+                open=status != "passed",
+            )),
             rx.cond(trace != "", rx.link(rx.button(rx.icon("scan-search", size=16), "Open trace", variant="soft",
                                                    size="1", tab_index=-1),
                                          href=trace, is_external=True, aria_label="Open trace of " + name_)),

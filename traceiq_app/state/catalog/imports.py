@@ -62,6 +62,8 @@ class ImportState(ProtectedState):
 
     @rx.event
     async def handle_upload(self, files: list[rx.UploadFile]) -> Any:
+        # A file chosen before the page finished loading: the tab's URL says which project.
+        self.pid = self.pid or guard.id_from_path(self, "projects")
         try:
             guard.require(self, "test.write", self.pid)
         except guard.DENIED as exc:

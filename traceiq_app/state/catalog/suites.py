@@ -12,6 +12,7 @@ from typing import Any
 import reflex as rx
 
 from traceiq_app.services.catalog import projects, suites, test_cases
+from traceiq_app.services.runs import history as run_history
 from traceiq_app.state import guard
 from traceiq_app.state.accounts.auth import ProtectedState
 
@@ -33,6 +34,18 @@ class SuitesState(ProtectedState):
     can_run: bool = False
     loaded: bool = False
     error: str = ""
+    search: str = ""  # narrows the tests table by name or tag, as the user types
+
+    @rx.var
+    def shown_tests(self) -> list[dict[str, str]]:
+        words = self.search.lower().split()
+        return [t for t in self.tests
+                if all(w in t["name"].lower() or w in t["tags"].lower() for w in words)]
+
+    @rx.event
+    def set_search(self, value: str) -> None:
+        """Draft only: filters the rows this tab already holds."""
+        self.search = str(value)[:200]
 
     # ---- helpers (not callable from clients) --------------------------------------------
     def _authorized(self, action: str) -> Any:
@@ -52,10 +65,13 @@ class SuitesState(ProtectedState):
         if self.selected and self.selected not in {n["id"] for n in self.tree}:
             self.selected = ""
         self.selected_name = next((n["name"] for n in self.tree if n["id"] == self.selected), "Not in a folder")
+        cases = test_cases.list_test_cases(pid, self.selected or None)
+        last = run_history.last_statuses([c.id for c in cases])
         self.tests = [
             {"id": str(c.id), "name": c.name, "version": str(c.version), "priority": str(c.priority),
-             "tags": ", ".join(c.tags or []), "steps": str(len(c.steps or [])), "source": str(c.source_format)}
-            for c in test_cases.list_test_cases(pid, self.selected or None)
+             "tags": ", ".join(c.tags or []), "steps": str(len(c.steps or [])), "source": str(c.source_format),
+             "last": last.get(str(c.id), "")}
+            for c in cases
         ]
         self.deleted_suites = [{"id": str(s.id), "name": s.name} for s in suites.deleted_suites(pid)]
         self.deleted_tests = [{"id": str(c.id), "name": c.name}

@@ -106,6 +106,32 @@ class RunDialogState(ProtectedState):
         return [rx.toast.success(f"Run started: {run.total} test(s)"), rx.redirect(f"/runs/{run.id}")]
 
 
+class RunTestState(ProtectedState):
+    """The "Run" button of one test (tests table, editor): starts a run of just that test at
+    once, in the environment the run dialog would preselect for this user and project."""
+
+    @rx.event
+    def run_test(self, project_id: str, test_id: str) -> Any:
+        try:
+            principal, pid = guard.require(self, "run.start", project_id)
+            tid = str(uuid.UUID(str(test_id)))
+        except guard.DENIED as exc:
+            return rx.toast.error(guard.error_message(exc))
+        except ValueError:
+            return rx.toast.error("test not found")
+        envs = [e["id"] for e in run_views.dialog_choices(pid)["environments"]]
+        env = dialog_memory.default_environment(principal.user_id, pid, envs)
+        try:
+            run = runs_service.start_run(
+                pid, selection={"suite_ids": [], "test_ids": [tid], "tags": []},
+                environment_id=uuid.UUID(env) if env != "none" else None, trigger=RunTrigger.ui,
+                user_id=principal.user_id)
+        except runs_service.RunError as exc:
+            return rx.toast.error(str(exc))
+        _audit(principal, pid, "run.start", run.id, {"total": run.total, "browsers": run.browsers})
+        return [rx.toast.success("Run started"), rx.redirect(f"/runs/{run.id}")]
+
+
 def _audit(principal: Any, project_id: uuid.UUID, action: str, run_id: uuid.UUID,
            details: dict[str, Any] | None = None) -> None:
     from traceiq_app.db import session_scope
