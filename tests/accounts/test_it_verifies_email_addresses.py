@@ -8,49 +8,25 @@ from __future__ import annotations
 import re
 import time
 from collections.abc import Iterator
-from email import message_from_bytes
 from email.message import Message
 
 import pytest
-from aiosmtpd.controller import Controller
 from sqlmodel import select
 
 from tests.accounts.conftest import ORIGIN, PASSWORD, login, set_password
-from tests.support.processes import free_port, wait_until
+from tests.support.processes import wait_until
+from tests.support.smtp import Inbox, smtp_inbox
 from traceiq_app.db import session_scope
 from traceiq_app.models import AuditLog, User
 from traceiq_app.services.accounts import members, verification
 from traceiq_app.services.accounts.users import AccountError, signup
 from traceiq_app.services.platform.permissions import Principal
-from traceiq_app.settings import reset_settings_cache
-
-
-class Inbox:
-    def __init__(self) -> None:
-        self.messages: list[Message] = []
-
-    async def handle_DATA(self, server, session, envelope):  # type: ignore[no-untyped-def]  # noqa: N802
-        self.messages.append(message_from_bytes(envelope.content))
-        return "250 OK"
-
-    def to(self, address: str) -> list[Message]:
-        return [m for m in self.messages if m["To"] == address]
 
 
 @pytest.fixture
 def inbox(monkeypatch: pytest.MonkeyPatch, with_redis: str) -> Iterator[Inbox]:
-    box = Inbox()
-    port = free_port()
-    controller = Controller(box, hostname="127.0.0.1", port=port)
-    controller.start()
-    monkeypatch.setenv("TRACEIQ_SMTP_HOST", "127.0.0.1")
-    monkeypatch.setenv("TRACEIQ_SMTP_PORT", str(port))
-    monkeypatch.setenv("TRACEIQ_SMTP_STARTTLS", "false")
-    monkeypatch.setenv("TRACEIQ_PUBLIC_URL", ORIGIN)
-    monkeypatch.setenv("TRACEIQ_ALLOW_SIGNUP", "true")
-    reset_settings_cache()
-    yield box
-    controller.stop()
+    with smtp_inbox(monkeypatch, TRACEIQ_PUBLIC_URL=ORIGIN, TRACEIQ_ALLOW_SIGNUP="true") as box:
+        yield box
 
 
 def _token(message: Message) -> str:

@@ -13,17 +13,15 @@ import threading
 import time
 from collections.abc import Iterator
 from dataclasses import dataclass, field
-from email import message_from_bytes
-from email.message import Message
 from pathlib import Path
 from typing import Any
 
 import pytest
-from aiosmtpd.controller import Controller
 from sqlmodel import Session
 
 from tests.factories import make_org, make_project
-from tests.support.processes import RedisServer, free_port
+from tests.support.processes import RedisServer
+from tests.support.smtp import Inbox, smtp_inbox
 from tests.support.webapp import *  # noqa: F401,F403 - the web app tests' fixtures (browser tests)
 from tests.support.webapp import pytest_runtest_makereport  # noqa: F401
 from traceiq_app.models import Project
@@ -102,28 +100,10 @@ def receiver() -> Iterator[Receiver]:
     server.server_close()
 
 
-class Inbox:
-    def __init__(self) -> None:
-        self.messages: list[Message] = []
-
-    async def handle_DATA(self, server, session, envelope):  # type: ignore[no-untyped-def]  # noqa: N802
-        self.messages.append(message_from_bytes(envelope.content))
-        return "250 OK"
-
-
 @pytest.fixture
 def inbox(monkeypatch: pytest.MonkeyPatch, notify_db: Project) -> Iterator[Inbox]:
-    box = Inbox()
-    port = free_port()
-    controller = Controller(box, hostname="127.0.0.1", port=port)
-    controller.start()
-    monkeypatch.setenv("TRACEIQ_SMTP_HOST", "127.0.0.1")
-    monkeypatch.setenv("TRACEIQ_SMTP_PORT", str(port))
-    monkeypatch.setenv("TRACEIQ_SMTP_STARTTLS", "false")
-    monkeypatch.setenv("TRACEIQ_SMTP_FROM", "TraceIQ <noreply@traceiq.test>")
-    reset_settings_cache()
-    yield box
-    controller.stop()
+    with smtp_inbox(monkeypatch, TRACEIQ_SMTP_FROM="TraceIQ <noreply@traceiq.test>") as box:
+        yield box
 
 
 @pytest.fixture(scope="session")
