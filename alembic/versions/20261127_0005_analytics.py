@@ -174,13 +174,14 @@ def upgrade() -> None:
         sa.Column("environment_id", sa.String(length=36), nullable=False),
         sa.Column("browser", sa.String(length=32), nullable=False),
         sa.Column("suite_id", sa.String(length=36), nullable=False),
+        sa.Column("tag", sa.String(length=100), nullable=False),
         sa.Column("n", sa.Integer(), nullable=False),
         sa.ForeignKeyConstraint(
             ["project_id"], ["projects.id"], name=op.f("fk_result_daily_project_id_projects"), ondelete="CASCADE"
         ),
         sa.PrimaryKeyConstraint("id", name=op.f("pk_result_daily")),
         sa.UniqueConstraint(
-            "project_id", "day", "status", "branch", "environment_id", "browser", "suite_id",
+            "project_id", "day", "status", "branch", "environment_id", "browser", "suite_id", "tag",
             name="uq_result_daily_dims",
         ),
     )

@@ -70,22 +70,29 @@ def test_it_refuses_bad_filters(history, kwargs: dict[str, str], field: str) -> 
 
 def test_it_keeps_the_daily_rollup_equal_to_the_facts(history_any) -> None:  # type: ignore[no-untyped-def]
     """The daily series come from `result_daily`; rewriting a run's facts (record_run twice, a
-    rebuild) never double counts, and every filter gives what the facts give."""
+    rebuild) never double counts, and every filter gives what the facts give (a tag filter too:
+    the rollup keeps a row per tag)."""
     from traceiq_app.db import session_scope
     from traceiq_app.models import Run
     from traceiq_app.services.analytics import daily, facts
 
     h = history_any
+    h.case("A", tags=["smoke", "login"])
     runs = [h.run({"A": "passed", "B": "failed"}, branch="main"), h.run({"A": "flaky", "B": "passed"}, branch="dev")]
     with session_scope() as s:
         run = s.get(Run, runs[0].id)
         assert run is not None
         facts.record_run(s, run)  # again: replaces its facts and takes back their counts
     pid = h.p.project.id
-    for flt in (None, resolve(pid, branch="dev"), resolve(pid, since=utcnow() - timedelta(days=1))):
+    for flt in (None, resolve(pid, branch="dev"), resolve(pid, since=utcnow() - timedelta(days=1)),
+                resolve(pid, tag="smoke"), resolve(pid, tag="login", branch="dev"), resolve(pid, tag="nope")):
         via_rollup, via_facts = trends(pid, flt), trends(pid, flt, use_rollup=False)
         assert via_rollup["results"] == via_facts["results"] and via_rollup["breakdowns"] == via_facts["breakdowns"]
     assert trends(pid)["results"]["passed"] == [2]
+    assert trends(pid, resolve(pid, tag="smoke"))["results"] == {"passed": [1], "flaky": [1], "failed": [0],
+                                                                 "error": [0]}
     with session_scope() as s:
         assert daily.rebuild(s, pid) >= 3
     assert trends(pid)["results"] == trends(pid, use_rollup=False)["results"]
+    tagged = resolve(pid, tag="smoke")
+    assert trends(pid, tagged)["results"] == trends(pid, tagged, use_rollup=False)["results"]

@@ -104,12 +104,14 @@ class Quarantine(SQLModel, table=True):
 class ResultDaily(SQLModel, table=True):
     """Results per project, UTC day and dimension, maintained with the facts (`facts.record_run`
     adds a run's facts and takes back those it replaces): the daily chart series read these few
-    rows instead of every fact. Empty strings stand for "none" (they are part of the key)."""
+    rows instead of every fact. Empty strings stand for "none" (they are part of the key).
+    `tag` "" rows count every result; each result also counts once more in a row per tag it
+    carries (`tag` = that tag), so a tag filter reads the rollup too: always filter on `tag`."""
 
     __tablename__ = "result_daily"
     __table_args__ = (
         sa.UniqueConstraint("project_id", "day", "status", "branch", "environment_id", "browser", "suite_id",
-                            name="uq_result_daily_dims"),
+                            "tag", name="uq_result_daily_dims"),
     )
 
     id: uuid.UUID = id_field()
@@ -120,4 +122,5 @@ class ResultDaily(SQLModel, table=True):
     environment_id: str = Field(default="", max_length=36)
     browser: str = Field(default="", max_length=32)
     suite_id: str = Field(default="", max_length=36)
+    tag: str = Field(default="", max_length=100)
     n: int = Field(default=0)

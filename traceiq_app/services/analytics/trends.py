@@ -53,17 +53,19 @@ def _runs_stmt(project_id: uuid.UUID, filters: Filters) -> Any:
 
 
 def _rollup_fits(filters: Filters) -> bool:
-    """`result_daily` answers unless a tag is asked for or the range does not start/end at midnight."""
+    """`result_daily` answers (a tag filter reads its per-tag rows) unless the range does not
+    start/end at midnight."""
     def midnight(value: datetime | None) -> bool:
         return value is None or value.astimezone(UTC).time() == time(0)
 
-    return not filters.tag and midnight(filters.since) and midnight(filters.until)
+    return midnight(filters.since) and midnight(filters.until)
 
 
 def _daily_rows(session: Any, project_id: uuid.UUID, filters: Filters) -> list[Any]:
     t = ResultDaily
     dims = (col(t.day), col(t.status), col(t.branch), col(t.environment_id), col(t.browser))
-    stmt = sa.select(*dims, sa.func.sum(col(t.n))).where(col(t.project_id) == project_id).group_by(*dims)
+    stmt = sa.select(*dims, sa.func.sum(col(t.n))).where(col(t.project_id) == project_id,
+                                                          col(t.tag) == (filters.tag or "")[:100]).group_by(*dims)
     if filters.since is not None:
         stmt = stmt.where(col(t.day) >= daily.day_of(filters.since))
     if filters.until is not None:
@@ -89,7 +91,7 @@ def trends(project_id: uuid.UUID, filters: Filters | None = None, bucket: str = 
            use_rollup: bool = True) -> dict[str, Any]:
     """Per day: the daily rollup (`result_daily`, a few rows per day) gives the results and every
     breakdown; flaky tests per day (index on status) and the runs come from two more queries.
-    A tag filter or a range not on day boundaries reads the facts instead."""
+    A range not on day boundaries reads the facts instead."""
     filters = filters or Filters()
     if bucket == "run":
         return _by_run(project_id, filters)
