@@ -109,6 +109,23 @@ class DashboardState(ProtectedState):
     def fig_branch(self) -> go.Figure:
         return figures.build(self.series, "branch")
 
+    @rx.var
+    def summary_query(self) -> str:
+        """The applied filters as the summary download's query string (`to` includes its day)."""
+        query: dict[str, str] = {}
+        for name, text, extra in (("since", self.f_since, 0), ("until", self.f_until, 1)):
+            try:
+                day = datetime.strptime(text, "%Y-%m-%d").replace(tzinfo=UTC) if text else None
+            except ValueError:
+                day = None
+            if day is not None:
+                query[name] = (day + timedelta(days=extra)).isoformat()
+        for name, value in (("suite", self.f_suite), ("tag", self.f_tag), ("branch", self.f_branch),
+                            ("environment", self.f_env)):
+            if value and value != "all":
+                query[name] = value
+        return "?" + urlencode(query) if query else ""
+
     # ---- helpers (not callable from clients) ----------------------------------------------
     def _filters(self, pid: uuid.UUID) -> filters_service.Filters:
         since, until = _day(self.f_since, "from"), _day(self.f_until, "to")
