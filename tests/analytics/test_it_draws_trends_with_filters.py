@@ -96,3 +96,37 @@ def test_it_keeps_the_daily_rollup_equal_to_the_facts(history_any) -> None:  # t
     assert trends(pid)["results"] == trends(pid, use_rollup=False)["results"]
     tagged = resolve(pid, tag="smoke")
     assert trends(pid, tagged)["results"] == trends(pid, tagged, use_rollup=False)["results"]
+
+
+def test_it_computes_run_duration_percentiles_in_the_database(history_any) -> None:  # type: ignore[no-untyped-def]
+    """p50/p95 of the runs' durations per day, aggregated in SQL, equal the interpolated
+    percentiles of every run's duration (odd and even counts)."""
+    from sqlmodel import select
+
+    from traceiq_app.db import session_scope
+    from traceiq_app.models import Run
+    from traceiq_app.services.analytics import metrics
+
+    h = history_any
+    pid = h.p.project.id
+    durations = [700, 100, 5300, 2400, 900]
+    runs = [h.run({"A": "passed"}) for _ in durations]
+    with session_scope() as s:
+        for run, ms in zip(runs, durations, strict=True):
+            row = s.get(Run, run.id)
+            assert row is not None
+            row.duration_ms = ms
+            s.add(row)
+    for n in (5, 4):
+        if n == 4:
+            with session_scope() as s:
+                last = s.get(Run, runs[-1].id)
+                assert last is not None
+                last.duration_ms = None
+                s.add(last)
+        with session_scope() as s:
+            got = [r.duration_ms for r in s.exec(select(Run).where(Run.project_id == pid)).all()]
+        series = trends(pid)
+        assert series["duration_p50"] == [metrics.percentile([d for d in got if d is not None], 0.5)]
+        assert series["duration_p95"] == [metrics.percentile([d for d in got if d is not None], 0.95)]
+        assert sum(series["runs"]["passed"]) == 5

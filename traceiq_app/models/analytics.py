@@ -11,6 +11,7 @@ import sqlalchemy as sa
 from sqlmodel import Field, SQLModel
 
 from traceiq_app.models.base import created_at_field, fk_field, id_field, timestamp_field
+from traceiq_app.models.run import Run
 
 
 class ResultFact(SQLModel, table=True):
@@ -23,8 +24,12 @@ class ResultFact(SQLModel, table=True):
         sa.Index("ix_result_facts_series", "project_id",
                  "finished_at", "status", "branch", "environment_id", "browser"),
         # A test's last N results (health table, flaky state): an index range per test.
+        # The filter columns at the end keep it index-only when the dashboard's filters apply.
         sa.Index("ix_result_facts_test_history", "project_id", "test_key",
-                 "finished_at", "status", "duration_ms"),
+                 "finished_at", "status", "duration_ms", "branch", "environment_id", "suite_id", "tags"),
+        # The runs behind a tag filter: only the tagged facts (a small part of them).
+        sa.Index("ix_result_facts_tagged", "project_id", "tags", "run_id",
+                 sqlite_where=sa.text("tags != ''"), postgresql_where=sa.text("tags != ''")),
         sa.Index("ix_result_facts_project_id_status_finished_at", "project_id", "status", "finished_at"),
         sa.Index("ix_result_facts_project_id_signature", "project_id", "signature"),
     )
@@ -124,3 +129,9 @@ class ResultDaily(SQLModel, table=True):
     suite_id: str = Field(default="", max_length=36)
     tag: str = Field(default="", max_length=100)
     n: int = Field(default=0)
+
+
+# The run series of the dashboard (outcomes and durations per day): index-only on the runs table.
+sa.Index("ix_runs_analytics_series", Run.__table__.c.project_id, Run.__table__.c.finished_at,  # type: ignore[attr-defined]
+         Run.__table__.c.status, Run.__table__.c.duration_ms, Run.__table__.c.branch,  # type: ignore[attr-defined]
+         Run.__table__.c.environment_id, Run.__table__.c.id)  # type: ignore[attr-defined]
