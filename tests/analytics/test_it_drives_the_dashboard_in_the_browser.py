@@ -100,6 +100,10 @@ def test_it_filters_clicks_through_sorts_and_quarantines(live, chromium) -> None
         page.goto(f"{live.url}/projects/{cast.project_id}/analytics")
         rows = page.locator("#health-table tbody tr")
         rows.first.wait_for(timeout=TIMEOUT)
+        # every row has its duration sparkline drawn (an SVG image)
+        assert page.locator("#health-table img.sparkline").count() == rows.count()
+        page.wait_for_function("() => [...document.querySelectorAll('#health-table img.sparkline')]"
+                               ".every(i => i.complete && i.naturalWidth > 0)", timeout=TIMEOUT)
         page.get_by_role("button", name="Sort by Test").click()
         page.wait_for_function("() => document.querySelector('#health-table tbody tr')?.dataset.test "
                                "=== 'Alpha search'", timeout=TIMEOUT)

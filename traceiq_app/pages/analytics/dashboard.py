@@ -74,8 +74,10 @@ def _health_row(r: Any) -> rx.Component:
                                 spacing="1", align="center")),
         rx.table.cell(r["runs"]), rx.table.cell(r["pass_rate"]), rx.table.cell(r["flip_rate"]),
         rx.table.cell(r["flaky_on_retry"]), rx.table.cell(rx.text(r["health"], weight="bold", size="2")),
-        rx.table.cell(rx.text(r["median"], " ", rx.text.span(r["spark"], color_scheme="gray", aria_hidden="true"),
-                              size="2", white_space="nowrap")),
+        rx.table.cell(rx.hstack(rx.text(r["median"], size="2", white_space="nowrap"),
+                                rx.image(src=r["spark"], alt="duration trend", width="96px", height="22px",
+                                         class_name="sparkline", flex_shrink="0"),
+                                spacing="2", align="center")),
         rx.table.cell(r["p95"]),
         rx.table.cell(truncated(r["last_failure"], max_width="16em")),
         rx.table.cell(rx.cond(

@@ -20,6 +20,7 @@ from traceiq_app.services.analytics import clusters as clusters_service
 from traceiq_app.services.analytics import filters as filters_service
 from traceiq_app.services.analytics import health as health_service
 from traceiq_app.services.analytics import quarantine as quarantine_service
+from traceiq_app.services.analytics import svg
 from traceiq_app.services.analytics import trends as trends_service
 from traceiq_app.services.catalog import projects
 from traceiq_app.services.runs import views as run_views
@@ -145,7 +146,8 @@ class DashboardState(ProtectedState):
             "test_id": i["test_id"], "name": i["name"], "runs": str(i["runs"]), "pass_rate": _pct(i["pass_rate"]),
             "flip_rate": _pct(i["flip_rate"]), "flaky_on_retry": _pct(i["flaky_on_retry_rate"]),
             "health": _pct(i["health"]), "median": _ms(i["median_ms"]), "p95": _ms(i["p95_ms"]),
-            "spark": figures.sparkline(i["sparkline"]), "slowing": "yes" if i["slowing_down"] else "",
+            "spark": svg.data_uri(svg.sparkline(i["sparkline"])),
+            "slowing": "yes" if i["slowing_down"] else "",
             "quarantined": "yes" if i["quarantined"] else "",
             "last_failure": ((i["last_failure"] or {}).get("error") or "")[:160],
             "href": f"/projects/{pid}/analytics/test?" + urlencode({"key": i["test_id"]}),
