@@ -112,13 +112,12 @@ def _existing(url: str) -> dict[str, Any] | None:
 def _page_load(url: str, project_id: uuid.UUID, loads: int) -> float:
     """The production app on this database; an owner of the seeded org opens the dashboard:
     ms from navigation start until every chart has its data drawn (Plotly's .main-svg with points)."""
-    from playwright.sync_api import sync_playwright
-
     from tests.accounts.matrix_support import session_cookie
     from tests.factories import add_org_member, make_user
     from tests.support.app_server import AppServer
     from tests.support.processes import RedisServer
     from traceiq_app.db import get_engine, session_scope
+    from traceiq_app.engine.browser import BrowserPool
     from traceiq_app.models import Organization, OrgRole, Project
 
     with session_scope() as s:
@@ -137,9 +136,9 @@ def _page_load(url: str, project_id: uuid.UUID, loads: int) -> float:
                         f"document.querySelector('#chart-{c} .main-svg .plot'))" for c in CHARTS)
     times = []
     try:
-        with sync_playwright() as pw:
-            browser = pw.chromium.launch()
-            context = browser.new_context(viewport={"width": 1280, "height": 900})
+        pool = BrowserPool()  # the engine's Chromium, found as the app finds it
+        try:
+            context = pool.get("chromium").new_context(viewport={"width": 1280, "height": 900})
             context.add_cookies([{"name": "tiq_session", "value": cookie, "url": server.url}])
             page = context.new_page()
             for i in range(loads + 1):  # the first load warms the app (compiled pages, caches)
@@ -149,7 +148,9 @@ def _page_load(url: str, project_id: uuid.UUID, loads: int) -> float:
                 page.wait_for_function(f"() => !!({drawn})", timeout=120_000, polling=50)
                 if i:
                     times.append((time.perf_counter() - started) * 1000)
-            browser.close()
+            context.close()
+        finally:
+            pool.close()
     finally:
         server.stop()
         server.cleanup()
