@@ -111,7 +111,7 @@ def _existing(url: str) -> dict[str, Any] | None:
 
 def _page_load(url: str, project_id: uuid.UUID, loads: int) -> float:
     """The production app on this database; an owner of the seeded org opens the dashboard:
-    ms from navigation start until every chart has its data drawn (Plotly's .main-svg with points)."""
+    ms from navigation start until every chart has its data drawn (Plotly's traces in its .main-svg)."""
     from tests.accounts.matrix_support import session_cookie
     from tests.factories import add_org_member, make_user
     from tests.support.app_server import AppServer
@@ -133,7 +133,7 @@ def _page_load(url: str, project_id: uuid.UUID, loads: int) -> float:
     server = AppServer(env={"DATABASE_URL": url, "TRACEIQ_SECRET_KEY": os.environ["TRACEIQ_SECRET_KEY"],
                             "REDIS_URL": redis.url, "GRANIAN_WORKERS": "2"})
     drawn = " && ".join(f"(document.getElementById('chart-{c}')?.data?.[0]?.x?.length > 0 && "
-                        f"document.querySelector('#chart-{c} .main-svg .plot'))" for c in CHARTS)
+                        f"document.querySelector('#chart-{c} .main-svg g.trace'))" for c in CHARTS)
     times = []
     try:
         pool = BrowserPool()  # the engine's Chromium, found as the app finds it
@@ -145,7 +145,14 @@ def _page_load(url: str, project_id: uuid.UUID, loads: int) -> float:
                 page.goto("about:blank")
                 started = time.perf_counter()
                 page.goto(f"{server.url}/projects/{project_id}/analytics")
-                page.wait_for_function(f"() => !!({drawn})", timeout=120_000, polling=50)
+                try:
+                    page.wait_for_function(f"() => !!({drawn})", timeout=120_000, polling=50)
+                except Exception:
+                    state = page.evaluate("() => [...document.querySelectorAll('[id^=chart-]')].map(e => "
+                                          "e.id + ':' + ((e.data || [])[0]?.x?.length) + ':' + "
+                                          "!!e.querySelector('.main-svg g.trace'))")
+                    print(f"page not drawn: {page.url} charts={state} text={page.inner_text('body')[:400]!r}")
+                    raise
                 if i:
                     times.append((time.perf_counter() - started) * 1000)
             context.close()
