@@ -7,7 +7,7 @@ Issue scale: 20,000 runs, 300 tests, >= 2,000,000 step results over 180 days
 (`--runs 20000 --tests-per-run 10 --steps 10`). A realistic mix: most tests pass; a few are
 flaky (fail then pass on retry, or flip between runs); a few slow down over the last weeks; a
 few failures recur with the same signature (messages that differ only in ids and numbers).
-Rows go in with bulk INSERTs (Core executemany); the analytics facts are derived with the same
+Rows go in with bulk INSERTs (Core executemany; COPY on Postgres); the analytics facts are derived with the same
 code the app uses (`signatures.signature_of`), one per final result, as `facts.record_run` writes.
 """
 
@@ -31,6 +31,21 @@ MESSAGES = [
     ("assert_text", "h1", "expected 'Order {n} placed' got 'Error {n}' at {ts}"),
     ("goto", None, "page.goto: net::ERR_CONNECTION_REFUSED at https://api.shop.test/v1/cart?id={id}"),
 ]
+
+
+def _copy(conn: Any, table: Any, rows: list[dict[str, Any]]) -> None:
+    """Postgres: rows through COPY (an order of magnitude faster than multi-row INSERTs)."""
+    import sqlalchemy as sa
+    from psycopg.types.json import Json
+
+    columns = list(rows[0])
+    json_cols = {c.name for c in table.columns if isinstance(c.type, sa.JSON)}
+    wrap = [name in json_cols for name in columns]
+    raw = conn.connection.driver_connection
+    with raw.cursor() as cur, cur.copy(f'COPY {table.name} ({", ".join(columns)}) FROM STDIN') as copy:
+        for row in rows:
+            copy.write_row([Json(row[c]) if w and row[c] is not None else row[c]
+                            for c, w in zip(columns, wrap, strict=True)])
 
 
 def seed(url: str, *, runs: int, tests: int, tests_per_run: int, steps: int, days: int, rnd_seed: int = 7,
@@ -87,13 +102,18 @@ def seed(url: str, *, runs: int, tests: int, tests_per_run: int, steps: int, day
     tables = {"runs": Run.__table__, "results": TestResult.__table__, "steps": StepResult.__table__,
               "facts": ResultFact.__table__}
 
+    postgres = engine.dialect.name == "postgresql"
+
     def flush(force: bool = False) -> None:
         if not force and len(pending["steps"]) < batch:
             return
         with engine.begin() as c:
             for name in ("runs", "results", "steps", "facts"):
                 if pending[name]:
-                    c.execute(sa.insert(tables[name]), pending[name])
+                    if postgres:
+                        _copy(c, tables[name], pending[name])
+                    else:
+                        c.execute(sa.insert(tables[name]), pending[name])
                     counts[name] += len(pending[name])
                     pending[name] = []
 
@@ -174,8 +194,12 @@ def seed(url: str, *, runs: int, tests: int, tests_per_run: int, steps: int, day
     with Session(engine) as session:  # the daily rollup, as record_run keeps it for live runs
         counts["daily"] = daily.rebuild(session, project_id)
         session.commit()
-    with engine.begin() as c:
-        c.execute(sa.text("ANALYZE"))
+    if postgres:  # VACUUM too: index-only scans need the visibility map (autovacuum does it later)
+        with engine.connect().execution_options(isolation_level="AUTOCOMMIT") as c:
+            c.execute(sa.text("VACUUM ANALYZE"))
+    else:
+        with engine.begin() as c:
+            c.execute(sa.text("ANALYZE"))
     engine.dispose()
     return {"project_id": project_id, "seconds": time.perf_counter() - started, **counts}
 

@@ -66,6 +66,8 @@ ANALYTICS_ROUTES: dict[tuple[str, str], R] = {
     ("GET", "/api/v1/runs/{run_id}/results.csv"): R(MEMBERS),
     ("GET", "/api/v1/runs/{run_id}/results.xlsx"): R(MEMBERS),
     ("GET", "/api/v1/projects/{project}/analytics/health.csv"): R(MEMBERS),
+    ("GET", "/api/v1/projects/{project}/analytics/summary.html"): R(MEMBERS),
+    ("GET", "/api/v1/projects/{project}/analytics/summary.pdf"): R(MEMBERS, note="renders with a real Chromium"),
 }
 
 def _on_project(state: Any, ctx: MatrixContext) -> Any:

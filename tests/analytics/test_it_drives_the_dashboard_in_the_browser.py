@@ -1,7 +1,8 @@
 """The project dashboard in Chromium (1280 px light, 390 px dark): the charts are drawn with
 plotly.js from our own origin (no request leaves it), filters change the charts, a click on a
 bar lands on the run behind it and a click on a day on the runs of that day, the health table
-sorts, a quarantine is created from the table and disappears once it expires."""
+sorts, a quarantine is created from the table and disappears once it expires; the project summary
+download carries the applied filters."""
 
 from __future__ import annotations
 
@@ -76,6 +77,10 @@ def test_it_filters_clicks_through_sorts_and_quarantines(live, chromium) -> None
         page.get_by_role("button", name="Apply").click()
         page.wait_for_function("() => (document.getElementById('chart-pass_rate') || {}).data?.[0]?.x.length === 1",
                                timeout=TIMEOUT)
+        # the summary download carries the applied filters
+        expect(page.locator("#summary-html")).to_have_attribute("href", re.compile(r"branch=feature"), timeout=TIMEOUT)
+        summary = page.request.get(origin + (page.locator("#summary-html").get_attribute("href") or ""))
+        assert summary.status == 200 and "branch feature" in summary.text()
         # a click on the run's bar opens that run
         _click_first_bar(page, "outcomes")
         page.wait_for_function("() => location.pathname.startsWith('/runs/')", timeout=TIMEOUT)
@@ -95,6 +100,10 @@ def test_it_filters_clicks_through_sorts_and_quarantines(live, chromium) -> None
         page.goto(f"{live.url}/projects/{cast.project_id}/analytics")
         rows = page.locator("#health-table tbody tr")
         rows.first.wait_for(timeout=TIMEOUT)
+        # every row has its duration sparkline drawn (an SVG image)
+        assert page.locator("#health-table img.sparkline").count() == rows.count()
+        page.wait_for_function("() => [...document.querySelectorAll('#health-table img.sparkline')]"
+                               ".every(i => i.complete && i.naturalWidth > 0)", timeout=TIMEOUT)
         page.get_by_role("button", name="Sort by Test").click()
         page.wait_for_function("() => document.querySelector('#health-table tbody tr')?.dataset.test "
                                "=== 'Alpha search'", timeout=TIMEOUT)

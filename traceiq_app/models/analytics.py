@@ -11,6 +11,7 @@ import sqlalchemy as sa
 from sqlmodel import Field, SQLModel
 
 from traceiq_app.models.base import created_at_field, fk_field, id_field, timestamp_field
+from traceiq_app.models.run import Run
 
 
 class ResultFact(SQLModel, table=True):
@@ -23,8 +24,12 @@ class ResultFact(SQLModel, table=True):
         sa.Index("ix_result_facts_series", "project_id",
                  "finished_at", "status", "branch", "environment_id", "browser"),
         # A test's last N results (health table, flaky state): an index range per test.
+        # The filter columns at the end keep it index-only when the dashboard's filters apply.
         sa.Index("ix_result_facts_test_history", "project_id", "test_key",
-                 "finished_at", "status", "duration_ms"),
+                 "finished_at", "status", "duration_ms", "branch", "environment_id", "suite_id", "tags"),
+        # The runs behind a tag filter: only the tagged facts (a small part of them).
+        sa.Index("ix_result_facts_tagged", "project_id", "tags", "run_id",
+                 sqlite_where=sa.text("tags != ''"), postgresql_where=sa.text("tags != ''")),
         sa.Index("ix_result_facts_project_id_status_finished_at", "project_id", "status", "finished_at"),
         sa.Index("ix_result_facts_project_id_signature", "project_id", "signature"),
     )
@@ -104,12 +109,14 @@ class Quarantine(SQLModel, table=True):
 class ResultDaily(SQLModel, table=True):
     """Results per project, UTC day and dimension, maintained with the facts (`facts.record_run`
     adds a run's facts and takes back those it replaces): the daily chart series read these few
-    rows instead of every fact. Empty strings stand for "none" (they are part of the key)."""
+    rows instead of every fact. Empty strings stand for "none" (they are part of the key).
+    `tag` "" rows count every result; each result also counts once more in a row per tag it
+    carries (`tag` = that tag), so a tag filter reads the rollup too: always filter on `tag`."""
 
     __tablename__ = "result_daily"
     __table_args__ = (
         sa.UniqueConstraint("project_id", "day", "status", "branch", "environment_id", "browser", "suite_id",
-                            name="uq_result_daily_dims"),
+                            "tag", name="uq_result_daily_dims"),
     )
 
     id: uuid.UUID = id_field()
@@ -120,4 +127,11 @@ class ResultDaily(SQLModel, table=True):
     environment_id: str = Field(default="", max_length=36)
     browser: str = Field(default="", max_length=32)
     suite_id: str = Field(default="", max_length=36)
+    tag: str = Field(default="", max_length=100)
     n: int = Field(default=0)
+
+
+# The run series of the dashboard (outcomes and durations per day): index-only on the runs table.
+sa.Index("ix_runs_analytics_series", Run.__table__.c.project_id, Run.__table__.c.finished_at,  # type: ignore[attr-defined]
+         Run.__table__.c.status, Run.__table__.c.duration_ms, Run.__table__.c.branch,  # type: ignore[attr-defined]
+         Run.__table__.c.environment_id, Run.__table__.c.id)  # type: ignore[attr-defined]

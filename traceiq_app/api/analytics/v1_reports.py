@@ -5,6 +5,8 @@
     GET /api/v1/runs/{id}/results.csv     one row per test and browser (final attempt)
     GET /api/v1/runs/{id}/results.xlsx    the same as Excel, with a summary sheet
     GET /api/v1/projects/{project}/analytics/health.csv   the health table (same filters)
+    GET /api/v1/projects/{project}/analytics/summary.html the project summary for a date range
+    GET /api/v1/projects/{project}/analytics/summary.pdf  the same printed by Chromium
 """
 
 from __future__ import annotations
@@ -20,7 +22,7 @@ from traceiq_app.api.deps import require_principal
 from traceiq_app.api.errors import responses
 from traceiq_app.api.v1_support import authorize_in, project_for
 from traceiq_app.services.analytics import health as health_service
-from traceiq_app.services.analytics import reports
+from traceiq_app.services.analytics import reports, summary
 from traceiq_app.services.platform.permissions import Principal
 from traceiq_app.services.runs import control as runs_service
 
@@ -77,3 +79,31 @@ def health_csv(project: str = ProjectRef, window: int = Query(10, ge=2, le=healt
     found, _ = project_for(principal, project, "analytics.read")
     rows = health_service.health_table(found.id, filters.resolve(found.id), window)
     return _download(reports.health_csv(rows), "text/csv; charset=utf-8", f"{found.slug}-health.csv")
+
+
+def _range_name(slug: str, filters: FilterParams) -> str:
+    since = filters.since.date().isoformat() if filters.since else "start"
+    until = filters.until.date().isoformat() if filters.until else "now"
+    return f"{slug}-summary-{since}-{until}"
+
+
+@router.get("/api/v1/projects/{project}/analytics/summary.html",
+            summary="The project summary for a date range as one self-contained HTML file",
+            description="The dashboard's charts as static images, the test health table and the open failure "
+                        "clusters; the same filters as the dashboard (since, until, suite, tag, branch, environment).",
+            response_class=Response, responses={**responses(), 200: {"content": {"text/html": {}}}})
+def summary_html(project: str = ProjectRef, window: int = Query(10, ge=2, le=health_service.MAX_WINDOW),
+                 filters: FilterParams = Depends(), principal: Principal = Depends(require_principal)) -> Response:
+    found, _ = project_for(principal, project, "analytics.read")
+    body = summary.summary_html(found.id, found.name, filters.resolve(found.id), window)
+    return _download(body, "text/html; charset=utf-8", _range_name(found.slug, filters) + ".html")
+
+
+@router.get("/api/v1/projects/{project}/analytics/summary.pdf",
+            summary="The project summary for a date range as PDF (rendered by Chromium)",
+            response_class=Response, responses={**responses(), 200: {"content": {"application/pdf": {}}}})
+def summary_pdf(project: str = ProjectRef, window: int = Query(10, ge=2, le=health_service.MAX_WINDOW),
+                filters: FilterParams = Depends(), principal: Principal = Depends(require_principal)) -> Response:
+    found, _ = project_for(principal, project, "analytics.read")
+    body = summary.summary_pdf(found.id, found.name, filters.resolve(found.id), window)
+    return _download(body, "application/pdf", _range_name(found.slug, filters) + ".pdf")

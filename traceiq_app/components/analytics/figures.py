@@ -88,18 +88,6 @@ def build(series: dict[str, Any], chart: str) -> go.Figure:
     return {"pass_rate": pass_rate, "outcomes": outcomes, "duration": duration, "flaky": flaky}[chart](series)
 
 
-SPARK = "▁▂▃▄▅▆▇█"
-
-
-def sparkline(values: list[int]) -> str:
-    """Durations as a text sparkline (theme-neutral, no chart per table row)."""
-    if not values:
-        return ""
-    lo, hi = min(values), max(values)
-    span = (hi - lo) or 1
-    return "".join(SPARK[min(len(SPARK) - 1, int((v - lo) / span * (len(SPARK) - 1)))] for v in values)
-
-
 def test_timeline(rows: list[dict[str, Any]]) -> go.Figure:
     """One bar per result, oldest first: height = duration, colour = outcome."""
     x = [f"#{i + 1}" for i in range(len(rows))]

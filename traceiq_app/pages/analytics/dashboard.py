@@ -74,8 +74,10 @@ def _health_row(r: Any) -> rx.Component:
                                 spacing="1", align="center")),
         rx.table.cell(r["runs"]), rx.table.cell(r["pass_rate"]), rx.table.cell(r["flip_rate"]),
         rx.table.cell(r["flaky_on_retry"]), rx.table.cell(rx.text(r["health"], weight="bold", size="2")),
-        rx.table.cell(rx.text(r["median"], " ", rx.text.span(r["spark"], color_scheme="gray", aria_hidden="true"),
-                              size="2", white_space="nowrap")),
+        rx.table.cell(rx.hstack(rx.text(r["median"], size="2", white_space="nowrap"),
+                                rx.image(src=r["spark"], alt="duration trend", width="96px", height="22px",
+                                         class_name="sparkline", flex_shrink="0"),
+                                spacing="2", align="center")),
         rx.table.cell(r["p95"]),
         rx.table.cell(truncated(r["last_failure"], max_width="16em")),
         rx.table.cell(rx.cond(
@@ -190,6 +192,18 @@ def _dialog() -> rx.Component:
     )
 
 
+def _summary_links() -> rx.Component:
+    """The project summary for the applied filters (charts, health table, open clusters)."""
+    def link(kind: str) -> rx.Component:
+        return rx.link(rx.button(rx.icon("file-down", size=14), f"Summary {kind.upper()}", variant="soft", size="1",
+                                 tab_index=-1),
+                       href="/api/v1/projects/" + S.pid + f"/analytics/summary.{kind}" + S.summary_query,
+                       is_external=True, id=f"summary-{kind}",
+                       aria_label=f"Download the project summary for these filters as {kind.upper()}")
+
+    return rx.hstack(link("html"), link("pdf"), spacing="2")
+
+
 @rx.page(route="/projects/[project_id]/analytics", title="Analytics · TraceIQ",
          on_load=[AuthState.require_login, S.load])
 def analytics_page() -> rx.Component:
@@ -199,7 +213,8 @@ def analytics_page() -> rx.Component:
             S.project_name != "",
             rx.vstack(
                 project_nav(S.pid, S.project_name, "analytics"),
-                rx.heading("Analytics", size="5"),
+                rx.hstack(rx.heading("Analytics", size="5"), rx.spacer(), _summary_links(),
+                          width="100%", align="center", wrap="wrap"),
                 _filters(),
                 rx.cond(
                     S.has_data,

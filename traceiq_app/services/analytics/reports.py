@@ -192,11 +192,16 @@ def run_report_pdf(run_id: uuid.UUID) -> bytes | None:
     """The HTML report printed by Chromium (A4, backgrounds on), found as the engine finds it.
     Rendered in a thread of its own: Playwright's sync API refuses a thread that already runs
     an event loop or another Playwright."""
-    import threading
-
     page_html = run_report_html(run_id)
     if page_html is None:
         return None
+    return html_to_pdf(page_html)
+
+
+def html_to_pdf(page_html: str) -> bytes:
+    """A self-contained HTML page printed by Chromium (every request it would make is refused)."""
+    import threading
+
     outcome: dict[str, Any] = {}
 
     def render() -> None:

@@ -3,6 +3,7 @@ and outcomes), with the dashboard's filters applied to every series."""
 
 from __future__ import annotations
 
+import math
 import uuid
 from datetime import UTC, date, datetime, time
 from typing import Any
@@ -17,6 +18,7 @@ from traceiq_app.services.analytics.filters import Filters, base
 
 MAX_RUNS = 200
 MOVING_AVERAGE = 7
+PERCENTILES = (0.5, 0.95)  # run duration p50 / p95, as metrics.percentile computes them
 BREAKDOWNS = ("environment", "browser", "branch")
 
 
@@ -34,11 +36,13 @@ def _moving_average(values: list[float | None], n: int = MOVING_AVERAGE) -> list
     return out
 
 
-def _runs_stmt(project_id: uuid.UUID, filters: Filters) -> Any:
+def _runs_stmt(project_id: uuid.UUID, filters: Filters, *columns: Any) -> Any:
     """Runs behind the series: branch/environment/date filters apply to the runs themselves; a
-    suite or tag filter keeps the runs that have a matching fact."""
-    stmt = (sa.select(col(Run.id), col(Run.status), col(Run.duration_ms), col(Run.finished_at), col(Run.created_at))
-            .where(col(Run.project_id) == project_id, col(Run.finished_at).is_not(None)))
+    suite or tag filter keeps the runs that have a matching fact. Default columns: id, status,
+    duration, finished and created at (the per-day series asks for fewer: index-only then)."""
+    columns = columns or (col(Run.id), col(Run.status), col(Run.duration_ms), col(Run.finished_at),
+                          col(Run.created_at))
+    stmt = sa.select(*columns).where(col(Run.project_id) == project_id, col(Run.finished_at).is_not(None))
     if filters.since is not None:
         stmt = stmt.where(col(Run.finished_at) >= filters.since)
     if filters.until is not None:
@@ -53,17 +57,19 @@ def _runs_stmt(project_id: uuid.UUID, filters: Filters) -> Any:
 
 
 def _rollup_fits(filters: Filters) -> bool:
-    """`result_daily` answers unless a tag is asked for or the range does not start/end at midnight."""
+    """`result_daily` answers (a tag filter reads its per-tag rows) unless the range does not
+    start/end at midnight."""
     def midnight(value: datetime | None) -> bool:
         return value is None or value.astimezone(UTC).time() == time(0)
 
-    return not filters.tag and midnight(filters.since) and midnight(filters.until)
+    return midnight(filters.since) and midnight(filters.until)
 
 
 def _daily_rows(session: Any, project_id: uuid.UUID, filters: Filters) -> list[Any]:
     t = ResultDaily
     dims = (col(t.day), col(t.status), col(t.branch), col(t.environment_id), col(t.browser))
-    stmt = sa.select(*dims, sa.func.sum(col(t.n))).where(col(t.project_id) == project_id).group_by(*dims)
+    stmt = sa.select(*dims, sa.func.sum(col(t.n))).where(col(t.project_id) == project_id,
+                                                          col(t.tag) == (filters.tag or "")[:100]).group_by(*dims)
     if filters.since is not None:
         stmt = stmt.where(col(t.day) >= daily.day_of(filters.since))
     if filters.until is not None:
@@ -85,11 +91,45 @@ def _fact_rows(session: Any, project_id: uuid.UUID, filters: Filters) -> list[An
                                 .group_by(day, *dims)).all())
 
 
+def _run_days(session: Any, project_id: uuid.UUID, filters: Filters) -> dict[str, dict[str, Any]]:
+    """Per UTC day of the (filtered) runs: outcomes and duration p50/p95, aggregated in SQL (a
+    window over the day's durations keeps only the ranks the percentiles interpolate between),
+    so a few hundred rows come back instead of every run."""
+    day = sa.func.date(col(Run.finished_at))
+    status = sa.type_coerce(col(Run.status), sa.String)
+    out: dict[str, dict[str, Any]] = {}
+    for d, st, n in session.execute(_runs_stmt(project_id, filters, day, status, sa.func.count())
+                                    .group_by(day, status)).all():
+        out.setdefault(_day(d), {"outcomes": {}})["outcomes"][str(st)] = int(n)
+    ranked = _runs_stmt(project_id, filters, day.label("day"), col(Run.duration_ms).label("ms"),
+                        (sa.func.row_number().over(partition_by=day, order_by=col(Run.duration_ms)) - 1).label("rn"),
+                        sa.func.count().over(partition_by=day).label("cnt"))\
+        .where(col(Run.duration_ms).is_not(None)).subquery()
+    postgres = session.get_bind().dialect.name == "postgresql"
+    wanted = []
+    for q in PERCENTILES:
+        lo = sa.func.floor((ranked.c.cnt - 1) * q) if postgres else sa.cast((ranked.c.cnt - 1) * q, sa.Integer)
+        wanted += [ranked.c.rn == lo, ranked.c.rn == lo + 1]
+    ranks: dict[str, dict[int, int]] = {}
+    cnts: dict[str, int] = {}
+    for d, ms, rn, cnt in session.execute(sa.select(ranked.c.day, ranked.c.ms, ranked.c.rn, ranked.c.cnt)
+                                          .where(sa.or_(*wanted))).all():
+        ranks.setdefault(_day(d), {})[int(rn)] = int(ms)
+        cnts[_day(d)] = int(cnt)
+    for d, by_rank in ranks.items():
+        entry = out.setdefault(d, {"outcomes": {}})
+        for q in PERCENTILES:
+            pos = (cnts[d] - 1) * q
+            below, above = math.floor(pos), math.ceil(pos)
+            entry[f"p{round(q * 100)}"] = float(by_rank[below] + (by_rank[above] - by_rank[below]) * (pos - below))
+    return out
+
+
 def trends(project_id: uuid.UUID, filters: Filters | None = None, bucket: str = "day", *,
            use_rollup: bool = True) -> dict[str, Any]:
     """Per day: the daily rollup (`result_daily`, a few rows per day) gives the results and every
     breakdown; flaky tests per day (index on status) and the runs come from two more queries.
-    A tag filter or a range not on day boundaries reads the facts instead."""
+    A range not on day boundaries reads the facts instead."""
     filters = filters or Filters()
     if bucket == "run":
         return _by_run(project_id, filters)
@@ -101,7 +141,7 @@ def trends(project_id: uuid.UUID, filters: Filters | None = None, bucket: str = 
         flaky_seen: dict[str, set[str]] = {}
         for finished, key in session.execute(flaky_stmt).all():
             flaky_seen.setdefault(daily.day_of(finished), set()).add(key)
-        runs = session.execute(_runs_stmt(project_id, filters)).all()
+        run_days = _run_days(session, project_id, filters)
         env_names = _env_names(session, project_id)
     days: dict[str, dict[str, int]] = {}
     groups: list[tuple[str, str | None, Any, str, int]] = []
@@ -110,12 +150,6 @@ def trends(project_id: uuid.UUID, filters: Filters | None = None, bucket: str = 
         days.setdefault(key, {})
         days[key][status] = days[key].get(status, 0) + int(n)
         groups.append((status, branch or None, str(env) if env else None, browser, int(n)))
-    run_days: dict[str, dict[str, Any]] = {}
-    for _rid, status, duration, finished, created in runs:
-        entry = run_days.setdefault(_day(finished or created), {"durations": [], "outcomes": {}})
-        if duration is not None:
-            entry["durations"].append(duration)
-        entry["outcomes"][str(status)] = entry["outcomes"].get(str(status), 0) + 1
     flaky = {d: len(keys) for d, keys in flaky_seen.items()}
     keys = sorted(set(days) | set(run_days))
     rates: list[float | None] = []
@@ -127,8 +161,8 @@ def trends(project_id: uuid.UUID, filters: Filters | None = None, bucket: str = 
     return {
         "bucket": "day", "x": keys, "pass_rate": rates, "pass_rate_avg": _moving_average(rates),
         "results": {s: [days.get(k, {}).get(s, 0) for k in keys] for s in ("passed", "flaky", "failed", "error")},
-        "duration_p50": [metrics.percentile(run_days.get(k, {}).get("durations", []), 0.5) for k in keys],
-        "duration_p95": [metrics.percentile(run_days.get(k, {}).get("durations", []), 0.95) for k in keys],
+        "duration_p50": [run_days.get(k, {}).get("p50") for k in keys],
+        "duration_p95": [run_days.get(k, {}).get("p95") for k in keys],
         "runs": {o: [run_days.get(k, {}).get("outcomes", {}).get(o, 0) for k in keys] for o in outcomes},
         "flaky_tests": [flaky.get(k, 0) for k in keys],
         "breakdowns": _breakdowns_from(groups, env_names),

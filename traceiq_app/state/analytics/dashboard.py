@@ -20,6 +20,7 @@ from traceiq_app.services.analytics import clusters as clusters_service
 from traceiq_app.services.analytics import filters as filters_service
 from traceiq_app.services.analytics import health as health_service
 from traceiq_app.services.analytics import quarantine as quarantine_service
+from traceiq_app.services.analytics import svg
 from traceiq_app.services.analytics import trends as trends_service
 from traceiq_app.services.catalog import projects
 from traceiq_app.services.runs import views as run_views
@@ -109,6 +110,23 @@ class DashboardState(ProtectedState):
     def fig_branch(self) -> go.Figure:
         return figures.build(self.series, "branch")
 
+    @rx.var
+    def summary_query(self) -> str:
+        """The applied filters as the summary download's query string (`to` includes its day)."""
+        query: dict[str, str] = {}
+        for name, text, extra in (("since", self.f_since, 0), ("until", self.f_until, 1)):
+            try:
+                day = datetime.strptime(text, "%Y-%m-%d").replace(tzinfo=UTC) if text else None
+            except ValueError:
+                day = None
+            if day is not None:
+                query[name] = (day + timedelta(days=extra)).isoformat()
+        for name, value in (("suite", self.f_suite), ("tag", self.f_tag), ("branch", self.f_branch),
+                            ("environment", self.f_env)):
+            if value and value != "all":
+                query[name] = value
+        return "?" + urlencode(query) if query else ""
+
     # ---- helpers (not callable from clients) ----------------------------------------------
     def _filters(self, pid: uuid.UUID) -> filters_service.Filters:
         since, until = _day(self.f_since, "from"), _day(self.f_until, "to")
@@ -128,7 +146,8 @@ class DashboardState(ProtectedState):
             "test_id": i["test_id"], "name": i["name"], "runs": str(i["runs"]), "pass_rate": _pct(i["pass_rate"]),
             "flip_rate": _pct(i["flip_rate"]), "flaky_on_retry": _pct(i["flaky_on_retry_rate"]),
             "health": _pct(i["health"]), "median": _ms(i["median_ms"]), "p95": _ms(i["p95_ms"]),
-            "spark": figures.sparkline(i["sparkline"]), "slowing": "yes" if i["slowing_down"] else "",
+            "spark": svg.data_uri(svg.sparkline(i["sparkline"])),
+            "slowing": "yes" if i["slowing_down"] else "",
             "quarantined": "yes" if i["quarantined"] else "",
             "last_failure": ((i["last_failure"] or {}).get("error") or "")[:160],
             "href": f"/projects/{pid}/analytics/test?" + urlencode({"key": i["test_id"]}),
