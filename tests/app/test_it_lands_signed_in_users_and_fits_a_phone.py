@@ -43,7 +43,7 @@ def test_it_lands_a_signed_in_user_on_the_projects(app_server, chromium, viewpor
     try:
         page.goto("/")
         page.wait_for_url(re.compile(r"/projects$"))
-        expect(page.get_by_role("heading", name="Projects")).to_be_visible()
+        expect(page.get_by_role("heading", name="Projects", exact=True)).to_be_visible()
         menu = page.get_by_role("button", name="Navigation menu")
         if viewport is PHONE:
             expect(page.get_by_role("navigation").get_by_role("link", name="Audit log")).to_be_hidden()

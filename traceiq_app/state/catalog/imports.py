@@ -100,6 +100,7 @@ class ImportState(ProtectedState):
     def reject_files(self, rejected: list[str]) -> Any:
         """The file picker refused the file before uploading it ("name|size|codes" per file, from
         react-dropzone): ONE message saying why (wrong type, or its real size)."""
+        self.pid = self.pid or guard.id_from_path(self, "projects")  # chosen before the page loaded
         try:
             guard.require(self, "test.write", self.pid)
         except guard.DENIED as exc:
