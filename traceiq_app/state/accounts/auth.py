@@ -64,6 +64,10 @@ def two_factor_setup_pending(principal: Principal) -> bool:
     return enrolment_required(principal.user_id)
 
 
+# Pages a signed-out visitor is meant to be on: never a target of "sign in first".
+SIGN_IN_PAGES = frozenset({"/login", "/login/two-factor", "/logout", "/signup"})
+
+
 def login_url(next_path: str) -> str:
     """/login?next=<this page>, for local paths only."""
     next_path = safe_next_path(next_path)
@@ -196,6 +200,11 @@ class AuthGuard(Middleware):
                 return None
             return StateUpdate(events=rx.event.Event.from_event_type(rx.redirect(TWO_FACTOR_SETUP)))
         path = state._get_root_state().router.url.path or "/"
+        if path.rstrip("/") in SIGN_IN_PAGES:
+            # A late event of the page just left (a poll after sign-out) reaching a sign-in page:
+            # drop it. Sending the tab to /login?next=/login would replace where the visitor
+            # asked to go with the sign-in page itself.
+            return StateUpdate()
         return StateUpdate(events=rx.event.Event.from_event_type(rx.redirect(login_url(path))))
 
 
