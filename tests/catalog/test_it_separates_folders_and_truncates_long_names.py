@@ -63,8 +63,9 @@ def test_it_truncates_long_names_everywhere(app_server, chromium, app_db, viewpo
                                     suite_id=suite.id)
         page.goto(f"/projects/{pid}?suite={suite.id}")
         row = page.get_by_test_id("suite-" + folder)
-        expect(row).to_be_visible()
-        expect(page.get_by_role("link", name=test)).to_be_visible()
+        # A fresh page load (connect + on_load) on a loaded CI machine takes longer than expect()'s 5 s.
+        expect(row).to_be_visible(timeout=60_000)
+        expect(page.get_by_role("link", name=test)).to_be_visible(timeout=60_000)
         for locator in (row.get_by_text(folder), page.get_by_role("link", name=test)):
             expect(locator).to_have_attribute("title", re.compile(".{150,}"))
             box = locator.evaluate("e => [e.scrollWidth, e.clientWidth, getComputedStyle(e).textOverflow]")
