@@ -15,7 +15,8 @@ the step table, so its size changes seeding time only).
 history yet, so the next run of the benchmark skips the minutes of seeding); otherwise they are
 throwaway. `--browser` also times the dashboard page load in Chromium (the production app started
 on each database, like the browser tests do: a few minutes to build the frontend): from
-navigation until all seven charts are drawn, median of `--page-loads`; target under 2 s.
+navigation until all seven charts are drawn, median of `--page-loads`; target under 2 s. Also printed:
+when the health table below them is shown (the page asks for it once the charts are drawn).
 """
 
 from __future__ import annotations
@@ -40,6 +41,7 @@ TARGET_MS = 500
 PAGE_TARGET_MS = 2000
 CHARTS = ("pass_rate", "outcomes", "duration", "flaky", "environment", "browser", "branch")
 PAGE_ROW = "dashboard page load, browser (all charts)"
+TABLE_ROW = "  then the health table shown (no target)"
 
 
 def _ms(fn: Callable[[], Any], repeat: int) -> float:
@@ -84,7 +86,7 @@ def _measure(url: str, args: argparse.Namespace) -> tuple[dict[str, float], dict
     out = {name: _ms(fn, args.repeat) for name, fn in cases.items()}
     get_engine().dispose()
     if args.browser:
-        out[PAGE_ROW] = _page_load(url, pid, args.page_loads)
+        out[PAGE_ROW], out[TABLE_ROW] = _page_load(url, pid, args.page_loads)
     return out, seeded
 
 
@@ -105,13 +107,17 @@ def _existing(url: str) -> dict[str, Any] | None:
         return None  # not migrated yet
     finally:
         engine.dispose()
+    from traceiq_app.services.platform.migrations import upgrade_to_head
+
+    upgrade_to_head(url)  # a history kept from an older schema: bring it to this code's
     print(f"(reusing the history seeded earlier in {url.split('@')[-1]})")
     return {"project_id": pid if isinstance(pid, uuid.UUID) else uuid.UUID(str(pid)), "seconds": 0.0, **counts}
 
 
-def _page_load(url: str, project_id: uuid.UUID, loads: int) -> float:
+def _page_load(url: str, project_id: uuid.UUID, loads: int) -> tuple[float, float]:
     """The production app on this database; an owner of the seeded org opens the dashboard:
-    ms from navigation start until every chart has its data drawn (Plotly's traces in its .main-svg)."""
+    ms from navigation start until every chart has its data drawn (Plotly's traces in its .main-svg),
+    and until the health table below them is shown (the page asks for it once the charts are drawn)."""
     from tests.accounts.matrix_support import session_cookie
     from tests.factories import add_org_member, make_user
     from tests.support.app_server import AppServer
@@ -134,7 +140,7 @@ def _page_load(url: str, project_id: uuid.UUID, loads: int) -> float:
                             "REDIS_URL": redis.url, "GRANIAN_WORKERS": "2"})
     drawn = " && ".join(f"(document.getElementById('chart-{c}')?.data?.[0]?.x?.length > 0 && "
                         f"document.querySelector('#chart-{c} .main-svg g.trace'))" for c in CHARTS)
-    times = []
+    times, table_times = [], []
     try:
         pool = BrowserPool()  # the engine's Chromium, found as the app finds it
         try:
@@ -153,8 +159,12 @@ def _page_load(url: str, project_id: uuid.UUID, loads: int) -> float:
                                           "!!e.querySelector('.main-svg g.trace'))")
                     print(f"page not drawn: {page.url} charts={state} text={page.inner_text('body')[:400]!r}")
                     raise
+                charts_ms = (time.perf_counter() - started) * 1000
+                page.wait_for_function("() => !!document.getElementById('health-table') && "
+                                       "!document.getElementById('health-loading')", timeout=120_000, polling=50)
                 if i:
-                    times.append((time.perf_counter() - started) * 1000)
+                    times.append(charts_ms)
+                    table_times.append((time.perf_counter() - started) * 1000)
             context.close()
         finally:
             pool.close()
@@ -162,7 +172,7 @@ def _page_load(url: str, project_id: uuid.UUID, loads: int) -> float:
         server.stop()
         server.cleanup()
         redis.stop()
-    return statistics.median(times)
+    return statistics.median(times), statistics.median(table_times)
 
 
 def _postgres_url(keep: str | None = None) -> tuple[str, Callable[[], None]] | None:
@@ -230,10 +240,10 @@ def main() -> int:
     backends = list(results)
     print(f"\n{'query (median ms, target < ' + str(TARGET_MS) + ')':42}" + "".join(f"{b:>12}" for b in backends))
     for name in results[backends[0]]:
-        target = PAGE_TARGET_MS if name == PAGE_ROW else TARGET_MS
+        target = {PAGE_ROW: PAGE_TARGET_MS, TABLE_ROW: float("inf")}.get(name, TARGET_MS)
         cells = "".join(f"{results[b][name]:>11.1f}{'!' if results[b][name] > target else ' '}" for b in backends)
         print(f"{name:42}{cells}")
-    worst = max(v for r in results.values() for k, v in r.items() if k != PAGE_ROW)
+    worst = max(v for r in results.values() for k, v in r.items() if k not in (PAGE_ROW, TABLE_ROW))
     print(f"\nslowest query: {worst:.1f} ms ({'within' if worst <= TARGET_MS else 'OVER'} the {TARGET_MS} ms target)")
     pages = [r[PAGE_ROW] for r in results.values() if PAGE_ROW in r]
     if pages:

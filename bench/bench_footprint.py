@@ -7,9 +7,17 @@ proportional set size (PSS, /proc/<pid>/smaps_rollup) summed over the whole proc
 
 1. warm and idle (browsers open),
 2. after TRACEIQ_BROWSER_IDLE_SECONDS passed (browsers closed by the idle workers),
-3. the duration of the first test after idle vs a test on a warm browser (run start to end).
+3. the first test after idle vs a test on a warm browser: the time from enqueue (just before
+   `start_run`, which enqueues) to the first step's start (the `step.started` event of step 0,
+   its Redis stream id is the server's clock in ms), and the whole run; after idle it is
+   measured `--cycles` times (each time the workers idle past TRACEIQ_BROWSER_IDLE_SECONDS and
+   close their browsers first), warm 3 times; medians printed side by side.
 
-    .venv/bin/python bench/bench_footprint.py [--no-web] [--idle 5]
+   `--compare` measures it all twice, with TRACEIQ_BROWSER_EARLY_RELAUNCH=false (the browser is
+   launched after the attempt was claimed) and =true (launched while it is claimed), and prints
+   the ratio of the after-idle medians.
+
+    .venv/bin/python bench/bench_footprint.py [--no-web] [--idle 5] [--cycles 3] [--compare]
 """
 
 from __future__ import annotations
@@ -53,6 +61,27 @@ def tree_pss_mb(roots: list[int]) -> tuple[float, int]:
     return total / 1e6, len(seen)
 
 
+def tree_breakdown(roots: list[int]) -> str:
+    """PSS per kind of process of the tree (redis-server, web, worker, chromium, node...), in MB."""
+    kinds: dict[str, list[float]] = {}
+    for pid in roots:
+        try:
+            procs = [psutil.Process(pid), *psutil.Process(pid).children(recursive=True)]
+        except psutil.NoSuchProcess:
+            continue
+        for proc in procs:
+            try:
+                cmd = " ".join(proc.cmdline())
+                pss = proc.memory_full_info().pss / 1e6
+            except (psutil.NoSuchProcess, psutil.AccessDenied):
+                continue
+            kind = ("worker" if " worker" in cmd else "chromium" if "chrom" in proc.name().lower()
+                    else "redis-server" if "redis" in proc.name() else proc.name())
+            kinds.setdefault(kind, []).append(pss)
+    return ", ".join(f"{kind} {sum(v):.0f} MB ({len(v)})" for kind, v in
+                     sorted(kinds.items(), key=lambda kv: -sum(kv[1])))
+
+
 def browser_count(roots: list[int]) -> int:
     count = 0
     for pid in roots:
@@ -67,11 +96,17 @@ def browser_count(roots: list[int]) -> int:
 
 def run_once(project_id: uuid.UUID) -> float:
     """Seconds from starting a one-test run to its end (it must pass)."""
+    return timed_run(project_id)[0]
+
+
+def timed_run(project_id: uuid.UUID) -> tuple[float, float]:
+    """(seconds from start to the run's end, seconds from enqueue to the first step's start)."""
     from traceiq_app.db import session_scope
     from traceiq_app.models import Run
+    from traceiq_app.services.runs import live_events
     from traceiq_app.services.runs.control import start_run
 
-    started = time.monotonic()
+    started, wall = time.monotonic(), time.time()
     run = start_run(project_id)
     while True:
         with session_scope() as s:
@@ -79,8 +114,23 @@ def run_once(project_id: uuid.UUID) -> float:
             assert row is not None
             if row.status.is_final:
                 assert str(row.status) == "passed", row.status
-                return time.monotonic() - started
+                total = time.monotonic() - started
+                break
         time.sleep(0.02)
+    first = next(e for e in live_events.read_events(run.id)
+                 if e.type == live_events.STEP_STARTED and e.data.get("index") == 0)
+    return total, int(first.id.split("-")[0]) / 1000 - wall
+
+
+def _median(values: list[float]) -> float:
+    return sorted(values)[len(values) // 2]
+
+
+def wait_browsers_closed(roots: list[int], idle: float) -> None:
+    deadline = time.monotonic() + idle + 60
+    time.sleep(min(idle, 1.0))
+    while browser_count(roots) and time.monotonic() < deadline:
+        time.sleep(0.5)
 
 
 def seed(site_url: str) -> uuid.UUID:
@@ -99,14 +149,30 @@ def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--no-web", action="store_true", help="redis-server and two workers only (no frontend build)")
     parser.add_argument("--idle", type=float, default=5.0, help="TRACEIQ_BROWSER_IDLE_SECONDS for the run")
+    parser.add_argument("--cycles", type=int, default=3, help="first-test-after-idle measurements")
+    parser.add_argument("--compare", action="store_true",
+                        help="measure with TRACEIQ_BROWSER_EARLY_RELAUNCH off, then on, and print the ratio")
     args = parser.parse_args()
 
     settings = {"TRACEIQ_BROWSER_IDLE_SECONDS": str(args.idle)}
     with serve_directory(SITE) as site_url:
-        measure(args, settings, site_url)
+        if not args.compare:
+            measure(args, settings, site_url)
+            return
+        firsts = {}
+        for early in ("false", "true"):
+            print(f"--- TRACEIQ_BROWSER_EARLY_RELAUNCH={early}", flush=True)
+            firsts[early] = measure(args, {**settings, "TRACEIQ_BROWSER_EARLY_RELAUNCH": early}, site_url)
+        (off_med, off_max), (on_med, on_max) = firsts["false"], firsts["true"]
+        print(f"first test after idle, enqueue -> first step start: launch after the claim median "
+              f"{off_med * 1000:.0f} ms max {off_max * 1000:.0f} ms; launch during the claim median "
+              f"{on_med * 1000:.0f} ms max {on_max * 1000:.0f} ms; ratio {on_med / off_med:.2f} (median), "
+              f"{on_max / off_max:.2f} (max)", flush=True)
 
 
-def measure(args: argparse.Namespace, settings: dict[str, str], site_url: str) -> None:
+def measure(args: argparse.Namespace, settings: dict[str, str], site_url: str) -> tuple[float, float]:
+    """Prints the footprint and timings; returns the median and max enqueue -> first step start
+    of the first tests after idle, in seconds."""
     procs: list[subprocess.Popen[bytes]] = []
     server = redis = None
     tmp = Path(tempfile.mkdtemp(prefix="tiq-footprint-"))
@@ -137,21 +203,34 @@ def measure(args: argparse.Namespace, settings: dict[str, str], site_url: str) -
         project_id = seed(site_url)
         for _ in range(3):  # both workers warm, whichever takes the test
             run_once(project_id)
-        warm_test = min(run_once(project_id) for _ in range(3))
+        warm = [timed_run(project_id) for _ in range(3)]
         warm_mb, nprocs = tree_pss_mb(roots)
         print(f"{label}: warm idle PSS {warm_mb:.0f} MB over {nprocs} processes, "
               f"{browser_count(roots)} browser processes", flush=True)
+        print(f"  by process: {tree_breakdown(roots)}", flush=True)
 
-        deadline = time.monotonic() + args.idle + 60
-        while browser_count(roots) and time.monotonic() < deadline:
-            time.sleep(0.5)
+        wait_browsers_closed(roots, args.idle)
         time.sleep(2)
         idle_mb, nprocs = tree_pss_mb(roots)
         print(f"{label}: after {args.idle:.0f} s idle PSS {idle_mb:.0f} MB over {nprocs} processes, "
               f"{browser_count(roots)} browser processes", flush=True)
-        first = run_once(project_id)
-        print(f"test on a warm browser {warm_test:.2f} s; first test after idle {first:.2f} s "
-              f"(+{first - warm_test:.2f} s)", flush=True)
+        print(f"  by process: {tree_breakdown(roots)}", flush=True)
+        cold = []
+        for cycle in range(args.cycles):
+            if cycle:
+                wait_browsers_closed(roots, args.idle)
+                time.sleep(1)
+            assert browser_count(roots) == 0, "the browsers should be closed before the first test after idle"
+            cold.append(timed_run(project_id))
+        warm_first, cold_first = _median([w[1] for w in warm]), _median([c[1] for c in cold])
+        warm_total, cold_total = _median([w[0] for w in warm]), _median([c[0] for c in cold])
+        print(f"enqueue -> first step start: warm browser {warm_first * 1000:.0f} ms "
+              f"(runs: {', '.join(f'{w[1] * 1000:.0f}' for w in warm)}); first test after idle "
+              f"{cold_first * 1000:.0f} ms (runs: {', '.join(f'{c[1] * 1000:.0f}' for c in cold)}); "
+              f"cost of idle close +{(cold_first - warm_first) * 1000:.0f} ms", flush=True)
+        print(f"whole one-test run: warm {warm_total:.2f} s, first after idle {cold_total:.2f} s "
+              f"(+{cold_total - warm_total:.2f} s)", flush=True)
+        return cold_first, max(c[1] for c in cold)
     finally:
         for p in procs:
             p.terminate()

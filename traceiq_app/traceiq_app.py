@@ -11,6 +11,7 @@ from traceiq_app.state.accounts.auth import AuthGuard
 app = rx.App(
     api_transformer=create_api(),
     head_components=[rx.el.link(rel="icon", href="/favicon.svg", type="image/svg+xml")],
+    stylesheets=["/tiq.css"],  # assets/tiq.css: phone card layout of tables
 )
 # Drops events of protected states from signed-out clients (see traceiq_app/state/accounts/auth.py).
 app.add_middleware(AuthGuard())

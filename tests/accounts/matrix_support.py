@@ -5,9 +5,10 @@ and routes; a fingerprint of the Acme rows a denied call must not change."""
 from __future__ import annotations
 
 import json
-import shutil
+import sqlite3
 import uuid
 from collections.abc import Iterator
+from contextlib import closing
 from dataclasses import dataclass
 from datetime import timedelta
 from pathlib import Path
@@ -23,7 +24,7 @@ from starlette.routing import Route
 from tests.accounts.permission_matrix import MatrixContext
 from tests.factories import add_org_member, add_project_member, make_personas, make_user
 from traceiq_app.db import make_engine
-from traceiq_app.models import Invitation, OrgRole, ProjectRole, utcnow
+from traceiq_app.models import Invitation, OrgRole, ProjectRole, RetentionRule, utcnow
 from traceiq_app.services.platform.migrations import upgrade_to_head
 
 SECRET = "matrix-secret-key-" + "z" * 30
@@ -55,6 +56,7 @@ def build_template(directory: Path) -> Template:
         invitation = Invitation(org_id=p.acme.id, email=INVITED, role=OrgRole.member,
                                 invited_by_user_id=p.alice.id, expires_at=utcnow() + timedelta(days=7))
         s.add(invitation)
+        s.add(RetentionRule(org_id=p.acme.id, keep_days=365))  # for the retention editor's drivers
         s.commit()
         ids = {"acme": str(p.acme.id), "globex": str(p.globex.id), "project": str(p.project.id),
                "invite": str(invitation.id), "globex_project": str(p.globex_project.id), "owner": str(p.alice.id), "admin": str(dave.id),
@@ -67,9 +69,12 @@ def build_template(directory: Path) -> Template:
 
 
 def copy_template(template: Template, target_dir: Path) -> str:
+    """A fresh copy of the template database, through SQLite's online backup API (a consistent
+    snapshot whatever state the template's WAL and connections are in), not as a plain file."""
     target_dir.mkdir(parents=True, exist_ok=True)
     target = target_dir / "traceiq.db"
-    shutil.copyfile(template.path, target)
+    with closing(sqlite3.connect(template.path)) as source, closing(sqlite3.connect(target)) as copy:
+        source.backup(copy)
     return f"sqlite:///{target}"
 
 
@@ -181,8 +186,26 @@ def acme_fingerprint(url: str, acme_id: str) -> str:
                            "ORDER BY id",
                 "users": "SELECT email, password_hash, is_active FROM users ORDER BY email",
                 "orgs": "SELECT id, name, slug FROM organizations ORDER BY id",
+                "retention": "SELECT id, project_id, keep_days, keep_last, keep_failed_days FROM retention_rules "
+                             "WHERE org_id IN (:a, :h) ORDER BY id",
+                # Marked steps / changed outcomes only (a driver may create a fresh run before its call).
+                "manual_steps": "SELECT id, status, actual, version FROM manual_step_results WHERE version > 0 "
+                                "ORDER BY id",
+                "manual_tests": "SELECT id, outcome, override FROM manual_run_tests WHERE version > 0 ORDER BY id",
+                "manual_files": "SELECT id FROM manual_attachments ORDER BY id",
+                "manual_closes": "SELECT run_id, action FROM manual_run_activity "
+                                 "WHERE action IN ('run.closed', 'run.reopened') ORDER BY id",
                 "audit": "SELECT action FROM audit_log WHERE (org_id IN (:a, :h)) AND action NOT LIKE 'auth.%' "
                          "ORDER BY id",
+                "defects": "SELECT number, title, status, severity, assignee_id, occurrences FROM defects "
+                           "ORDER BY project_id, number",
+                "defect_events": "SELECT COUNT(*) FROM defect_events",
+                "defect_comments": "SELECT COUNT(*) FROM defect_comments",
+                "defect_attachments": "SELECT COUNT(*) FROM defect_attachments",
+                "custom_fields": "SELECT applies_to, key, label, options, required, position FROM custom_fields "
+                                 "ORDER BY applies_to, key",
+                "defect_org_filters": "SELECT COUNT(*) FROM defect_org_filters WHERE org_id IN (:a, :h)",
+                "test_case_field_values": "SELECT COUNT(*) FROM test_case_field_values",
             }.items():
                 rows[name] = [list(map(str, r)) for r in conn.execute(text(sql), {"a": acme_id, "h": hexid}).all()]
     finally:

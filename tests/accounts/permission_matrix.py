@@ -76,13 +76,25 @@ class MatrixContext:
 
 
 # placeholder -> how to get an Acme value for it (may create a row; runs before the call)
-PATH_VALUES: dict[str, Callable[[MatrixContext], Any]] = {
+class _SetOnce(dict):  # type: ignore[type-arg]
+    """PATH_VALUES: each domain's matrix adds the values of its own path parameters; two domains
+    naming a parameter alike would silently replace one another's (a manual route was once probed
+    with a defect attachment's id), so a second, different value for a name is refused."""
+
+    def __setitem__(self, key: str, value: Any) -> None:
+        if key in self and self[key] is not value:
+            raise KeyError(f"PATH_VALUES[{key!r}] is set twice: give one of the routes' path parameters its own name")
+        super().__setitem__(key, value)
+
+
+PATH_VALUES: dict[str, Callable[[MatrixContext], Any]] = _SetOnce({
     "org_id": lambda c: c.acme_id,
+    "rule_id": lambda c: _acme_retention_rule(c),
     "project_id": lambda c: c.project_id,
     "user_id": lambda c: c.user_ids["editor"],
     "token_id": lambda c: c.alice_token_id(),
     "invite_id": lambda c: c.invite_id,
-}
+})
 
 
 @dataclass(frozen=True)
@@ -91,6 +103,9 @@ class H:
     call: Callable[[Any, MatrixContext], Any] | None
     public: bool = False  # anyone may call it; it reveals/changes nothing of an org
     note: str = ""
+    # `prepare(ctx)`: makes the Acme rows the call acts on BEFORE the "before" fingerprint
+    # (drivers that make them inside `call` are fine while those tables are not fingerprinted).
+    prepare: Callable[[MatrixContext], Any] | None = None
 
 
 @dataclass(frozen=True)
@@ -140,6 +155,17 @@ def _setvar(state: Any, ctx: MatrixContext) -> Any:
 
 
 _PUBLIC_SETVAR = H(EVERYONE, _setvar, public=True, note="no setters exist")
+
+
+def _acme_retention_rule(ctx: MatrixContext) -> uuid.UUID:
+    """The org-wide rule of Acme's the template holds."""
+    from sqlmodel import select
+
+    from traceiq_app.db import session_scope
+    from traceiq_app.models import RetentionRule
+
+    with session_scope() as session:
+        return session.exec(select(RetentionRule.id).where(RetentionRule.org_id == ctx.acme_id)).one()
 
 
 def _one_round(state: Any, handler: str, seconds: float = 2.0) -> Any:
@@ -208,6 +234,13 @@ HANDLERS: dict[str, H] = {
     "SystemState.follow": H(ADMINS, lambda s, c: _one_round(s, "follow"),
                             note="background refresh: authorizes every round before reading"),
     "SystemState.setvar": _PUBLIC_SETVAR,
+    "RetentionState.load_rules": H(ADMINS, lambda s, c: s.load_rules()),
+    "RetentionState.set_field": H(EVERYONE, lambda s, c: s.set_field("keep_days", "3"), public=True,
+                                  note="edits this tab's own form"),
+    "RetentionState.preview": H(ADMINS, lambda s, c: (s.set_field("keep_days", "1"), s.preview())),
+    "RetentionState.save": H(ADMINS, lambda s, c: (s.set_field("keep_days", "400"), s.save())),
+    "RetentionState.remove": H(ADMINS, lambda s, c: s.remove(str(_acme_retention_rule(c)))),
+    "RetentionState.setvar": _PUBLIC_SETVAR,
 }
 
 # (method, path) -> entry. Public routes are callable by anyone and are not driven per persona.
@@ -236,6 +269,10 @@ ROUTES: dict[tuple[str, str], R] = {
     ("DELETE", "/api/orgs/{org_id}/tokens/{token_id}"): R(ADMINS),
     ("GET", "/api/audit"): R(ADMINS, query={"org_id": "{org_id}"}),
     ("GET", "/api/v1/system"): R(ADMINS, query={"org_id": "{org_id}"}),
+    ("GET", "/api/v1/system/retention"): R(ADMINS, query={"org_id": "{org_id}"}),
+    ("POST", "/api/v1/system/retention/preview"): R(ADMINS, query={"org_id": "{org_id}"}, json={"keep_days": 5}),
+    ("PUT", "/api/v1/system/retention"): R(ADMINS, query={"org_id": "{org_id}"}, json={"keep_days": 400}),
+    ("DELETE", "/api/v1/system/retention/{rule_id}"): R(ADMINS, query={"org_id": "{org_id}"}),
     ("GET", "/api/orgs/{org_id}/members"): R(MEMBERS),
     ("PATCH", "/api/orgs/{org_id}/members/{user_id}"): R(ADMINS, json={"role": "admin"}),
     ("DELETE", "/api/orgs/{org_id}/members/{user_id}"): R(ADMINS),
@@ -318,3 +355,19 @@ from tests.analytics.analytics_matrix import ANALYTICS_HANDLERS, ANALYTICS_ROUTE
 
 HANDLERS.update(ANALYTICS_HANDLERS)
 ROUTES.update(ANALYTICS_ROUTES)
+
+# --- ai: AI-draft dry runs in the editor, "Explain this failure", dry-run screenshots: tests/ai/ai_matrix.py
+from tests.ai.ai_matrix import AI_HANDLERS, AI_ROUTES  # noqa: E402
+
+HANDLERS.update(AI_HANDLERS)
+ROUTES.update(AI_ROUTES)
+# --- manual testing: the manual run pages, the manual test editor, attachments: tests/manual/manual_matrix.py
+from tests.manual.manual_matrix import MANUAL_HANDLERS, MANUAL_ROUTES  # noqa: E402
+
+HANDLERS.update(MANUAL_HANDLERS)
+ROUTES.update(MANUAL_ROUTES)
+# --- defects and custom fields: tests/defects/defects_matrix.py
+from tests.defects.defects_matrix import DEFECT_HANDLERS, DEFECT_ROUTES  # noqa: E402
+
+HANDLERS.update(DEFECT_HANDLERS)
+ROUTES.update(DEFECT_ROUTES)

@@ -94,8 +94,12 @@ def test_it_changes_a_project_role_and_revokes_an_invitation(live, chromium) -> 
         assert _project_role(cast.project_id, cast.bob_id) == "viewer"
 
         # Add frank, keyboard only: choose him and a role, Enter on the button.
-        page.get_by_label("Organization member").select_option(label=f"{frank[1]} (member)")
-        page.get_by_label("Project role", exact=True).select_option("editor")
+        for combobox, option in (("Organization member", f"{frank[1]} (member)"), ("Project role", "editor")):
+            page.get_by_role("combobox", name=combobox, exact=True).focus()
+            page.keyboard.press("Enter")  # opens the (Radix) select
+            page.get_by_role("option", name=option, exact=True).focus()  # where the arrow keys would go
+            page.keyboard.press("Enter")
+            expect(page.get_by_role("combobox", name=combobox, exact=True)).to_have_text(option)
         page.get_by_role("button", name="Add to project").press("Enter")
         expect(page.get_by_text("Added to the project as editor.").first).to_be_visible()
         expect(page.get_by_role("combobox", name=f"Project role of {frank[1]}")).to_have_text("editor")

@@ -46,3 +46,7 @@ def good_test(url: str) -> dict:
     return json.loads(json.dumps(GOOD_TEST).replace("{url}", url))
 
 
+
+
+from tests.support.webapp import *  # noqa: E402,F401,F403 - the web app fixtures (browser tests)
+from tests.support.webapp import pytest_runtest_makereport  # noqa: E402,F401

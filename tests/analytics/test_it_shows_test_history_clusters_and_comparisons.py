@@ -18,6 +18,7 @@ from traceiq_app.services.analytics import quarantine
 from traceiq_app.services.analytics.clusters import clusters
 from traceiq_app.state.analytics.dashboard import DashboardState
 from traceiq_app.state.analytics.details import ClusterState, CompareState, TestHistoryState
+from traceiq_app.state.defects.dashboard import DefectDashState
 
 
 def test_it_loads_a_tests_history(history) -> None:  # type: ignore[no-untyped-def]
@@ -44,7 +45,7 @@ def test_it_loads_a_tests_history(history) -> None:  # type: ignore[no-untyped-d
     assert [s["label"] for s in state.trend["steps"]] == ["1. click", "2. open"]
     assert state.trend["steps"][1]["durations"] == [None, None, 700]
     assert len(state.clusters) == 1 and state.quarantine[0]["reason"] == "flaky login"
-    assert len(state.fig_timeline.data) == 1
+    assert len(state.fig_timeline["data"]) == 1 and state.fig_timeline["data"][0]["type"] == "bar"
     charlie = state_for(TestHistoryState, session_cookie(p.charlie.id), f"/projects/{p.project.id}/analytics/test?"
                         + urlencode({"key": str(case.id)}), {"key": str(case.id)})
     charlie.load()
@@ -77,7 +78,8 @@ def test_it_links_every_chart_to_the_runs_behind_it(history) -> None:  # type: i
     history.run({"A": "passed"}, branch="main")
     run = history.run({"A": "failed"}, branch="main")
     state = state_for(DashboardState, session_cookie(p.bob.id), f"/projects/{p.project.id}/analytics")
-    state.load()
+    list(state.load())  # yields the charts; the page asks for the tables once they are drawn
+    state.load_tables()
     assert state.has_data and len(state.rows) == 1 and state.rows[0]["href"].endswith(
         "?" + urlencode({"key": str(history.case("A").id)}))
     day = state.series["x"][0]
@@ -89,3 +91,18 @@ def test_it_links_every_chart_to_the_runs_behind_it(history) -> None:  # type: i
     assert f"/runs/{run.id}" in str(state.chart_click("pass_rate", [{"pointNumber": 1, "curveNumber": 0}]))
     state.apply_filters({"since": "not a date"})
     assert state.project_name != ""  # a bad filter is a toast, not a broken page
+
+
+def test_it_sends_the_charts_first_and_the_first_rows_of_a_long_health_table(history) -> None:  # type: ignore[no-untyped-def]
+    p = history.p
+    history.run({f"T{i:02}": "passed" for i in range(55)}, branch="main")
+    state = state_for(DashboardState, session_cookie(p.bob.id), f"/projects/{p.project.id}/analytics")
+    first = next(state.load())  # the charts' delta, with a script that calls back once they are drawn
+    assert state.has_data and state.figs["pass_rate"]["data"] and not state.tables_loaded and state.rows == []
+    assert "load_tables" in str(first) and "g.trace" in str(first)
+    follow = state.load_tables()
+    assert state.tables_loaded and len(state.rows) == 50 and state.more_rows
+    assert follow == DefectDashState.load  # the defects section comes last
+    assert state.load_tables() is None and len(state.rows) == 50  # asked twice: sent once
+    state.show_all_rows()
+    assert len(state.rows) == 55 and not state.more_rows

@@ -13,9 +13,10 @@ from tests.support.browser_pages import LAPTOP, PHONE, assert_fits, signed_in_pa
 
 pytestmark = [pytest.mark.browser, pytest.mark.slow, pytest.mark.xdist_group("app")]
 
-PAGES = ["/settings/tokens", "/settings/members", "/settings/audit", "/settings/organization", "/settings/system",
-         "/settings/security", "/settings/password", "{project}/settings", "{project}/members", "{project}/import",
-         "{project}/tests/new", "{project}/runs", "{project}/environments", "{project}"]
+PAGES = ["/defects", "/settings/tokens", "/settings/members", "/settings/audit", "/settings/organization",
+         "/settings/system", "/settings/security", "/settings/password", "{project}/settings", "{project}/members", "{project}/import",
+         "{project}/tests/new", "{project}/runs", "{project}/environments", "{project}", "{project}/manual-runs",
+         "{project}/manual-tests/new", "{project}/custom-fields"]
 
 
 @pytest.mark.parametrize("viewport", [PHONE, LAPTOP], ids=["phone", "laptop"])
@@ -35,6 +36,12 @@ def test_it_fits_every_page(app_server, chromium, viewport) -> None:  # type: ig
                 assert_fits(page)
             except AssertionError as exc:
                 raise AssertionError(f"{path} at {viewport['width']} px: {exc}") from None
+            if path == "{project}":  # the project's twelve tabs: one row (scrolling sideways on a phone)
+                tabs = page.locator("#project-tabs")
+                box = tabs.bounding_box()
+                assert box is not None and box["height"] < (60 if viewport is PHONE else 120), box
+                if viewport is PHONE:
+                    assert tabs.evaluate("el => el.scrollWidth > el.clientWidth")
         for path in ("/login", "/signup", "/"):
             page.context.clear_cookies()
             page.goto(path)

@@ -83,6 +83,17 @@ def _editor(state: Any, ctx: MatrixContext) -> Any:
     return state
 
 
+def _advice(state: Any, ctx: MatrixContext) -> Any:
+    """The locator-advice state with the editor (its sibling) holding Acme's test and a brittle click."""
+    from traceiq_app.state.catalog.editor import EditorState
+    from traceiq_app.state.catalog.editor_forms import step_to_view
+
+    editor = state._get_root_state().get_substate(EditorState.get_full_name().split("."))
+    _editor(editor, ctx)
+    editor.steps = [step_to_view({"action": "click", "target": [{"css": "div:nth-child(2) > ul > li:nth-child(3)"}]})]
+    return state
+
+
 def _new_editor(state: Any, ctx: MatrixContext) -> Any:
     _editor(state, ctx)
     state.tid = ""
@@ -113,6 +124,14 @@ CATALOG_HANDLERS: dict[str, H] = {
     "SuitesState.rename_project": H(ADMINS, lambda s, c: _on_project(s, c).rename_project({"name": "m"})),
     "SuitesState.delete_project": H(OWNERS, lambda s, c: _on_project(s, c).delete_project()),
     "SuitesState.set_search": DRAFT,
+    "SuitesState.toggle_checked": DRAFT,
+    "SuitesState.toggle_all": DRAFT,
+    # /projects/<id>/settings: execution settings of the project (project.update) or a folder (suite.write).
+    "ExecutionSettingsState.load": H(MEMBERS, lambda s, c: _on_project(s, c).load()),
+    "ExecutionSettingsState.choose_layer": H(MEMBERS, lambda s, c: _on_project(s, c).choose_layer("project")),
+    "ExecutionSettingsState.save": H(ADMINS, lambda s, c: _on_project(s, c).save(
+        {"base_url": "https://matrix.example.test", "viewport": "800x600"}),
+        note="the project layer; a folder layer needs suite.write (editors)"),
     "SuitesState.select_suite": H(MEMBERS, lambda s, c: _on_project(s, c).select_suite(_suite(c))),
     "SuitesState.create_suite": H(EDITORS, lambda s, c: _on_project(s, c).create_suite({"name": "m"})),
     "SuitesState.rename_suite": H(EDITORS, lambda s, c: _on_project(s, c).rename_suite(_suite(c), "m")),
@@ -143,6 +162,10 @@ CATALOG_HANDLERS: dict[str, H] = {
         "set_name", "set_description", "set_tags_text", "set_priority", "set_add_action", "add_step", "set_action",
         "set_field", "set_bool", "set_advanced", "set_option", "set_alt", "add_alt", "remove_alt", "move_alt", "move_step",
         "step_key", "duplicate_step", "delete_step")},
+    # --- traceiq_app.state.catalog.locator_advice (inline advice in the editor; test.read) -------------
+    "LocatorAdviceState.check": H(MEMBERS, lambda s, c: _advice(s, c).check(0, "target"),
+                                  note="reads the editor's own draft; authorizes test.read on the test's project"),
+    "LocatorAdviceState.check_all": H(MEMBERS, lambda s, c: _advice(s, c).check_all()),
     # --- traceiq_app.state.catalog.environments ---------------------------------------------------------------
     "EnvironmentsState.load": H(MEMBERS, lambda s, c: _on_project(s, c).load()),
     "EnvironmentsState.create_environment": H(ADMINS, lambda s, c: _on_project(s, c).create_environment(
@@ -162,7 +185,8 @@ CATALOG_HANDLERS: dict[str, H] = {
     "ImportState.set_target_suite": DRAFT,
     "ImportState.cancel": DRAFT,
     **{f"{cls}.setvar": _PUBLIC_SETVAR for cls in (
-        "ProjectsState", "SuitesState", "EditorState", "EnvironmentsState", "ImportState")},
+        "ProjectsState", "SuitesState", "EditorState", "EnvironmentsState", "ImportState", "LocatorAdviceState",
+        "ExecutionSettingsState")},
 }
 
 
@@ -184,6 +208,7 @@ CATALOG_ROUTES: dict[tuple[str, str], R] = {
     ("PATCH", "/api/v1/suites/{suite_id}"): R(EDITORS, json={"name": "m"}),
     ("DELETE", "/api/v1/suites/{suite_id}"): R(EDITORS),
     ("GET", "/api/v1/projects/{project}/tests"): R(MEMBERS),
+    ("GET", "/api/v1/projects/{project}/tests.csv"): R(MEMBERS),
     ("POST", "/api/v1/projects/{project}/tests"): R(EDITORS, json=NATIVE_TEST),
     ("GET", "/api/v1/tests/{test_id}"): R(MEMBERS),
     ("PUT", "/api/v1/tests/{test_id}"): R(EDITORS, json=NATIVE_TEST),

@@ -137,3 +137,16 @@ def test_it_masks_secrets_inside_the_kept_trace(run, tmp_path):
     assert secret.encode() not in contents
     assert b's3cret' not in contents
     assert "•••".encode() in contents
+
+
+@pytest.mark.skipif(ensure_ffmpeg() is None, reason="no ffmpeg for Playwright's video recorder")
+def test_it_keeps_a_video_only_of_a_failed_test_in_failures_mode(run, tmp_path):
+    passed = run(PASSING, options=RunOptions(artifacts_dir=tmp_path, trace="off", video="failures"), name="ok")
+    assert_passed(passed)
+    assert "video" not in passed.artifacts
+    assert not (tmp_path / "ok").exists()  # nothing kept: the folder is gone too
+    failed = run(FAILING, options=RunOptions(artifacts_dir=tmp_path, trace="off", video="failures"), name="bad")
+    assert_failed_at(failed, 1)
+    assert Path(failed.artifacts["video"]).read_bytes()[:4] == b"\x1a\x45\xdf\xa3"
+    off = run(FAILING, options=RunOptions(artifacts_dir=tmp_path, trace="off", video="off"), name="off")
+    assert "video" not in off.artifacts

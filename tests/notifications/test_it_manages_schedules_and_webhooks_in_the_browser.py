@@ -15,14 +15,14 @@ from pathlib import Path
 
 import pytest
 from playwright.sync_api import Page, expect
-from sqlmodel import Session, select
+from sqlmodel import Session
 
+from tests.support.browser_pages import new_owner, signed_in_page
 from tests.support.processes import base_env, wait_until
 
 pytestmark = [pytest.mark.browser, pytest.mark.slow, pytest.mark.xdist_group("app"),
               pytest.mark.usefixtures("patient_expect")]
 
-PASSWORD = "correct horse battery staple 42"
 BIN = Path(sys.executable).parent
 
 
@@ -51,17 +51,9 @@ def notify_worker(app_server, app_db) -> Iterator[subprocess.Popen[bytes]]:  # t
 def _seed(app_server, site: str) -> tuple[str, str]:  # type: ignore[no-untyped-def]
     from tests.factories import make_project, make_test_case
     from traceiq_app.db import get_engine
-    from traceiq_app.models import Organization, OrganizationMember, User
 
-    email = f"notify-{uuid.uuid4().hex[:8]}@acme.test"
-    subprocess.run([str(BIN / "traceiq"), "admin", "create-user", "--email", email, "--password", PASSWORD,
-                    "--org", f"Notify {uuid.uuid4().hex[:4]}"],
-                   cwd=app_server.dir, env=app_server.env, check=True, capture_output=True, timeout=120)
     with Session(get_engine(), expire_on_commit=False) as s:
-        user = s.exec(select(User).where(User.email == email)).one()
-        member = s.exec(select(OrganizationMember).where(OrganizationMember.user_id == user.id)).one()
-        org = s.get(Organization, member.org_id)
-        assert org is not None
+        email, user, org = new_owner(app_server, s, "Notify")
         project = make_project(s, org, "Shop with a rather long name that has to be truncated somewhere " * 2,
                                owner=user, settings={"base_url": site, "step_timeout_ms": 1500})
         make_test_case(s, project, "Home page", steps=[{"action": "goto", "url": "/"}])
@@ -70,14 +62,8 @@ def _seed(app_server, site: str) -> tuple[str, str]:  # type: ignore[no-untyped-
 
 
 def _page(app_server, chromium, email: str, width: int, dark: bool = False) -> Page:  # type: ignore[no-untyped-def]
-    context = chromium.new_context(viewport={"width": width, "height": 900}, base_url=app_server.url,
-                                   color_scheme="dark" if dark else "light")
-    response = context.request.post("/api/auth/login", data={"email": email, "password": PASSWORD},
-                                    headers={"Origin": app_server.url})
-    assert response.ok, response.text()
-    page = context.new_page()
-    page.set_default_timeout(30_000)
-    return page
+    return signed_in_page(app_server, chromium, "", {"width": width, "height": 900}, email=email,
+                          color_scheme="dark" if dark else "light")
 
 
 def _no_sideways_scroll(page: Page) -> None:

@@ -103,12 +103,15 @@ def test_it_keeps_scrapes_fast_after_200_worker_processes(tmp_path: Path, monkey
     files = sorted(p.name for p in folder.glob("*.db"))
     assert len(files) <= 4, files  # archives (+ this process's own files), not 400 files
 
+    folded = {p.name: p.stat().st_mtime_ns for p in folder.glob("*.db")}
     started = time.perf_counter()
     again = _scrape(monkeypatch, folder).text
     steady = time.perf_counter() - started
     assert _value(again, "traceiq_tests_finished_total", status="passed") == 200
+    # A steady scrape reads the archives and folds nothing again: no file rewritten, none added.
+    # (Timings are printed, not asserted: speed is measured in bench/, not in timed tests.)
+    assert {p.name: p.stat().st_mtime_ns for p in folder.glob("*.db")} == folded
     print(f"scrape after 200 dead processes: first (folding) {first * 1000:.0f} ms, then {steady * 1000:.0f} ms")
-    assert steady < 1.0  # loose on a loaded CI machine; typically a few ms
 
 
 def test_it_needs_the_token_when_one_is_set(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:

@@ -176,6 +176,57 @@ def test_it_traces_a_run_from_the_request_to_each_step(stack, site_url, otlp_rec
         assert _parent_chain(s, by_id)[-1] == request.name, f"{s.name} is not under the request"
 
 
+def test_it_traces_a_run_started_from_the_run_dialog(stack, site_url, otlp_receiver) -> None:  # type: ignore[no-untyped-def]
+    """The Run dialog's Start (a Reflex event, as a browser tab sends it with its session cookie)
+    is the root: ui.event -> rq.enqueue -> the real worker's job -> test -> steps, one trace."""
+    from sqlmodel import select
+
+    from tests.accounts.matrix_support import session_cookie, state_for
+    from traceiq_app.models import Run, User
+    from traceiq_app.services.observability import tracing
+    from traceiq_app.state.runs.run_dialog import RunDialogState
+
+    stack.configure(OTEL_EXPORTER_OTLP_ENDPOINT=otlp_receiver.url)
+    project = stack.project(site_url)
+    steps = quick_steps()
+    stack.test_case(project, "dialog test", steps)
+    stack.token_for(project, "alice@acme.test")  # alice, owner of the project's org
+    with stack.session() as s:
+        alice = s.exec(select(User).where(User.email == "alice@acme.test")).one()
+    stack.start_worker()
+    try:
+        assert tracing.setup("traceiq-web")  # what the web process does at start
+        state = state_for(RunDialogState, session_cookie(alice.id), path=f"/projects/{project.id}")
+        state.dpid = str(project.id)
+        state.start({"browser:chromium": "on", "retries": "0"})
+        with stack.session() as s:
+            run = s.exec(select(Run).where(Run.project_id == project.id)).one()
+        assert str(stack.wait_run(run.id).status) == "passed", stack.logs()
+        tracing.flush()
+        stack.wait_for(lambda: sum(s.name.startswith("step ") for s in otlp_receiver.snapshot()) == len(steps),
+                       timeout=30, what="the worker's step spans at the receiver")
+        time.sleep(0.3)
+    finally:
+        tracing.shutdown()
+
+    spans = otlp_receiver.snapshot()
+    by_id = {s.span_id: s for s in spans}
+    [event] = [s for s in spans if s.name == "ui.event RunDialogState.start"]
+    assert event.service == "traceiq-web" and event.parent_id == ""  # the root
+    assert event.attributes["traceiq.project.id"] == str(project.id)
+    trace = [s for s in spans if s.trace_id == event.trace_id]
+    [enqueue] = [s for s in trace if s.name == "rq.enqueue"]
+    [job] = [s for s in trace if s.name == "rq.job run_test"]
+    [test] = [s for s in trace if s.name == "test dialog test"]
+    assert enqueue.parent_id == event.span_id and job.parent_id == enqueue.span_id
+    assert job.service == test.service == "traceiq-worker" and test.parent_id == job.span_id
+    assert test.attributes["traceiq.run.id"] == str(run.id)
+    step_spans = [s for s in trace if s.name.startswith("step ")]
+    assert len(step_spans) == len(steps) and all(s.parent_id == test.span_id for s in step_spans)
+    for s in trace:
+        assert _parent_chain(s, by_id)[-1] == event.name, f"{s.name} is not under the Run dialog event"
+
+
 def test_it_loads_no_tracing_without_an_endpoint(stack) -> None:  # type: ignore[no-untyped-def]
     # FastAPI itself imports the OpenTelemetry API (its own telemetry, off here); what tracing
     # brings (the SDK's tracer, the exporter, the SQL/Redis instrumentation) stays unloaded.

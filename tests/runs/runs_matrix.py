@@ -189,6 +189,7 @@ RUNS_HANDLERS: dict[str, H] = {
     "RunsListState.setvar": _PUBLIC_SETVAR,
     # --- traceiq_app.state.runs.run_dialog ---------------------------------------------------------------
     "RunDialogState.open_dialog": H(EDITORS, lambda s, c: s.open_dialog(str(c.project_id))),
+    "RunDialogState.open_with_tests": H(EDITORS, lambda s, c: s.open_with_tests(str(c.project_id), [])),
     "RunDialogState.start": H(EDITORS, _dialog_start),
     "RunDialogState.close_dialog": OWN_VAR,
     "RunDialogState.set_open": OWN_VAR,

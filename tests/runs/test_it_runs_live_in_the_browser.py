@@ -82,9 +82,16 @@ def _start_from_dialog(page: Page, pid: str, tests: list[str]) -> str:
     dialog = page.get_by_role("dialog")
     for name in tests:
         dialog.get_by_label(name, exact=True).check()
+    _choose(page, "Video", "On failure")
     dialog.get_by_role("button", name="Start run").click()
     page.wait_for_url(re.compile(r"/runs/[0-9a-f-]{36}$"))
     return page.url.rsplit("/", 1)[-1]
+
+
+def _choose(page: Page, label: str, option: str) -> None:
+    """Pick an option of a Radix select (the runs filters)."""
+    page.get_by_role("combobox", name=label).click()
+    page.get_by_role("option", name=option, exact=True).click()
 
 
 def _cards(page: Page) -> Any:
@@ -167,13 +174,13 @@ def test_runs_live_page_end_to_end(app_server, chromium, runs_site, worker) -> N
     # The runs list shows both runs; the status filter narrows it.
     page.goto(f"/projects/{pid}/runs")
     expect(page.locator("[data-run-id]")).to_have_count(2, timeout=TIMEOUT)
-    page.get_by_label("Status").select_option("failed")  # applies at once, and the URL says so
+    _choose(page, "Status", "failed")  # applies at once, and the URL says so
     expect(page.locator("[data-run-id]")).to_have_count(2, timeout=TIMEOUT)
     page.wait_for_url(re.compile(r"/runs\?status=failed$"))
     page.reload()
-    expect(page.get_by_label("Status")).to_have_value("failed")
+    expect(page.get_by_role("combobox", name="Status")).to_have_text("failed")
     expect(page.locator("[data-run-id]")).to_have_count(2, timeout=TIMEOUT)
-    page.get_by_label("Status").select_option("passed")
+    _choose(page, "Status", "passed")
     expect(page.locator("[data-run-id]")).to_have_count(0, timeout=TIMEOUT)
     page.get_by_role("button", name="Clear").click()
     expect(page.locator("[data-run-id]")).to_have_count(2, timeout=TIMEOUT)

@@ -5,8 +5,6 @@ through the HTTP API."""
 
 from __future__ import annotations
 
-import subprocess
-import sys
 import uuid
 from collections.abc import Iterator
 from datetime import timedelta
@@ -19,31 +17,15 @@ from minio import Minio
 from sqlmodel import select
 
 from tests.runs.conftest import goto, title_is
-from tests.support.processes import free_port, wait_until
+from tests.support.processes import moto_server
 from tests.support.sse import parse_sse
 from traceiq_app.models import Artifact, ArtifactKind, ArtifactOutcome, StepResult
-
-MOTO = str(Path(sys.executable).parent / "moto_server")
 
 
 @pytest.fixture
 def s3_endpoint(tmp_path: Path) -> Iterator[str]:
-    port = free_port()
-    log = open(tmp_path / "moto.log", "wb")  # noqa: SIM115
-    process = subprocess.Popen([MOTO, "-H", "127.0.0.1", "-p", str(port)], stdout=log, stderr=subprocess.STDOUT)
-    endpoint = f"http://127.0.0.1:{port}"
-
-    def up() -> bool:
-        try:
-            return httpx.get(endpoint, timeout=0.5).status_code < 500
-        except httpx.HTTPError:
-            return False
-
-    wait_until(up, 30, what="moto_server")
-    yield endpoint
-    process.terminate()
-    process.wait(10)
-    log.close()
+    with moto_server(tmp_path) as endpoint:
+        yield endpoint
 
 
 def test_it_uploads_artifacts_to_s3_and_serves_them_only_to_members(stack, site_url, s3_endpoint):

@@ -27,10 +27,25 @@ def create_user(app_server, org: str) -> str:  # type: ignore[no-untyped-def]
     return email
 
 
+def new_owner(app_server, session, org: str):  # type: ignore[no-untyped-def]
+    """A user made by `traceiq admin create-user` (owner of a new organization), as the app's own
+    command makes them: (email, User, Organization), loaded in `session`."""
+    from sqlmodel import select
+
+    from traceiq_app.models import Organization, OrganizationMember, User
+
+    email = create_user(app_server, org)
+    user = session.exec(select(User).where(User.email == email)).one()
+    member = session.exec(select(OrganizationMember).where(OrganizationMember.user_id == user.id)).one()
+    organization = session.get(Organization, member.org_id)
+    assert organization is not None
+    return email, user, organization
+
+
 def signed_in_page(app_server, chromium, org: str, viewport: dict[str, int] = LAPTOP,  # type: ignore[no-untyped-def]
-                   email: str | None = None) -> Page:
+                   email: str | None = None, color_scheme: str = "light") -> Page:
     email = email or create_user(app_server, org)
-    context = chromium.new_context(viewport=viewport, base_url=app_server.url)
+    context = chromium.new_context(viewport=viewport, base_url=app_server.url, color_scheme=color_scheme)
     response = context.request.post("/api/auth/login", data={"email": email, "password": PASSWORD},
                                     headers={"Origin": app_server.url})
     assert response.ok, response.text()

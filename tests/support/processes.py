@@ -119,3 +119,31 @@ def serve_directory(directory: Path, handler: type[http.server.SimpleHTTPRequest
     finally:
         server.shutdown()
         server.server_close()
+
+
+@contextlib.contextmanager
+def moto_server(log_dir: Path) -> Iterator[str]:
+    """A real S3-compatible server (moto_server from the venv) on a free loopback port; yields its
+    endpoint URL. Its output goes to log_dir/moto.log; it dies with this process."""
+    import sys
+
+    import httpx
+
+    port = free_port()
+    endpoint = f"http://127.0.0.1:{port}"
+    with open(log_dir / "moto.log", "wb") as log:
+        process = subprocess.Popen([str(Path(sys.executable).parent / "moto_server"), "-H", "127.0.0.1", "-p",
+                                    str(port)], stdout=log, stderr=subprocess.STDOUT, preexec_fn=die_with_parent)
+
+        def up() -> bool:
+            try:
+                return httpx.get(endpoint, timeout=0.5).status_code < 500
+            except httpx.HTTPError:
+                return False
+
+        try:
+            wait_until(up, 30, what="moto_server")
+            yield endpoint
+        finally:
+            process.terminate()
+            process.wait(10)

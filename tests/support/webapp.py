@@ -153,7 +153,8 @@ class AppWorker:
 @pytest.fixture
 def worker(app_server, app_db) -> Iterator[AppWorker]:  # type: ignore[no-untyped-def]
     """A real `traceiq worker` process on the app's database and Redis (registered before the
-    test starts), with video on and short heartbeat/maintenance periods."""
+    test starts), with short heartbeat/maintenance periods. (Video is each run's choice: the run
+    dialog's Video select, default the project's setting.)"""
     from rq import Worker
 
     from traceiq_app.redis_conn import get_redis
@@ -161,7 +162,7 @@ def worker(app_server, app_db) -> Iterator[AppWorker]:  # type: ignore[no-untype
     log = app_server.dir / f"worker-{uuid.uuid4().hex[:6]}.log"
     suffix = f"ui-{uuid.uuid4().hex[:4]}"
     env = base_env(TRACEIQ_DATA_DIR=str(app_server.data_dir), REDIS_URL=app_server.redis.url,
-                   TRACEIQ_RUN_VIDEO="true", TRACEIQ_MODE="development", TRACEIQ_HEARTBEAT_SECONDS="0.5",
+                   TRACEIQ_MODE="development", TRACEIQ_HEARTBEAT_SECONDS="0.5",
                    TRACEIQ_MAINTENANCE_SECONDS="0.5")
     with open(log, "ab") as out:
         process = subprocess.Popen([str(BIN / "traceiq"), "worker", "--name-suffix", suffix], env=env,

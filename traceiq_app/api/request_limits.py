@@ -32,7 +32,8 @@ EVENT_PATH = "/_event"
 
 
 # POSTs that carry files (reports with attachments, imports, tests-as-code pushes): TRACEIQ_MAX_UPLOAD_MB.
-API_UPLOAD_PATHS = re.compile(r"^/api/v1/projects/[^/]+/(results|import|tree)$")
+API_UPLOAD_PATHS = re.compile(r"^/api/v1/projects/[^/]+/(results|import|tree)$"
+                              r"|^/api/manual/(step-results|tests)/[^/]+/attachments$")
 
 class BodyTooLarge(Exception):
     """Raised from `receive` when a streamed body passes its limit (the app stops reading)."""

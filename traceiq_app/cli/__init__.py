@@ -18,11 +18,13 @@ from __future__ import annotations
 import argparse
 from collections.abc import Callable
 
-from traceiq_app.cli import admin, backup, imports, results, run, tree, worker
-from traceiq_app.cli import exec as exec_command
-
 
 def build_parser() -> argparse.ArgumentParser:
+    # Imported here, not at the top: `python -m traceiq_app.cli.exec` imports this package first,
+    # and the other sub-commands pull in httpx and more (~0.1 s) that `exec` never uses.
+    from traceiq_app.cli import admin, backup, imports, results, run, tree, worker
+    from traceiq_app.cli import exec as exec_command
+
     parser = argparse.ArgumentParser(prog="traceiq", description="TraceIQ: self-hosted browser testing")
     sub = parser.add_subparsers(dest="command", required=True)
     worker.add_parsers(sub)

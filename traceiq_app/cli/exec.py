@@ -236,18 +236,15 @@ def _artifact_dir(config: RunConfig, job: Job) -> Path | None:
     return Path(config.artifacts) if config.artifacts else None
 
 
-def _run_job(job: Job) -> dict[str, Any]:
-    """Run one test in this process's warm engine; returns the report entry."""
-    from traceiq_app.engine.errors import BrowserNotAvailable
+_PARSED: dict[int, tuple[Any, Any]] = {}  # job index -> (test, options) parsed ahead (the next job)
+
+
+def _test_and_options(job: Job, config: RunConfig) -> tuple[Any, Any]:
     from traceiq_app.engine.model import TestDefinition
     from traceiq_app.engine.results import RunOptions
 
-    assert _ENGINE is not None and _CONFIG is not None
-    config = _CONFIG
-    try:
-        _ENGINE.check_browser()
-    except BrowserNotAvailable as exc:
-        raise BrowserMissing(str(exc)) from None
+    if job.index in _PARSED:
+        return _PARSED.pop(job.index)
     test = TestDefinition.model_validate_json(job.test_json)
     options = RunOptions(
         artifacts_dir=_artifact_dir(config, job),
@@ -263,9 +260,30 @@ def _run_job(job: Job) -> dict[str, Any]:
         from traceiq_app.engine.healing import HealingOptions
 
         options.healing = HealingOptions(fingerprints=dict(job.fingerprints or {}), heal=config.heal)
+    return test, options
+
+
+def _run_job(job: Job, next_job: Job | None = None) -> dict[str, Any]:
+    """Run one test in this process's warm engine; returns the report entry. next_job: the test
+    this process runs next, whose browser context is made while this one runs."""
+    from traceiq_app.engine.errors import BrowserNotAvailable
+
+    assert _ENGINE is not None and _CONFIG is not None
+    config = _CONFIG
+    try:
+        _ENGINE.check_browser()
+    except BrowserNotAvailable as exc:
+        raise BrowserMissing(str(exc)) from None
+    test, options = _test_and_options(job, config)
+    then = None
+    if next_job is not None:
+        try:
+            then = _PARSED[next_job.index] = _test_and_options(next_job, config)
+        except Exception:  # noqa: BLE001 - its own run reports it
+            then = None
     started = time.monotonic()
     try:
-        result = _ENGINE.run(test, options, source_dir=job.path.parent)
+        result = _ENGINE.run(test, options, source_dir=job.path.parent, then=then)
     except Exception as exc:  # noqa: BLE001 - an engine bug errors one test, not the whole run
         return _error_entry(job, f"internal error: {type(exc).__name__}: {exc}",
                             int((time.monotonic() - started) * 1000))
@@ -323,10 +341,11 @@ def _run_serial(jobs: list[Job], config: RunConfig, on_done: Callable[[dict[str,
                 pool: Any = None) -> None:
     _worker_init(config, pool)
     try:
-        for job in jobs:
-            on_done(_run_job(job))
+        for i, job in enumerate(jobs):
+            on_done(_run_job(job, jobs[i + 1] if i + 1 < len(jobs) else None))
     finally:
         global _ENGINE
+        _PARSED.clear()
         if _ENGINE is not None:
             _ENGINE.close()
             _ENGINE = None
@@ -495,6 +514,8 @@ class _Prelaunch:
         def work() -> None:
             try:
                 outcome["result"] = prepare(paths, env, self.browser, invalid)
+                # The runner too (~0.1 s of imports), while the main thread waits on the driver.
+                import traceiq_app.engine.runner  # noqa: F401
             except BaseException as exc:  # noqa: BLE001 - re-raised in the calling thread
                 outcome["error"] = exc
 

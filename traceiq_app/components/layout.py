@@ -6,6 +6,8 @@ Sign-out is a plain HTML form POSTing to /api/auth/logout (same-origin; the cook
 
 from __future__ import annotations
 
+from typing import Any
+
 import reflex as rx
 from reflex_components_core.el.elements.base import BaseHTML
 
@@ -27,6 +29,7 @@ native_form = NativeForm.create
 
 NAV_LINKS: list[tuple[str, str]] = [
     ("Projects", "/projects"),
+    ("Defects", "/defects"),
     ("API tokens", "/settings/tokens"),
     ("Members", "/settings/members"),
     ("Audit log", "/settings/audit"),
@@ -154,3 +157,13 @@ def field(label: str, name: str, *, type_: str = "text", placeholder: str = "", 
         spacing="1",
         width="100%",
     )
+
+
+def card_row(labels: tuple[str, ...] | list[str], *cells: rx.Component, **props: Any) -> rx.Component:
+    """A table row whose cells carry their column's label (`data-label`): in a table with
+    class_name="tiq-cards" a phone shows each row as a card of "label value" lines
+    (assets/tiq.css) instead of scrolling the table sideways."""
+    for label, cell in zip(labels, cells, strict=False):
+        if label and hasattr(cell, "custom_attrs"):
+            cell.custom_attrs["data-label"] = label
+    return rx.table.row(*cells, **props)

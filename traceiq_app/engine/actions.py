@@ -327,14 +327,15 @@ def _wait_for_element(s: Session, step: m.WaitFor) -> None:
         wait_until_not(s, step)
         return
     if step.count is not None:
-        found = s.resolve_optional(step.target)
+        # Not counted first: the wait's own query is the first look (one round trip when it holds).
+        found = s.resolve_optional(step.target, check=False)
         elements = found.all.filter(visible=True) if step.state == "visible" else found.all
         reads = (*(step.properties or {}), *(VISIBILITY if step.state == "visible" else ()))
         watch = Watch(found.all, reads) if reads else None
         if step.attributes or step.properties:
-            _wait_count_matching(s, elements, step, found.described, watch)
+            _wait_count_matching(s, elements, step, found.described, watch, found)
         else:
-            _check_count(s, elements, step.count, step.operator, found.described, step.target, watch)
+            _check_count(s, elements, step.count, step.operator, found.described, step.target, watch, found)
         return
     if step.state in ("hidden", "detached"):
         found = s.resolve_optional(step.target)
@@ -378,7 +379,7 @@ _COMPARE: dict[str, Callable[[int, int], bool]] = {
 
 
 def _wait_count_matching(s: Session, elements: PWLocator, step: m.WaitFor, described: str,
-                         watch: Watch | None = None) -> None:
+                         watch: Watch | None = None, found: Resolved | None = None) -> None:
     """count + attributes/properties, as @puppeteer/replay's waitForElement: the number of
     matching elements satisfies the operator AND every one of them has the attributes and
     properties (checked again on each change until both hold or the step's time is up)."""
@@ -393,6 +394,8 @@ def _wait_count_matching(s: Session, elements: PWLocator, step: m.WaitFor, descr
         except PlaywrightError as exc:
             if "closed" in str(exc):
                 raise
+            if found is not None:
+                found.check_usable()  # a locator Playwright refuses fails now, as before
             counts[:] = [0, 0]  # navigating: the context is gone, try again
             return False
         return compare(counts[0], count) and counts[1] == counts[0]
@@ -420,12 +423,21 @@ def _wait_property(s: Session, found: Resolved, name: str, value: Any) -> None:
 
 
 def _check_count(s: Session, elements: PWLocator, expected: int, operator: str, described: str,
-                 target: list[m.Locator], watch: Watch | None = None) -> None:
+                 target: list[m.Locator], watch: Watch | None = None, found: Resolved | None = None) -> None:
     # >= 0 always holds; otherwise the count is checked again on each change of the page.
     if operator == ">=" and expected == 0:
         return
     compare = _COMPARE[operator]
-    if not s.until(lambda: compare(elements.count(), expected), target, watch):
+
+    def holds() -> bool:
+        try:
+            return compare(elements.count(), expected)
+        except PlaywrightError:
+            if found is not None:
+                found.check_usable()  # a locator Playwright refuses: "cannot use locator ..."
+            raise
+
+    if not s.until(holds, target, watch):
         actual = elements.count()
         raise StepFailed(f"expected {operator} {expected} elements matching {described} but found {actual}")
 

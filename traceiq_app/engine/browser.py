@@ -39,8 +39,12 @@ PLAYWRIGHT_DISABLED_FEATURES = (
 # context, even headless: three renderer processes per test where one does the work. Turning
 # them off halves Chromium's CPU time per test (bench/bench_exec.py), which on a small machine
 # is most of a test's wall time.
+# AutofillServerCommunication: a page with a form made Chromium ask content-autofill.googleapis.com
+# for field types; under a project's allowlist the egress proxy refused it and failed the step
+# (tests/security/test_it_fills_forms_under_an_allowlist.py), and no test should call Google.
 LEAN_DISABLED_FEATURES = (
     "WebUIOmniboxPopup", "WebUIOmniboxAimPopup", "WebUIOmniboxFullPopup", "SpareRendererForSitePerProcess",
+    "AutofillServerCommunication",
 )
 CHROMIUM_ARGS = [
     "--no-sandbox", "--disable-gpu", "--disable-background-networking",
@@ -258,6 +262,10 @@ class BrowserPool:
 
     def has_open_browser(self) -> bool:
         return any(warm.is_open() for warm in self._browsers.values())
+
+    def open_browsers(self) -> list[str]:
+        """The kinds of browser currently launched (e.g. ["chromium"])."""
+        return [name for name, warm in self._browsers.items() if warm.is_open()]
 
     def close_browsers(self) -> None:
         """Close the browsers but keep the Playwright driver: the next `get` relaunches one

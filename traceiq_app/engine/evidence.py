@@ -3,6 +3,7 @@
 
 from __future__ import annotations
 
+import contextlib
 import json
 import logging
 import re
@@ -63,8 +64,13 @@ class Evidence:
     def keeps_files(self) -> bool:
         return self.dir is not None
 
+    @property
+    def video_mode(self) -> str:
+        video = self.options.video
+        return "on" if video is True else "off" if video is False or not video else str(video)
+
     def context_options(self) -> dict[str, Any]:
-        if self.dir is None or not self.options.video:
+        if self.dir is None or self.video_mode == "off":
             return {}
         if ensure_ffmpeg() is None:
             log.warning("video requested but no ffmpeg found (apt-get install ffmpeg); recording none")
@@ -114,14 +120,20 @@ class Evidence:
         self.add(kind, path, many=many)
         return str(path)
 
-    def collect_videos(self, pages: list[Page]) -> None:
-        """After the context closed: move each page's video to video.webm, video-2.webm..."""
+    def collect_videos(self, pages: list[Page], failed: bool = False) -> None:
+        """After the context closed: move each page's video to video.webm, video-2.webm...
+        (video mode "failures": only for a failed test; the recordings are deleted otherwise)."""
         if self.dir is None:
             return
+        keep = self.video_mode == "on" or (self.video_mode == "failures" and failed)
         n = 0
         for page in pages:
             video = page.video
             if video is None:
+                continue
+            if not keep:
+                with contextlib.suppress(PlaywrightError):
+                    video.delete()
                 continue
             n += 1
             path = self.dir / ("video.webm" if n == 1 else f"video-{n}.webm")

@@ -14,6 +14,7 @@ current scope (the main frame, or the frame chosen by `switch_frame`).
 from __future__ import annotations
 
 import time
+from collections.abc import Callable
 from dataclasses import dataclass
 from typing import Any
 
@@ -42,6 +43,21 @@ class Resolved:
     index: int  # which alternative won (0-based)
     lazy_ms: float | None = None  # not waited for (single alternative): the budget the action had
     slot: str | None = None  # which of the step's targets this is (engine/healing slot key)
+    unchecked: bool = False  # maybe_resolve(check=False): not asked whether Playwright accepts it
+    probed: Any = None  # what resolve's `probe` answered for the winning alternative
+
+    def check_usable(self) -> None:
+        """After a PlaywrightError from a query on an `unchecked` target: StepFailed("cannot use
+        locator ...") when Playwright refuses the locator itself, as maybe_resolve would have said
+        up front; otherwise nothing (the error was something else, e.g. a navigation)."""
+        if not self.unchecked:
+            return
+        try:
+            self.all.count()
+        except PlaywrightError as exc:
+            if "closed" in str(exc):
+                raise
+            raise StepFailed(f"cannot use locator {self.described}: {first_line(exc)}") from None
 
     def missing_error(self) -> str | None:
         """After the action on a lazily resolved target failed: the message when the reason is
@@ -124,14 +140,51 @@ def _apply(base: Any, loc: Locator, main_frame: Frame, aria: aria_.AriaResolver 
     return result
 
 
+# Counts a plain CSS selector in a frame's own (main) world: a number when it decides, -1 when
+# it cannot (a selector only Playwright's engine understands, or open shadow roots it would pierce).
+_QUICK_COUNT_JS = """(sel) => {
+  let n;
+  try { n = document.querySelectorAll(sel).length; } catch (e) { return -1; }
+  if (n > 0) return n;
+  const walk = document.createTreeWalker(document, NodeFilter.SHOW_ELEMENT);
+  while (walk.nextNode()) if (walk.currentNode.shadowRoot) return -1;
+  return 0;
+}"""
+
+
+def _quick_count(main_frame: Frame, loc: Locator) -> int | None:
+    """For a plain CSS alternative behind a frame_index path: how many elements match, read in
+    the frame's main world; None when undecided (then Playwright's locator answers).
+
+    Why: a frame_index path usually waits for a frame that appears later, and Playwright's first
+    query in a new document sets up its utility world and injected script (50-250 ms seen), so
+    the condition would be seen that late. A main-world read costs one plain evaluate (~10 ms).
+    A light-DOM match is also a match for Playwright's CSS engine (which adds open shadow roots);
+    no match counts as an answer only when the document has no shadow roots."""
+    if (loc.frame_index is None or loc.css is None or loc.frame or loc.within or loc.nth is not None
+            or loc.has_text is not None):
+        return None
+    try:
+        frame = _frame_by_index(main_frame, loc.frame_index)
+        n = frame.evaluate(_QUICK_COUNT_JS, loc.css)
+    except PlaywrightError:
+        return None  # e.g. the frame's document is being replaced: ask Playwright
+    return n if isinstance(n, int) and n >= 0 else None
+
+
 def _uses_aria(loc: Locator) -> bool:
     return loc.aria is not None or any(_uses_aria(w) for w in loc.within or [])
 
 
 def resolve(scope: Page | Frame, page: Page, target: list[Locator], timeout_ms: float,
-            lazy: bool = False, aria: aria_.AriaResolver | None = None) -> Resolved:
+            lazy: bool = False, aria: aria_.AriaResolver | None = None,
+            probe: Callable[[PWLocator], Any] | None = None) -> Resolved:
     """Wait until one alternative matches an element; the earliest alternative wins ties.
-    lazy: a single alternative is returned at once (see the module docstring)."""
+    lazy: a single alternative is returned at once (see the module docstring).
+    probe: with several alternatives, asked instead of count() (one round trip either way):
+    it answers something truthy when the locator matches - what the action would ask next
+    anyway, e.g. a recorded click's point - falsy when it matches nothing; its answer for the
+    winner is kept in Resolved.probed."""
     main_frame = page.main_frame
     if len(target) == 1 and target[0].frame_index is None and not (aria and _uses_aria(target[0])):
         if lazy:
@@ -149,7 +202,16 @@ def resolve(scope: Page | Frame, page: Page, target: list[Locator], timeout_ms: 
             alt = target[i]
             try:
                 located = build(scope, main_frame, alt, aria)
-                if located.count() > 0:
+                quick = _quick_count(main_frame, alt)
+                if quick == 0:
+                    problems[i] = "no match"
+                    continue
+                if quick is None and probe is not None:
+                    answer = probe(located)
+                    if answer:
+                        won.append(Resolved(located, alt, i, probed=answer))
+                        return True
+                elif (quick is not None and quick > 0) or located.count() > 0:
                     won.append(Resolved(located, alt, i))
                     return True
                 problems[i] = "no match"
@@ -178,10 +240,15 @@ def _resolve_single(scope: Page | Frame, page: Page, alt: Locator, timeout_ms: f
 
 
 def maybe_resolve(scope: Page | Frame, page: Page, target: list[Locator],
-                  aria: aria_.AriaResolver | None = None) -> Resolved:
+                  aria: aria_.AriaResolver | None = None, check: bool = True) -> Resolved:
     """For checks that pass when nothing matches (hidden, count): the first alternative that
-    matches right now, else the first alternative, without waiting."""
+    matches right now, else the first alternative, without waiting.
+    check=False: a single alternative (no frame_index path) is the answer either way, so it is not
+    counted (one round trip less); the caller's own query then tells whether it matches, and
+    calls Resolved.check_usable when that query fails."""
     main_frame = page.main_frame
+    if not check and len(target) == 1 and target[0].frame_index is None:
+        return Resolved(build(scope, main_frame, target[0], aria), target[0], 0, unchecked=True)
     first: Resolved | None = None
     for i, alt in enumerate(target):
         try:

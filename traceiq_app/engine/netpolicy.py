@@ -18,7 +18,9 @@ refused too.
 from __future__ import annotations
 
 import ipaddress
+import re
 import socket
+from collections.abc import Iterator
 from dataclasses import dataclass, field
 from urllib.parse import urlsplit
 
@@ -140,6 +142,56 @@ class NetPolicy:
                     continue
             self._resolved[host] = found
         return self._resolved[host]
+
+
+def _ipv4_literal_origins(urls: list[str]) -> Iterator[tuple[str, str, ipaddress.IPv4Address, int]]:
+    """(scheme, host, address, port) of the http(s) URLs among `urls` whose host is an IPv4
+    literal in the form the browser writes it (canonical address); the port defaulted."""
+    for url in urls:
+        try:
+            parts = urlsplit(url)
+            scheme, host, port = parts.scheme, parts.hostname or "", parts.port
+        except ValueError:
+            continue
+        if scheme not in WEB_SCHEMES or not host or ":" in host:
+            continue
+        address = parse_ipv4(host)
+        if address is None or str(address) != host:
+            continue
+        yield scheme, host, address, port or DEFAULT_PORTS[scheme]
+
+
+def route_pattern(urls: list[str], policy: NetPolicy) -> str | re.Pattern[str]:
+    """What a context's guard route must see: every URL ("**/*") except those of the origins
+    among `urls` whose every request the guard would let through anyway. The guard's answer
+    depends only on scheme, host and port; for an http(s) origin whose host is an IPv4 literal
+    it needs no name lookup, so it is decided here once instead of on each request (each one a
+    round trip through this process while the browser waits). Only origins in the form the
+    browser writes them (lower case, canonical address, no default port) are left out; any
+    other form still goes through the guard."""
+    origins: set[str] = set()
+    for scheme, host, _address, port in _ipv4_literal_origins(urls):
+        if policy.url_problem(f"{scheme}://{host}:{port}/") is not None:
+            continue
+        origins.add(f"{scheme}://{host}" + ("" if port == DEFAULT_PORTS[scheme] else f":{port}"))
+    if not origins:
+        return "**/*"
+    return re.compile("^(?!(?:" + "|".join(re.escape(o) for o in sorted(origins)) + ")/)")
+
+
+def proxy_bypass(urls: list[str], policy: NetPolicy) -> str | None:
+    """Chromium proxy bypass rules ("host:port,...") for the egress proxy (egress.py): the
+    IPv4-literal host:port pairs among `urls` whose every connection the proxy would let
+    through - its check of a literal is the same every time (no name to resolve) - so that
+    they connect directly instead of through a thread of this process. None: no such pair."""
+    pairs: list[str] = []
+    for _scheme, host, address, port in _ipv4_literal_origins(urls):
+        # exactly the proxy's own check of a connection to an address literal (EgressProxy._connect)
+        if policy.host_problem(host, port, resolve=False) is None and policy.address_problem(address) is None:
+            pair = f"{host}:{port}"
+            if pair not in pairs:
+                pairs.append(pair)
+    return ",".join(pairs) or None
 
 
 def _with_embedded(address: IPAddress) -> list[IPAddress]:

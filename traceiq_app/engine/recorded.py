@@ -96,17 +96,19 @@ def click_recorded(s: Session, step: m.Click | m.DblClick, count: int) -> None:
     """Click (count 1) or double-click (2) at the recorded offset; see the module docstring."""
     if step.button in ("back", "forward") and s.browser_name != "chromium":
         raise StepFailed(f"mouse button '{step.button}' needs Chromium (this run uses {s.browser_name})")
-    found = s.resolve(step.target)
-    element = found.element
     # No offset (a back/forward or held click without one): the middle of the box.
     offset = [float(step.offset.get("x", 0)), float(step.offset.get("y", 0))] if step.offset else None
+    # Several alternatives: the point is read while they are tried (one round trip, not two).
+    found = s.resolve(step.target, probe=lambda located: located.evaluate_all(_POINT_FIRST_JS, offset))
+    element = found.element
+    probed: dict[str, Any] | None = found.probed[0] if found.probed else None
     last: dict[str, Any] = {}
     in_frame = False  # an element in a child frame: Playwright scrolls the frames, maps the point
     while True:
         try:
             if in_frame:
                 element.scroll_into_view_if_needed(timeout=s.remaining_ms())
-            info = element.evaluate(_POINT_JS, offset, timeout=s.remaining_ms())
+            info, probed = probed or _point(element, offset, s.remaining_ms()), None
             if info.get("top") is False and not in_frame:
                 in_frame = True
                 continue  # again, with the frames scrolled by Playwright
@@ -129,6 +131,22 @@ def click_recorded(s: Session, step: m.Click | m.DblClick, count: int) -> None:
         if s.remaining_ms() <= 1:
             raise StepFailed(f"could not click {found.described}: {_why(last, offset)}")
         s.wait_a_moment()
+
+
+# _POINT_JS on the first element, or [] when nothing matches (yet).
+_POINT_FIRST_JS = f"(els, offset) => els.length ? ({_POINT_JS})(els[0], offset).then(info => [info]) : []"
+
+
+def _point(element: Any, offset: list[float] | None, timeout_ms: float) -> dict[str, Any]:
+    """_POINT_JS on the element. When it is already there, one round trip (evaluate_all does not
+    wait; Locator.evaluate costs three: wait for a handle, evaluate, dispose the handle); when it
+    is not, Locator.evaluate waits for it as before."""
+    found = element.evaluate_all(_POINT_FIRST_JS, offset)
+    if found:
+        info: dict[str, Any] = found[0]
+        return info
+    waited: dict[str, Any] = element.evaluate(_POINT_JS, offset, timeout=timeout_ms)
+    return waited
 
 
 def _why(info: dict[str, Any], offset: list[float] | None) -> str:

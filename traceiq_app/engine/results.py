@@ -15,6 +15,7 @@ from traceiq_app.engine.healing import HealingOptions
 StepStatus = Literal["passed", "failed", "skipped"]
 TestStatus = Literal["passed", "failed", "error"]
 TraceMode = Literal["on", "off", "failures"]
+VideoMode = Literal["on", "off", "failures"]  # "failures": recorded, kept for a failed test only
 
 
 @dataclass
@@ -31,7 +32,8 @@ class StepResult:
     screenshot: str | None = None  # path of a screenshot taken at/after this step
     dialogs: list[str] = field(default_factory=list)  # "confirm: Delete?" (handled per policy)
     # Set when a failing locator was healed (engine/healing): {"slot", "from", "to", "locator"
-    # (the new Locator as a dict), "score", "runner_up", "elapsed_ms", "applied"}; applied: the
+    # (the new Locator as a dict), "score", "runner_up", "elapsed_ms", "applied", "ranked_by"
+    # ("rapidfuzz" | "model"), "rank_note"?}; applied: the
     # step passed on it (False: report-only mode, the step failed and this is a proposal).
     healed: dict[str, Any] | None = None
 
@@ -70,7 +72,7 @@ class TestResult:
 class RunOptions:
     artifacts_dir: Path | None = None  # None: keep no files at all
     trace: TraceMode = "failures"
-    video: bool = False
+    video: bool | VideoMode = False  # True = "on"
     screenshot_every_step: bool = False
     base_url: str | None = None  # rebase absolute URLs onto this origin
     variables: dict[str, str] = field(default_factory=dict)  # override the test's defaults

@@ -18,10 +18,11 @@ from contextlib import AbstractContextManager
 from pathlib import Path
 from typing import Any
 
-from playwright.sync_api import BrowserContext, expect
+from playwright.sync_api import BrowserContext, Page, expect
 from playwright.sync_api import Error as PlaywrightError
 from playwright.sync_api import TimeoutError as PlaywrightTimeout
 
+from traceiq_app.engine import warmup
 from traceiq_app.engine.actions import ACTIONS
 from traceiq_app.engine.browser import BrowserPool
 from traceiq_app.engine.egress import EgressProxy
@@ -33,7 +34,7 @@ from traceiq_app.engine.model import Step, TestDefinition
 from traceiq_app.engine.netpolicy import NetPolicy
 from traceiq_app.engine.playwright_errors import first_line, is_closed, is_timeout, reason
 from traceiq_app.engine.results import NullReporter, Reporter, RunOptions, StepResult, TestResult, TestStatus
-from traceiq_app.engine.session import Session
+from traceiq_app.engine.session import Session, proxy_settings
 from traceiq_app.engine.urls import url_pattern
 from traceiq_app.engine.variables import Variables
 from traceiq_app.engine.waiting import ONE_SHOT_MS
@@ -62,6 +63,8 @@ class Engine:
         self._pool = pool or BrowserPool(executable_path=executable_path, headless=headless)
         self._lock = threading.Lock()
         self._current: _TestRun | None = None
+        self._prepared = warmup.Prepared()  # the next test's context, being made (prepare)
+        self._closing = warmup.Closing()  # finished tests' contexts, closed in the background
 
     def abort(self, reason: str) -> bool:
         """Abort the test `run` is executing, from any thread (cancel, run timeout, stop-job).
@@ -82,15 +85,26 @@ class Engine:
         return True
 
     def run(self, test: TestDefinition, options: RunOptions | None = None, reporter: Reporter | None = None,
-            source_dir: Path | None = None) -> TestResult:
-        """Never raises for test problems: they come back as a failed/error TestResult."""
-        return _TestRun(self, test, options or RunOptions(), reporter or NullReporter(), source_dir).execute()
+            source_dir: Path | None = None, then: tuple[TestDefinition, RunOptions] | None = None) -> TestResult:
+        """Never raises for test problems: they come back as a failed/error TestResult.
+        then: the (test, options) that run next; its context is made while this test runs
+        (see prepare)."""
+        run = _TestRun(self, test, options or RunOptions(), reporter or NullReporter(), source_dir)
+        run.then = then
+        return run.execute()
+
+    def prepare(self, test: TestDefinition, options: RunOptions) -> None:
+        """Start making the context of the test that `run` gets next (those very objects), while
+        this thread goes on (engine/warmup.py). Best effort: when it cannot, `run` makes it."""
+        self._prepared.start(lambda: self._pool.get(self.browser_name), test, options)
 
     def check_browser(self) -> None:
         """Launch the browser now; raises BrowserNotAvailable with an install hint."""
         self._pool.get(self.browser_name)
 
     def close(self) -> None:
+        self._prepared.discard()
+        self._closing.wait()
         self._pool.close()
 
     def __enter__(self) -> Engine:
@@ -118,6 +132,7 @@ class _TestRun:
         self.cancelled: str | None = None  # the reason given to Engine.abort
         self.context: BrowserContext | None = None
         self.fingerprints: dict[str, dict[str, Any]] = {}  # recorded on passing steps (healing)
+        self.then: tuple[TestDefinition, RunOptions] | None = None  # prepared once this one runs
 
     # ---- whole test -------------------------------------------------------------------
     def execute(self) -> TestResult:
@@ -132,19 +147,32 @@ class _TestRun:
     def _execute(self) -> TestResult:
         self.reporter.test_started(self.mask(self.test.name), len(self.test.steps))
         evidence = Evidence(self.options, self.mask(self.test.name), self.reporter)
-        policy = NetPolicy(self.options.allowed_hosts, self.options.allow_link_local, self.options.deny_private)
-        egress = EgressProxy(policy, on_block=lambda message: None)
+        warm = self.engine._prepared.take(self.test, self.options)
+        ready = warm.take() if warm is not None else None
+        if warm is not None and ready is not None:
+            policy, egress = warm.policy, warm.egress
+        else:
+            policy = NetPolicy(self.options.allowed_hosts, self.options.allow_link_local, self.options.deny_private)
+            egress = EgressProxy(policy, on_block=lambda message: None)
         try:
-            return self._execute_fenced(evidence, policy, egress)
+            return self._execute_fenced(evidence, policy, egress, ready, warm.guard if warm and ready else None)
         finally:
             egress.close()
 
-    def _execute_fenced(self, evidence: Evidence, policy: NetPolicy, egress: EgressProxy) -> TestResult:
+    def _execute_fenced(self, evidence: Evidence, policy: NetPolicy, egress: EgressProxy,
+                        ready: tuple[BrowserContext, Page] | None = None,
+                        guard: warmup.Guard | None = None) -> TestResult:
         try:
-            browser = self.engine._pool.get(self.engine.browser_name)
-            # Every connection of the context goes through the run's egress proxy (loopback
-            # too: Playwright proxies it unless told otherwise).
-            context = browser.new_context(**self._context_options(evidence), proxy={"server": egress.server})
+            if ready is not None:  # made by Engine.prepare, with the same options and proxy
+                context = ready[0]
+            else:
+                browser = self.engine._pool.get(self.engine.browser_name)
+                # Every connection of the context goes through the run's egress proxy (loopback
+                # too: Playwright proxies it unless told otherwise).
+                context = browser.new_context(**warmup.context_options(self.test, self.options, self.vars,
+                                                                       evidence.context_options()),
+                                              proxy=proxy_settings(egress.server, self.test, self.options,
+                                                                   self.vars, policy))
         except (BrowserNotAvailable, VariableError) as exc:
             return self._finish(evidence, error=self.mask(str(exc)))
         except PlaywrightError as exc:
@@ -156,18 +184,25 @@ class _TestRun:
             _close_threadsafe(context, cancelled)
         capture = Capture(self.mask)
         session = Session(context, self.engine.browser_name, self.test, self.options, self.vars,
-                          evidence, capture, self.source_dir, policy, egress)
+                          evidence, capture, self.source_dir, policy, egress, routed=guard is not None)
+        if guard is not None:
+            guard.handler = session._guard  # noqa: SLF001 - the route was installed with the context
         egress.on_block = session.on_fence_block
         capture.explain = session.explain_network_error
         startup_error: str | None = None
         try:
             try:
                 evidence.start_tracing(context)
-                session.open_main_page()
+                if ready is not None:
+                    session.adopt_main_page(ready[1])
+                else:
+                    session.open_main_page()
             except PlaywrightError as exc:  # the browser died between launch and here
                 if self.cancelled is None:
                     startup_error = self.mask(f"could not open a page: {first_line(exc)}")
             else:
+                if self.then is not None and self.cancelled is None:
+                    self.engine.prepare(*self.then)
                 self._run_steps(session)
         finally:
             with self.engine._lock:
@@ -175,26 +210,22 @@ class _TestRun:
             self._close(context, evidence, session.pages)
         return self._finish(evidence, error=startup_error)
 
-    def _context_options(self, evidence: Evidence) -> dict[str, Any]:
-        viewport = self.test.viewport
-        headers = {**self.test.headers, **self.options.extra_headers}
-        options: dict[str, Any] = {
-            "viewport": {"width": viewport.width, "height": viewport.height} if viewport else None,
-            "extra_http_headers": {k: self.vars.substitute(v) for k, v in headers.items()},
-            "ignore_https_errors": self.options.ignore_https_errors,
-            **evidence.context_options(),
-        }
-        if options["viewport"] is None:
-            del options["viewport"]
-        return options
-
     def _close(self, context: BrowserContext, evidence: Evidence, pages: list[Any]) -> None:
-        evidence.stop_tracing(context, failed=self._status() != "passed", masker=self.mask)
+        failed = self._status() != "passed"
+        evidence.stop_tracing(context, failed=failed, masker=self.mask)
+        if self.then is not None and (not evidence.keeps_files or evidence.video_mode == "off"):
+            # Another test follows at once and nothing waits for this close (a video is only
+            # complete after it): in the background, progressing while the next test runs.
+            try:
+                self.engine._closing.add(context)
+                return
+            except Exception:  # noqa: BLE001 - e.g. Playwright's loop is gone: close it here
+                log.debug("background close failed", exc_info=True)
         try:
             context.close()
         except PlaywrightError:
             log.debug("context close failed", exc_info=True)
-        evidence.collect_videos(pages)
+        evidence.collect_videos(pages, failed=failed)
 
     def _status(self) -> TestStatus:
         if self.cancelled is not None:
@@ -327,7 +358,8 @@ class _TestRun:
         record = {"slot": slot, "from": described, "to": to,
                   "locator": outcome.locator.model_dump(mode="json", exclude_defaults=True),
                   "score": round(outcome.score, 3), "runner_up": round(outcome.runner_up, 3),
-                  "elapsed_ms": round(outcome.elapsed_ms, 1), "applied": healing.apply}
+                  "elapsed_ms": round(outcome.elapsed_ms, 1), "applied": healing.apply,
+                  "ranked_by": outcome.ranked_by, **({"rank_note": outcome.rank_note} if outcome.rank_note else {})}
         if not healing.apply:
             return f"{error} (found again as {to}, score {outcome.score:.2f}: a healing proposal was made)", record
         budget_ms = min(healing.heal_timeout_ms, test_left_ms)
@@ -436,6 +468,16 @@ class _TestRun:
 
 
 def _has_title(page: Any, title: str) -> bool:
+    # The usual case, the very title, in one cheap round trip: page.title() reads document.title
+    # without Playwright's injected script, which a newly loaded document would first have to
+    # set up (20-40 ms) for expect(). Anything else gets expect()'s own comparison (it normalizes
+    # white space).
+    try:
+        if page.title() == title:
+            return True
+    except PlaywrightError as exc:
+        if is_closed(exc):
+            raise
     try:  # Playwright's one-shot check; Session.until asks again on each change
         expect(page).to_have_title(title, timeout=ONE_SHOT_MS)
     except AssertionError:

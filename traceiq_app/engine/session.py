@@ -17,6 +17,7 @@ from playwright.sync_api import (
     Dialog,
     Frame,
     Page,
+    ProxySettings,
     Request,
     Response,
     Route,
@@ -32,7 +33,7 @@ from traceiq_app.engine.evidence import Capture, Evidence
 from traceiq_app.engine.healing import slot_key
 from traceiq_app.engine.healing.fingerprint import FINGERPRINT_JS
 from traceiq_app.engine.model import Locator, TestDefinition
-from traceiq_app.engine.netpolicy import DEFAULT_PORTS, NetPolicy
+from traceiq_app.engine.netpolicy import DEFAULT_PORTS, NetPolicy, proxy_bypass, route_pattern
 from traceiq_app.engine.results import RunOptions
 from traceiq_app.engine.urls import resolve_url, url_matches
 from traceiq_app.engine.variables import Variables
@@ -55,10 +56,41 @@ def _describe(request: Request) -> str:
     return f"request to {request.url} ({request.resource_type})"
 
 
+def goto_urls(test: TestDefinition, options: RunOptions, variables: Variables) -> list[str]:
+    """The URLs the test's goto steps open, as goto resolves them (those it can resolve now)."""
+    urls: list[str] = []
+    for step in test.steps:
+        raw = getattr(step, "url", None) if step.action == "goto" else None
+        if isinstance(raw, str):
+            try:
+                urls.append(resolve_url(variables.substitute(raw), options.base_url, test.base_url))
+            except Exception:  # noqa: BLE001 - unknown variable, relative URL...: decided per request
+                continue
+    return urls
+
+
+def guard_pattern(test: TestDefinition, options: RunOptions, variables: Variables,
+                  policy: NetPolicy) -> str | re.Pattern[str]:
+    """The URLs the guard route intercepts: all but the origins of the test's goto URLs that the
+    policy allows whatever the path (netpolicy.route_pattern)."""
+    return route_pattern(goto_urls(test, options, variables), policy)
+
+
+def proxy_settings(server: str, test: TestDefinition, options: RunOptions, variables: Variables,
+                   policy: NetPolicy) -> ProxySettings:
+    """The context's proxy: the run's egress proxy, bypassed only for the test's own address
+    literals that it would always let through (netpolicy.proxy_bypass)."""
+    settings: ProxySettings = {"server": server}
+    bypass = proxy_bypass(goto_urls(test, options, variables), policy)
+    if bypass:
+        settings["bypass"] = bypass
+    return settings
+
+
 class Session:
     def __init__(self, context: BrowserContext, browser_name: str, test: TestDefinition, options: RunOptions,
                  variables: Variables, evidence: Evidence, capture: Capture, source_dir: Any,
-                 policy: NetPolicy | None = None, egress: EgressProxy | None = None) -> None:
+                 policy: NetPolicy | None = None, egress: EgressProxy | None = None, routed: bool = False) -> None:
         self.context = context
         self.browser_name = browser_name
         self.test = test
@@ -96,11 +128,19 @@ class Session:
         self.fresh_fps: dict[str, dict[str, Any]] = {}  # fingerprints recorded in this step
         self.missing_slot: str | None = None  # the slot whose element was not found
         context.on("page", self._on_page)
-        context.route("**/*", self._guard)
+        if not routed:  # routed: the context came with a route that calls _guard (engine/warmup.py)
+            context.route(guard_pattern(test, options, variables, self.policy), self._guard)
 
     # ---- pages ------------------------------------------------------------------------
     def open_main_page(self) -> Page:
         page = self.context.new_page()  # _on_page registers it
+        self.main_page = self.page = page
+        self.frame = None
+        return page
+
+    def adopt_main_page(self, page: Page) -> Page:
+        """The context came with its first page (engine/warmup.py): make it the main page."""
+        self._on_page(page)
         self.main_page = self.page = page
         self.frame = None
         return page
@@ -321,16 +361,21 @@ class Session:
         self.step_index, self.locator_used, self.dialogs, self.step_screenshot, self.lazy = index, [], [], None, []
         self.slot_n, self.targets, self.overrides, self.fresh_fps, self.missing_slot = 0, {}, {}, {}, None
 
-    def resolve(self, target: list[Locator], lazy: bool = True) -> locators.Resolved:
+    def resolve(self, target: list[Locator], lazy: bool = True,
+                probe: Callable[[Any], Any] | None = None) -> locators.Resolved:
         """lazy (default): a single-alternative target is left to the action's auto-waiting;
-        failures are explained by `missing_error` (the runner does it for Playwright errors)."""
+        failures are explained by `missing_error` (the runner does it for Playwright errors).
+        probe: see locators.resolve (not used while fingerprints are recorded: they are taken
+        before the action touches the element)."""
         slot = slot_key(self.step_index, self.slot_n)
         self.slot_n += 1
         self.targets.setdefault(slot, target)
         target = self.overrides.get(slot, target)
+        if self.healing is not None and self.healing.record:
+            probe = None
         try:
             found = locators.resolve(self.scope, self.current_page, target, self.remaining_ms(), lazy=lazy,
-                                     aria=self.aria)
+                                     aria=self.aria, probe=probe)
         except StepFailed as exc:
             if str(exc).startswith("no element matches"):
                 self.missing_slot = slot
@@ -378,7 +423,7 @@ class Session:
         frames = waiting.frames_for(page if target is None else self.scope, page, target or ())
         return waiting.until(page, frames, check, self.deadline, watch)
 
-    def resolve_optional(self, target: list[Locator]) -> locators.Resolved:
-        found = locators.maybe_resolve(self.scope, self.current_page, target, aria=self.aria)
+    def resolve_optional(self, target: list[Locator], check: bool = True) -> locators.Resolved:
+        found = locators.maybe_resolve(self.scope, self.current_page, target, aria=self.aria, check=check)
         self.locator_used.append(found.described)
         return found

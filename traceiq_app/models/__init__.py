@@ -23,6 +23,18 @@ from traceiq_app.models.analytics import AnalyticsSettings, FlakyState, Quaranti
 from traceiq_app.models.api_token import ApiToken
 from traceiq_app.models.artifact import Artifact
 from traceiq_app.models.audit import AuditLog
+from traceiq_app.models.defect import (
+    CustomField,
+    Defect,
+    DefectAttachment,
+    DefectComment,
+    DefectEvent,
+    DefectOccurrence,
+    DefectOrgFilter,
+    DefectSavedFilter,
+    DefectWatcher,
+    TestCaseFieldValues,
+)
 from traceiq_app.models.enums import (
     ArtifactKind,
     ArtifactOutcome,
@@ -35,6 +47,7 @@ from traceiq_app.models.enums import (
     StepStatus,
     TestPriority,
     TestResultStatus,
+    VideoMode,
 )
 from traceiq_app.models.environment import (
     Environment,
@@ -52,6 +65,13 @@ from traceiq_app.models.healing import (
     HealingSettings,
 )
 from traceiq_app.models.invitation import Invitation
+from traceiq_app.models.manual import (
+    ManualAttachment,
+    ManualRun,
+    ManualRunActivity,
+    ManualRunTest,
+    ManualStepResult,
+)
 from traceiq_app.models.membership import OrganizationMember, ProjectMember
 from traceiq_app.models.notification import (
     NotificationAttempt,
@@ -63,6 +83,7 @@ from traceiq_app.models.notification import (
 )
 from traceiq_app.models.organization import Organization
 from traceiq_app.models.project import Project, ProjectBase, ProjectCreate, ProjectPublic, ProjectUpdate
+from traceiq_app.models.retention import RetentionRule
 from traceiq_app.models.run import Run, RunBase, RunCreate, RunPublic, RunSelection
 from traceiq_app.models.schedule import Schedule
 from traceiq_app.models.suite import Suite, SuiteBase, SuiteCreate, SuitePublic, SuiteUpdate
@@ -79,6 +100,7 @@ from traceiq_app.models.user import RecoveryCode, User, normalize_email
 from traceiq_app.models.web_session import WebSession
 
 __all__ = [
+    "RetentionRule",
     "NAMING_CONVENTION",
     "AnalyticsSettings",
     "AiSettings",
@@ -93,6 +115,16 @@ __all__ = [
     "AuditLog",
     "Browser",
     "CookieSpec",
+    "CustomField",
+    "Defect",
+    "DefectAttachment",
+    "DefectComment",
+    "DefectEvent",
+    "DefectOccurrence",
+    "DefectOrgFilter",
+    "DefectSavedFilter",
+    "DefectWatcher",
+    "TestCaseFieldValues",
     "Environment",
     "EnvironmentBase",
     "EnvironmentCreate",
@@ -104,6 +136,11 @@ __all__ = [
     "HealingProposal",
     "HealingSettings",
     "Invitation",
+    "ManualAttachment",
+    "ManualRun",
+    "ManualRunActivity",
+    "ManualRunTest",
+    "ManualStepResult",
     "NotificationAttempt",
     "NotificationChannel",
     "NotificationDelivery",
@@ -126,6 +163,7 @@ __all__ = [
     "RunSelection",
     "RunStatus",
     "RunTrigger",
+    "VideoMode",
     "Schedule",
     "SourceFormat",
     "StepResult",

@@ -48,6 +48,14 @@ class Browser(StrEnum):
     webkit = "webkit"
 
 
+class VideoMode(StrEnum):
+    """When a run records a video of each test: never, kept only for failed tests, or always."""
+
+    off = "off"
+    failures = "failures"
+    on = "on"
+
+
 class RunTrigger(StrEnum):
     ui = "ui"
     api = "api"

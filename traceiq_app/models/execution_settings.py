@@ -10,7 +10,7 @@ from typing import Any
 
 from pydantic import BaseModel, ConfigDict, Field
 
-from traceiq_app.models.enums import Browser
+from traceiq_app.models.enums import Browser, VideoMode
 
 
 class _Strict(BaseModel):
@@ -46,6 +46,7 @@ class ExecutionSettings(_Strict):
     step_timeout_ms: int | None = Field(default=None, ge=1, le=600_000)
     navigation_timeout_ms: int | None = Field(default=None, ge=1, le=600_000)
     browsers: list[Browser] | None = Field(default=None, min_length=1)
+    video: VideoMode | None = None  # the run dialog's default: off / failures (on failure) / on (always)
 
     def to_json(self) -> dict[str, Any]:
         """The dict stored in the JSON column: only the fields that are set."""

@@ -12,6 +12,7 @@ from pydantic import BaseModel, ConfigDict
 from sqlmodel import Field, SQLModel, col
 
 from traceiq_app.models.base import (
+    StrEnumType,
     created_at_field,
     enum_field,
     fk_field,
@@ -19,7 +20,7 @@ from traceiq_app.models.base import (
     json_field,
     timestamp_field,
 )
-from traceiq_app.models.enums import Browser, RunStatus, RunTrigger
+from traceiq_app.models.enums import Browser, RunStatus, RunTrigger, VideoMode
 
 
 class RunSelection(BaseModel):
@@ -66,6 +67,9 @@ class Run(RunBase, table=True):
     schedule_id: uuid.UUID | None = fk_field("schedules.id", ondelete="SET NULL", nullable=True, index=True)
     rerun_of_id: uuid.UUID | None = fk_field("runs.id", ondelete="SET NULL", nullable=True, index=True)
     status: RunStatus = enum_field(RunStatus, RunStatus.queued)
+    # Video recording of each test (the run dialog's choice; default: the project's setting).
+    video: VideoMode = Field(default=VideoMode.off, sa_type=StrEnumType(VideoMode), nullable=False,
+                             sa_column_kwargs={"server_default": "off"})
     total: int = Field(default=0)
     passed: int = Field(default=0)
     failed: int = Field(default=0)
@@ -85,6 +89,7 @@ sa.Index("ix_runs_project_id_created_at", col(Run.project_id), col(Run.created_a
 class RunCreate(RunBase):
     selection: RunSelection = Field(default_factory=RunSelection)
     browsers: list[Browser] = Field(default_factory=lambda: [Browser.chromium], min_length=1)
+    video: VideoMode | None = None  # None: the project's default
 
 
 class RunPublic(RunBase):
@@ -98,6 +103,7 @@ class RunPublic(RunBase):
     schedule_id: uuid.UUID | None
     rerun_of_id: uuid.UUID | None
     status: RunStatus
+    video: VideoMode = VideoMode.off
     total: int
     passed: int
     failed: int

@@ -51,6 +51,22 @@ def build_definition(
     return data
 
 
+def manual_definition(name: str, description: str | None, preconditions: str | None, tags: list[str],
+                      steps: list[Any], attachments: list[Any]) -> dict[str, Any]:
+    """What a manual test's versions store (diffed like automated ones: steps by content)."""
+    data: dict[str, Any] = {"kind": "manual", "name": name}
+    if description:
+        data["description"] = description
+    if preconditions:
+        data["preconditions"] = preconditions
+    data["tags"] = list(tags)
+    data["steps"] = [{"action": str(s.get("action") or ""), "data": str(s.get("data") or ""),
+                      "expected": str(s.get("expected") or "")} for s in steps if isinstance(s, dict)]
+    if attachments:
+        data["attachments"] = list(attachments)
+    return data
+
+
 def split_definition(definition: TestDefinition) -> dict[str, Any]:
     """Column values (name, description, tags, steps, options) for a validated definition."""
     data = definition.model_dump(mode="json", exclude_none=True)
@@ -84,13 +100,20 @@ class TestCase(TestCaseBase, table=True):
     steps: list[dict[str, Any]] = json_field(list)
     options: dict[str, Any] = json_field(dict)
     version: int = Field(default=1)
+    # "automated" (engine steps) or "manual" (steps {"action", "data", "expected"}, preconditions)
+    kind: str = Field(default="automated", max_length=16, sa_column_kwargs={"server_default": "automated"})
+    preconditions: str | None = Field(default=None, sa_type=sa.Text)
     created_by: uuid.UUID | None = fk_field("users.id", ondelete="SET NULL", nullable=True)
     created_at: datetime = created_at_field()
     updated_at: datetime = updated_at_field()
     deleted_at: datetime | None = timestamp_field()
 
     def definition(self) -> dict[str, Any]:
-        """The full native definition as a JSON-able dict (what runs and versions store)."""
+        """The full native definition as a JSON-able dict (what runs and versions store); for a
+        manual test, its manual definition (kind, preconditions, steps with data/expected)."""
+        if self.kind == "manual":
+            return manual_definition(self.name, self.description, self.preconditions, self.tags or [],
+                                     self.steps or [], (self.options or {}).get("attachments") or [])
         return build_definition(
             self.name, self.description, self.tags or [], self.steps or [], self.options or {}
         )

@@ -5,7 +5,7 @@ work-horse per job: a forked horse would take the warm browser down with it afte
 Consequences it handles itself:
 
 - stop-job (RQ's `send_stop_job_command`) cannot kill a horse; it stops the running test
-  cooperatively (`services.runs.execution.request_stop_current`), and the worker keeps running.
+  cooperatively (`services.runs.test_watch.request_stop_current`), and the worker keeps running.
 - SIGTERM (warm shutdown) lets the running test finish, then exits; a second SIGTERM hands
   the test back to the queue before exiting.
 - A heartbeat thread refreshes the worker's own presence key in Redis every few seconds for the
@@ -52,7 +52,7 @@ class TraceIQWorker(SimpleWorker):
 
     def kill_horse(self, sig: Any = None) -> None:
         # RQ calls this for the stop-job command: there is no horse, stop the test instead.
-        from traceiq_app.services.runs.execution import request_stop_current
+        from traceiq_app.services.runs.test_watch import request_stop_current
 
         if request_stop_current("stopped by a stop-job command"):
             self.log.info("Worker %s: stopping the running test on request", self.name)
@@ -87,7 +87,7 @@ class TraceIQWorker(SimpleWorker):
     def heartbeat(self, *args: Any, **kwargs: Any) -> Any:
         beat = super().heartbeat(*args, **kwargs)
         if threading.current_thread() is threading.main_thread():  # the idle loop (not keep_alive)
-            from traceiq_app.services.runs.execution import close_idle_browsers
+            from traceiq_app.services.runs.warm_engines import close_idle_browsers
 
             try:
                 close_idle_browsers()
@@ -144,7 +144,7 @@ class MaintenanceThread(threading.Thread):
 
         while not self._stop_event.wait(self.period_s):
             try:
-                run_locked_pass(lock_ttl_s=max(30.0, self.period_s * 5))
+                run_locked_pass(lease_s=max(3.0, self.period_s * 2))
             except (redis.RedisError, OSError) as exc:
                 log.info("maintenance skipped, Redis unavailable: %s", exc)
             except Exception:  # noqa: BLE001 - never let upkeep kill the worker
@@ -159,7 +159,7 @@ def _warm_up() -> None:
     settings = get_settings()
     if not settings.warm_browsers:
         return
-    from traceiq_app.services.runs.execution import engines
+    from traceiq_app.services.runs.warm_engines import engines
 
     try:
         engines().engine("chromium").check_browser()
@@ -174,7 +174,7 @@ def _connection(url: str) -> redis.Redis:
 
 
 def run_worker(burst: bool = False, name_suffix: str | None = None) -> int:
-    from traceiq_app.services.runs.execution import close_engines
+    from traceiq_app.services.runs.warm_engines import close_engines
 
     settings = get_settings()
     logs.configure("worker")

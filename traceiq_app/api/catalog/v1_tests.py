@@ -1,6 +1,7 @@
 """/api/v1 test cases (native definitions in and out) and environments.
 
     GET|POST /api/v1/projects/{project}/tests          test.read / test.write  (filters: suite, tag, text)
+    GET /api/v1/projects/{project}/tests.csv           test.read (every live test, custom fields as columns)
     GET|PUT|DELETE /api/v1/tests/{id}                  test.read / test.write / test.write (PUT: new version)
     GET /api/v1/tests/{id}/versions                    test.read
     GET|POST /api/v1/projects/{project}/environments   env.read / env.write (secrets are write-only)
@@ -133,6 +134,16 @@ def list_tests(project: str = ProjectRef, page: PageParams = Depends(),
     found, _ = project_for(principal, project, "test.read")
     result = listing.page_tests(found.id, page.limit, page.cursor, suite=suite, tag=tag, text=text)
     return Paged[TestOut](items=[TestOut.of(c) for c in result.items], next_cursor=result.next_cursor)
+
+
+@router.get("/api/v1/projects/{project}/tests.csv", summary="The project's tests as CSV, custom fields as columns",
+            response_class=Response, responses={**responses(), 200: {"content": {"text/csv": {}}}})
+def tests_csv(project: str = ProjectRef, principal: Principal = Depends(require_principal)) -> Response:
+    from traceiq_app.services.defects import exports
+
+    found, _ = project_for(principal, project, "test.read")
+    return Response(exports.tests_csv(found.id), media_type="text/csv; charset=utf-8",
+                    headers={"Content-Disposition": f'attachment; filename="{found.slug}-tests.csv"'})
 
 
 @router.post("/api/v1/projects/{project}/tests", status_code=201, summary="Create a test from a native definition",

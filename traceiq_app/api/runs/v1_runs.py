@@ -27,7 +27,7 @@ from traceiq_app.api.deps import require_principal
 from traceiq_app.api.errors import responses
 from traceiq_app.api.runs.v1_models import RunDetail, RunSummary
 from traceiq_app.api.v1_support import Created, Paged, PageParams, authorize_in, project_for, web_url
-from traceiq_app.models import Browser, Run, RunStatus, RunTrigger
+from traceiq_app.models import Browser, Run, RunStatus, RunTrigger, VideoMode
 from traceiq_app.services.platform.permissions import Grant, Principal
 from traceiq_app.services.platform.storage import StorageError
 from traceiq_app.services.runs import artifacts as artifacts_service
@@ -61,6 +61,8 @@ class StartRunIn(BaseModel):
     parallelism: int | None = Field(default=None, ge=1, le=runs_service.UNLIMITED_PARALLELISM)
     timeout_s: int = Field(default=3600, ge=1, le=86_400, description="the run is stopped after this long")
     metadata: RunMetadata | None = None
+    video: VideoMode | None = Field(default=None, description="record a video of each test: off, failures (kept "
+                                    "for failed tests) or on; default: the project's `video` setting")
 
 
 def _audit(principal: Principal, grant: Grant, project_id: uuid.UUID, action: str, run_id: uuid.UUID,
@@ -97,7 +99,8 @@ def start_run(body: StartRunIn, project: str = ProjectRef, principal: Principal 
         found.id, selection=resolved.selection, environment_id=resolved.environment_id, browsers=body.browsers,
         retries=body.retries, parallelism=body.parallelism, timeout_s=body.timeout_s,
         trigger=RunTrigger.api if principal.is_token else RunTrigger.ui, user_id=principal.user_id,
-        token_id=principal.token_id, branch=meta.branch, commit_sha=meta.commit, ci_url=meta.ci_url, pr=meta.pr)
+        token_id=principal.token_id, branch=meta.branch, commit_sha=meta.commit, ci_url=meta.ci_url, pr=meta.pr,
+        video=body.video)
     _audit(principal, grant, found.id, "run.start", run.id,
            {"total": run.total, "browsers": run.browsers, "retries": run.retries})
     return _created(run)

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 from typing import Any
 
+import plotly.graph_objects as go
 import reflex as rx
 
 PLOT_CONFIG = {"displaylogo": False, "responsive": True, "modeBarButtonsToRemove": ["lasso2d", "select2d"]}
@@ -11,8 +12,12 @@ PLOT_CONFIG = {"displaylogo": False, "responsive": True, "modeBarButtonsToRemove
 
 def chart(figure: Any, chart_id: str, on_click: Any = None) -> rx.Component:
     props: dict[str, Any] = {"on_click": on_click} if on_click is not None else {}
+    if isinstance(figure, rx.Var):
+        figure = figure.to(go.Figure)  # our figures are Plotly JSON dicts (components/analytics/figures.py)
     return rx.card(
-        rx.plotly.basic(data=figure, config=PLOT_CONFIG, use_resize_handler=True, width="100%", height="280px",
+        # config.responsive resizes the chart with the window; react-plotly's resize handler would
+        # only add a second listener and relayout every chart once more right after it is drawn.
+        rx.plotly.basic(data=figure, config=PLOT_CONFIG, use_resize_handler=False, width="100%", height="280px",
                         id=f"chart-{chart_id}", **props),
         width="100%", min_width="0", data_chart=chart_id,
     )

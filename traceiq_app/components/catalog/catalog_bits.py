@@ -33,6 +33,8 @@ def project_nav(pid: Any, project_name: Any, active: str) -> rx.Component:
                       size="2", tab_index=-1),
             href=href,
             underline="none",
+            flex_shrink="0",
+            data_tab_active="true" if key == active else None,
         )
 
     return rx.hstack(
@@ -47,13 +49,18 @@ def project_nav(pid: Any, project_name: Any, active: str) -> rx.Component:
             tab("Import", f"/projects/{pid}/import", "import", "upload"),
             tab("Environments", f"/projects/{pid}/environments", "environments", "server"),
             tab("Runs", f"/projects/{pid}/runs", "runs", "list-video"),
+            tab("Manual runs", f"/projects/{pid}/manual-runs", "manual", "clipboard-check"),
             tab("Analytics", f"/projects/{pid}/analytics", "analytics", "chart-line"),
+            tab("Defects", f"/projects/{pid}/defects", "defects", "bug"),
             tab("Schedules", f"/projects/{pid}/schedules", "schedules", "calendar-clock"),
             tab("Notifications", f"/projects/{pid}/notifications", "notifications", "bell"),
             tab("Healing", f"/projects/{pid}/healing", "healing", "wand-sparkles"),
             tab("Members", f"/projects/{pid}/members", "members", "users"),
             tab("Settings", f"/projects/{pid}/settings", "settings", "settings"),
-            spacing="3", wrap="wrap",
+            # Phones: one row that scrolls sideways instead of six rows of tabs above the page.
+            spacing="3", width="100%", id="project-tabs", aria_label="Project sections",
+            flex_wrap=rx.breakpoints(initial="nowrap", md="wrap"),
+            overflow_x=rx.breakpoints(initial="auto", md="visible"), padding_bottom="4px",
         )),
         align="center",
         spacing="3",

@@ -15,6 +15,7 @@ from reflex_components_core.el.elements.typography import Div
 from traceiq_app.components.catalog.catalog_bits import choice
 from traceiq_app.engine.model import LOCATOR_KINDS
 from traceiq_app.state.catalog.editor import EditorState
+from traceiq_app.state.catalog.locator_advice import LocatorAdviceState
 
 
 class KeyDiv(Div):
@@ -27,22 +28,28 @@ def _error(message: Any) -> rx.Component:
     return rx.cond(message != "", rx.text(message, color_scheme="red", size="1", role="alert"))
 
 
+# Text inputs are uncontrolled (default_value + on_change, keyed by the step and action): a
+# controlled input (value=) took the server's echo of an earlier keystroke as its new value and
+# lost what was typed meanwhile ("#no-such-button" typed key by key arrived as "#").
 def _field(step: Any, i: Any, f: Any) -> rx.Component:
     field_id = "f-" + step.uid + "-" + f.key
+    key = field_id + "-" + step.action
     on_text = lambda v: EditorState.set_field(i, f.key, v)  # noqa: E731
     widget = rx.match(
         f.kind,
         ("bool", rx.switch(id=field_id, checked=f.value == "true",
                            on_change=lambda v: EditorState.set_bool(i, f.key, v))),
         ("select", choice(f.options, f.value, on_text, label=f.label, id=field_id)),
-        ("textarea", rx.text_area(id=field_id, value=f.value, on_change=on_text, placeholder=f.placeholder,
-                                  rows="3", width="100%", font_family="var(--code-font-family)")),
-        ("lines", rx.text_area(id=field_id, value=f.value, on_change=on_text, placeholder=f.placeholder, rows="2",
-                               width="100%")),
-        ("json", rx.text_area(id=field_id, value=f.value, on_change=on_text, placeholder=f.placeholder, rows="2",
-                              width="100%", font_family="var(--code-font-family)")),
-        rx.input(id=field_id, value=f.value, on_change=on_text, placeholder=f.placeholder, width="100%",
-                 input_mode=rx.cond(f.kind == "number", "numeric", "text"), aria_invalid=f.error != ""),
+        ("textarea", rx.text_area(id=field_id, key=key, default_value=f.value, on_change=on_text,
+                                  placeholder=f.placeholder, rows="3", width="100%",
+                                  font_family="var(--code-font-family)")),
+        ("lines", rx.text_area(id=field_id, key=key, default_value=f.value, on_change=on_text,
+                               placeholder=f.placeholder, rows="2", width="100%")),
+        ("json", rx.text_area(id=field_id, key=key, default_value=f.value, on_change=on_text,
+                              placeholder=f.placeholder, rows="2", width="100%", font_family="var(--code-font-family)")),
+        rx.input(id=field_id, key=key, default_value=f.value, on_change=on_text, placeholder=f.placeholder,
+                 width="100%", input_mode=rx.cond(f.kind == "number", "numeric", "text"),
+                 aria_invalid=f.error != ""),
     )
     return rx.box(
         rx.vstack(
@@ -64,18 +71,22 @@ def _field(step: Any, i: Any, f: Any) -> rx.Component:
 
 def _alternative(step: Any, i: Any, target: Any, alt: Any, j: Any) -> rx.Component:
     prefix = "alt-" + step.uid + "-" + target.key + "-" + j.to_string()
-    set_ = lambda prop: lambda v: EditorState.set_alt(i, target.key, j, prop, v)  # noqa: E731
+    set_ = lambda prop: lambda v: [EditorState.set_alt(i, target.key, j, prop, v),  # noqa: E731
+                                   LocatorAdviceState.check(i, target.key)]  # type: ignore[misc]
     return rx.vstack(
         rx.hstack(
             rx.badge(rx.cond(j == 0, "1st", "fallback " + j.to_string()), variant="soft",
                      color_scheme=rx.cond(j == 0, "indigo", "gray")),
             choice(list(LOCATOR_KINDS), alt.kind, set_("kind"), label="Locator kind", size="1"),
-            rx.input(value=alt.value, on_change=set_("value"), placeholder=alt.placeholder, size="1",
-                     width="100%", id=prefix + "-value", aria_label="Locator value", aria_invalid=alt.error != ""),
-            rx.cond(alt.kind == "role", rx.input(value=alt.name, on_change=set_("name"), placeholder="accessible name",
-                                                 size="1", aria_label="Accessible name", width="12em")),
-            rx.input(value=alt.extra, on_change=set_("extra"), placeholder='options {"nth": 0}', size="1",
-                     width="10em", aria_label="Locator options (JSON)", font_family="var(--code-font-family)"),
+            rx.input(default_value=alt.value, key=alt.uid + "-value", on_change=set_("value"),
+                     placeholder=alt.placeholder, size="1", width="100%", id=prefix + "-value",
+                     aria_label="Locator value", aria_invalid=alt.error != ""),
+            rx.cond(alt.kind == "role", rx.input(default_value=alt.name, key=alt.uid + "-name", on_change=set_("name"),
+                                                 placeholder="accessible name", size="1",
+                                                 aria_label="Accessible name", width="12em")),
+            rx.input(default_value=alt.extra, key=alt.uid + "-extra", on_change=set_("extra"),
+                     placeholder='options {"nth": 0}', size="1", width="10em", aria_label="Locator options (JSON)",
+                     font_family="var(--code-font-family)"),
             rx.icon_button(rx.icon("arrow-up", size=12), size="1", variant="ghost", aria_label="Try this one earlier",
                            on_click=EditorState.move_alt(i, target.key, j, -1), disabled=j == 0),
             rx.icon_button(rx.icon("arrow-down", size=12), size="1", variant="ghost", aria_label="Try this one later",
@@ -93,6 +104,21 @@ def _alternative(step: Any, i: Any, target: Any, alt: Any, j: Any) -> rx.Compone
     )
 
 
+def _advice(step: Any, target: Any) -> rx.Component:
+    """The inline locator advice for this target (state/catalog/locator_advice.py), if any."""
+    key = step.uid + ":" + target.key
+    advice = LocatorAdviceState.advice[key]
+    return rx.cond(
+        LocatorAdviceState.advice.contains(key),
+        rx.callout.root(
+            rx.callout.icon(rx.icon("lightbulb", size=14)),
+            rx.callout.text(rx.text.strong("Fragile locator: "), advice["message"], ". ",
+                            rx.text.strong("Better: "), advice["suggestion"], "."),
+            color_scheme="amber", size="1", width="100%", custom_attrs={"data-locator-advice": target.key},
+        ),
+    )
+
+
 def _target(step: Any, i: Any, target: Any) -> rx.Component:
     return rx.box(
         rx.vstack(
@@ -104,6 +130,7 @@ def _target(step: Any, i: Any, target: Any) -> rx.Component:
                 align="center",
             ),
             rx.foreach(target.alternatives, lambda alt, j: _alternative(step, i, target, alt, j)),
+            _advice(step, target),
             rx.button(rx.icon("plus", size=12), rx.cond(target.alternatives.length() == 0, "Add a locator",
                                                          "Add a fallback"),
                       size="1", variant="soft", on_click=EditorState.add_alt(i, target.key)),
@@ -158,7 +185,8 @@ def step_card(step: Any, i: Any) -> rx.Component:
             rx.flex(rx.foreach(step.fields, lambda f: _field(step, i, f)), wrap="wrap", spacing="3", width="100%"),
             rx.cond(step.advanced != "", rx.vstack(
                 rx.text("Advanced (JSON: page, expect_navigation, source_line…)", size="1", color_scheme="gray"),
-                rx.text_area(value=step.advanced, on_change=lambda v: EditorState.set_advanced(i, v), rows="1",
+                rx.text_area(default_value=step.advanced, key=step.uid + "-advanced",
+                             on_change=lambda v: EditorState.set_advanced(i, v), rows="1",
                              width="100%", font_family="var(--code-font-family)", aria_label="Advanced step options"),
                 spacing="1", width="100%",
             )),

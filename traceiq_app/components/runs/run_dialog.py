@@ -1,4 +1,6 @@
-"""The "Run tests" dialog (state: traceiq_app.state.runs.run_dialog.RunDialogState)."""
+"""The "Run tests" dialog (state: traceiq_app.state.runs.run_dialog.RunDialogState). Radix
+controls throughout (checkboxes, selects): inside the form each renders a hidden native input
+named like the field, so the form's data reads as before ("suite:<id>": "on", "video": "failures")."""
 
 from __future__ import annotations
 
@@ -6,7 +8,12 @@ from typing import Any
 
 import reflex as rx
 
-from traceiq_app.state.runs.run_dialog import BROWSERS, RunDialogState
+from traceiq_app.state.runs.run_dialog import BROWSERS, VIDEO_CHOICES, RunDialogState
+
+
+def _check(name: Any, label: Any, checked: Any = False) -> rx.Component:
+    return rx.checkbox(label, name=name, default_checked=checked, size="2",
+                       style={"display": "flex", "fontSize": "0.9em", "minWidth": "0"})
 
 
 def _checks(title: str, items: Any, prefix: str, *, key: str = "id", label: str = "name",
@@ -15,14 +22,12 @@ def _checks(title: str, items: Any, prefix: str, *, key: str = "id", label: str 
     dialog's content mounts on open, so it applies every time the dialog opens)."""
     return rx.vstack(
         rx.text(title, weight="medium", size="2"),
-        rx.box(
-            rx.foreach(items, lambda it: rx.el.label(
-                rx.el.input(type="checkbox", name=prefix + it[key],
-                            default_checked=checked(it) if checked is not None else False), " ", it[label],
-                style={"display": "block", "fontSize": "0.9em"})),
-            max_height="9em", overflow_y="auto", width="100%",
+        rx.vstack(
+            rx.foreach(items, lambda it: _check(prefix + it[key], it[label],
+                                                checked(it) if checked is not None else False)),
+            max_height="9em", overflow_y="auto", width="100%", spacing="1",
         ),
-        spacing="1", width="100%",
+        spacing="1", width="100%", min_width="0",
     )
 
 
@@ -38,6 +43,17 @@ def run_folder_button(project_id: Any, suite_id: Any) -> rx.Component:
                      on_click=RunDialogState.open_dialog(project_id, suite_id))  # type: ignore[operator]
 
 
+def run_selected_button(project_id: Any, test_ids: Any) -> rx.Component:
+    """Opens the dialog with the tests `test_ids` ticked (the tests list's selection)."""
+    return rx.button(rx.icon("play", size=14), "Run ", test_ids.length(), " selected", size="2",
+                     id="run-selected",
+                     on_click=RunDialogState.open_with_tests(project_id, test_ids))  # type: ignore[operator]
+
+
+def _labelled(label: str, control: rx.Component, html_for: str) -> rx.Component:
+    return rx.vstack(rx.el.label(label, html_for=html_for, style={"fontSize": "0.9em"}), control, spacing="1")
+
+
 def run_dialog() -> rx.Component:
     return rx.dialog.root(
         rx.dialog.content(
@@ -48,47 +64,39 @@ def run_dialog() -> rx.Component:
                     rx.grid(
                         _checks("Folders", RunDialogState.suites, "suite:",
                                 checked=lambda it: it["id"] == RunDialogState.preselected),
-                        _checks("Tests", RunDialogState.tests, "test:"),
+                        _checks("Tests", RunDialogState.tests, "test:",
+                                checked=lambda it: RunDialogState.preselected_tests.contains(it["id"])),
                         rx.vstack(
                             rx.text("Tags", weight="medium", size="2"),
-                            rx.foreach(RunDialogState.tags, lambda t: rx.el.label(
-                                rx.el.input(type="checkbox", name="tag:" + t), " ", t,
-                                style={"display": "block", "fontSize": "0.9em"})),
-                            spacing="1",
+                            rx.foreach(RunDialogState.tags, lambda t: _check("tag:" + t, t)),
+                            spacing="1", min_width="0",
                         ),
-                        columns="3", spacing="4", width="100%",
+                        columns=rx.breakpoints(initial="1", sm="3"), spacing="4", width="100%",
                     ),
-                    rx.hstack(
-                        rx.vstack(
-                            rx.el.label("Environment", html_for="run-env", style={"fontSize": "0.9em"}),
-                            rx.el.select(
-                                rx.el.option("(none)", value="none"),
+                    rx.flex(
+                        _labelled("Environment", rx.select.root(
+                            rx.select.trigger(id="run-env", aria_label="Environment", min_width="9em"),
+                            rx.select.content(
+                                rx.select.item("(none)", value="none"),
                                 rx.foreach(RunDialogState.environments,
-                                           lambda e: rx.el.option(e["name"], value=e["id"])),
-                                id="run-env", name="environment_id", aria_label="Environment",
-                                default_value=RunDialogState.env_default, style={"padding": "0.3em"},
+                                           lambda e: rx.select.item(e["name"], value=e["id"])),
                             ),
-                            spacing="1",
-                        ),
+                            name="environment_id", default_value=RunDialogState.env_default,
+                        ), "run-env"),
+                        _labelled("Video", rx.select.root(
+                            rx.select.trigger(id="run-video", aria_label="Video", min_width="8em"),
+                            rx.select.content(*[rx.select.item(text, value=value) for value, text in VIDEO_CHOICES]),
+                            name="video", default_value=RunDialogState.video_default,
+                        ), "run-video"),
                         rx.vstack(
                             rx.text("Browsers", size="2"),
-                            rx.hstack(*[rx.el.label(rx.el.input(type="checkbox", name=f"browser:{b}",
-                                                                default_checked=b == "chromium"), " ", b,
-                                                    style={"fontSize": "0.9em"}) for b in BROWSERS], spacing="3"),
+                            rx.hstack(*[_check(f"browser:{b}", b, b == "chromium") for b in BROWSERS], spacing="3"),
                             spacing="1",
                         ),
-                        rx.vstack(
-                            rx.el.label("Retries", html_for="run-retries", style={"fontSize": "0.9em"}),
-                            rx.input(id="run-retries", name="retries", type="number", min=0, max=5,
-                                     default_value="0", width="5em"),
-                            spacing="1",
-                        ),
-                        rx.vstack(
-                            rx.el.label("Parallelism", html_for="run-par", style={"fontSize": "0.9em"}),
-                            rx.input(id="run-par", name="parallelism", type="number", min=1, max=64,
-                                     placeholder="all", width="6em"),
-                            spacing="1",
-                        ),
+                        _labelled("Retries", rx.input(id="run-retries", name="retries", type="number", min=0, max=5,
+                                                      default_value="0", width="5em"), "run-retries"),
+                        _labelled("Parallelism", rx.input(id="run-par", name="parallelism", type="number", min=1,
+                                                          max=64, placeholder="all", width="6em"), "run-par"),
                         spacing="4", wrap="wrap", align="end",
                     ),
                     rx.hstack(

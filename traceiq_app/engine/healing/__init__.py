@@ -15,11 +15,17 @@ changed), so a warm store costs no browser round trip on the fast path.
 
 from __future__ import annotations
 
+from collections.abc import Callable
 from dataclasses import dataclass, field
 from typing import Any
 
 DEFAULT_THRESHOLD = 0.62
 DEFAULT_MARGIN = 0.08
+DEFAULT_RANK_BUDGET_MS = 1500
+
+# (stored fingerprint, the top candidates' fingerprints) -> candidate indexes, best first. Given by
+# the server when the project lets a language model rank candidates (services/ai/rank.py).
+Ranker = Callable[[dict[str, Any], list[dict[str, Any]]], list[int]]
 
 
 @dataclass
@@ -34,6 +40,8 @@ class HealingOptions:
     threshold: float = DEFAULT_THRESHOLD
     margin: float = DEFAULT_MARGIN
     heal_timeout_ms: int = 5_000  # budget for the healed attempt of the step
+    ranker: Ranker | None = None  # a model that may reorder the top candidates (the score still gates)
+    rank_budget_ms: int = DEFAULT_RANK_BUDGET_MS  # past this, the rapidfuzz order stands
 
 
 def slot_key(step_index: int, nth: int) -> str:

@@ -7,20 +7,30 @@ text, accessible name, id, test id, name, href, placeholder, label or alt at lea
 IDENTITY_MIN similar, so a look-alike of another purpose (same classes, same place, other
 text) never wins because of its looks. The best must reach `threshold` and beat the
 runner-up by `margin`.
+
+With a `ranker` (a language model, when the project enabled AI), a near-tie — two or more of the
+top RANK_TOP candidates reaching the threshold within `margin` of the best, which the offline
+score alone refuses — is sent to it, and its first pick wins. The offline score still gates: the
+model never overrides a clear winner nor picks below the threshold. It has `budget_ms`: on
+timeout, error or a useless answer the rapidfuzz order stands (and the tie is refused as before).
+`Choice.ranked_by` says which decided, `rank_note` what happened with the model.
 """
 
 from __future__ import annotations
 
+import concurrent.futures
+import time
 from dataclasses import dataclass
 from typing import Any
 
 from rapidfuzz import fuzz
 
-from traceiq_app.engine.healing import DEFAULT_MARGIN, DEFAULT_THRESHOLD
+from traceiq_app.engine.healing import DEFAULT_MARGIN, DEFAULT_RANK_BUDGET_MS, DEFAULT_THRESHOLD, Ranker
 
 Fingerprint = dict[str, Any]
 
 IDENTITY_MIN = 0.6
+RANK_TOP = 5
 WEIGHTS = {
     "tag": 1.0, "id": 1.5, "classes": 1.0, "text": 3.0, "role": 0.5, "name": 3.0, "path": 1.5, "index": 0.5,
 }
@@ -117,10 +127,32 @@ class Choice:
     candidates: int
     reason: str  # why it was chosen or refused (for messages)
     fingerprint: Fingerprint | None = None
+    ranked_by: str = "rapidfuzz"  # "model": a language model's pick decided
+    rank_note: str = ""  # what happened with the model (timeout, error, ...), "" when not asked
+
+
+def ask_ranker(ranker: Ranker, stored: Fingerprint, candidates: list[Fingerprint],
+               budget_ms: int) -> tuple[list[int] | None, str]:
+    """(the model's order, or None; a note). Never waits longer than `budget_ms`."""
+    started = time.monotonic()
+    pool = concurrent.futures.ThreadPoolExecutor(max_workers=1, thread_name_prefix="heal-rank")
+    try:
+        order = pool.submit(ranker, stored, candidates).result(timeout=budget_ms / 1000)
+    except concurrent.futures.TimeoutError:
+        return None, f"the model did not rank within {budget_ms} ms; rapidfuzz order"
+    except Exception as exc:  # noqa: BLE001 - any model failure falls back to the offline order
+        return None, f"the model could not rank ({str(exc).splitlines()[0][:200] if str(exc) else type(exc).__name__}); rapidfuzz order"
+    finally:
+        pool.shutdown(wait=False, cancel_futures=True)
+    valid = [i for i in (order or []) if isinstance(i, int) and 0 <= i < len(candidates)]
+    if not valid:
+        return None, "the model's answer named no candidate; rapidfuzz order"
+    return valid, f"ranked by the model in {(time.monotonic() - started) * 1000:.0f} ms"
 
 
 def choose(stored: Fingerprint, candidates: list[tuple[int, Fingerprint]], threshold: float = DEFAULT_THRESHOLD,
-           margin: float = DEFAULT_MARGIN) -> Choice:
+           margin: float = DEFAULT_MARGIN, ranker: Ranker | None = None,
+           budget_ms: int = DEFAULT_RANK_BUDGET_MS) -> Choice:
     scored: list[tuple[float, int, Fingerprint]] = []
     for position, fp in candidates:
         value, identity = score(stored, fp)
@@ -130,6 +162,24 @@ def choose(stored: Fingerprint, candidates: list[tuple[int, Fingerprint]], thres
     scored.sort(key=lambda item: -item[0])
     if not scored:
         return Choice(None, 0.0, 0.0, 0, "no visible, enabled element of the same kind on the page")
+    note = ""
+    # Only a near-tie (what the offline score cannot decide) goes to the model: a clear winner
+    # needs no model, and anything below the threshold or the band is never picked.
+    tied = [item for item in scored[:RANK_TOP] if item[0] >= threshold and scored[0][0] - item[0] < margin]
+    if ranker is not None and len(tied) >= 2:
+        order, note = ask_ranker(ranker, stored, [item[2] for item in tied], budget_ms)
+        if order is not None:
+            pick = tied[order[0]]
+            others = max((item[0] for item in scored if item is not pick), default=0.0)
+            return Choice(pick[1], pick[0], others, len(scored),
+                          f"healed to {_short(pick[2])} (score {pick[0]:.2f}, picked by the model)", pick[2],
+                          "model", note)
+    choice = _offline(scored, threshold, margin)
+    choice.rank_note = note
+    return choice
+
+
+def _offline(scored: list[tuple[float, int, Fingerprint]], threshold: float, margin: float) -> Choice:
     best, position, fp = scored[0]
     runner_up = scored[1][0] if len(scored) > 1 else 0.0
     shown = _short(fp)

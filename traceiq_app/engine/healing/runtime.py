@@ -14,7 +14,7 @@ from playwright.sync_api import Frame, Page
 from traceiq_app.engine.healing import HealingOptions
 from traceiq_app.engine.healing.brittle import GENERATED
 from traceiq_app.engine.healing.fingerprint import CANDIDATES_JS, LOCATOR_OPTIONS_JS, SAME_ELEMENT_JS
-from traceiq_app.engine.healing.matcher import Fingerprint, choose
+from traceiq_app.engine.healing.matcher import Choice, Fingerprint, choose
 from traceiq_app.engine.model import Locator
 
 CANDIDATE_LIMIT = 3000
@@ -30,6 +30,8 @@ class HealOutcome:
     reason: str
     elapsed_ms: float
     fingerprint: Fingerprint | None = None
+    ranked_by: str = "rapidfuzz"
+    rank_note: str = ""
 
 
 def heal(scope: Page | Frame, stored: Fingerprint, options: HealingOptions) -> HealOutcome:
@@ -37,13 +39,18 @@ def heal(scope: Page | Frame, stored: Fingerprint, options: HealingOptions) -> H
 
     def done(locator: Locator | None, choice_score: float, runner_up: float, reason: str,
              fp: Fingerprint | None = None) -> HealOutcome:
-        return HealOutcome(locator, choice_score, runner_up, reason, (time.monotonic() - started) * 1000, fp)
+        return HealOutcome(locator, choice_score, runner_up, reason, (time.monotonic() - started) * 1000, fp,
+                           choice.ranked_by if choice is not None else "rapidfuzz",
+                           choice.rank_note if choice is not None else "")
+
+    choice: Choice | None = None
 
     try:
         candidates: list[list[Any]] = scope.evaluate(CANDIDATES_JS, [stored.get("kind"), CANDIDATE_LIMIT])
     except PlaywrightError as exc:
         return done(None, 0.0, 0.0, f"could not read the page: {str(exc).splitlines()[0]}")
-    choice = choose(stored, [(int(p), fp) for p, fp in candidates], options.threshold, options.margin)
+    choice = choose(stored, [(int(p), fp) for p, fp in candidates], options.threshold, options.margin,
+                    options.ranker, options.rank_budget_ms)
     if choice.position is None:
         return done(None, choice.score, choice.runner_up, choice.reason)
     locator = new_locator(scope, choice.position)

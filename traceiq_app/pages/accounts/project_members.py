@@ -11,11 +11,9 @@ from typing import Any
 import reflex as rx
 
 from traceiq_app.components.catalog.catalog_bits import empty_state, error_callout, project_nav, section
-from traceiq_app.components.layout import app_shell
+from traceiq_app.components.layout import app_shell, card_row
 from traceiq_app.state.accounts.auth import AuthState
 from traceiq_app.state.accounts.project_members import ProjectMembersState
-
-_SELECT_STYLE = {"padding": "0.35em", "borderRadius": "var(--radius-2)", "border": "1px solid var(--gray-a7)"}
 
 
 def _role_cell(row: Any) -> rx.Component:
@@ -38,8 +36,12 @@ def _role_cell(row: Any) -> rx.Component:
     )
 
 
+COLUMNS = ("Member", "Project role", "Organization role", "")
+
+
 def _row(row: Any) -> rx.Component:
-    return rx.table.row(
+    return card_row(
+        COLUMNS,
         rx.table.cell(rx.vstack(rx.text(row["email"]),
                                 rx.cond(row["display_name"] != "", rx.text(row["display_name"], size="1",
                                                                            color_scheme="gray")),
@@ -65,20 +67,24 @@ def _add_form() -> rx.Component:
                     rx.vstack(
                         rx.el.label("Organization member", html_for="add-member-user",
                                     style={"fontSize": "0.85em", "fontWeight": 500}),
-                        rx.el.select(
-                            rx.foreach(ProjectMembersState.candidates,
-                                       lambda c: rx.el.option(c["email"] + " (" + c["org_role"] + ")",
-                                                              value=c["user_id"])),
-                            id="add-member-user", name="user_id", required=True, style=_SELECT_STYLE,
+                        rx.select.root(
+                            rx.select.trigger(id="add-member-user", aria_label="Organization member",
+                                              placeholder="Choose a member", max_width="100%"),
+                            rx.select.content(rx.foreach(
+                                ProjectMembersState.candidates,
+                                lambda c: rx.select.item(c["email"] + " (" + c["org_role"] + ")", value=c["user_id"]))),
+                            name="user_id", required=True,
                         ),
                         spacing="1",
                     ),
                     rx.vstack(
                         rx.el.label("Project role", html_for="add-member-role",
                                     style={"fontSize": "0.85em", "fontWeight": 500}),
-                        rx.el.select(
-                            rx.foreach(ProjectMembersState.role_choices, lambda r: rx.el.option(r, value=r)),
-                            id="add-member-role", name="role", default_value="viewer", style=_SELECT_STYLE,
+                        rx.select.root(
+                            rx.select.trigger(id="add-member-role", aria_label="Project role"),
+                            rx.select.content(rx.foreach(ProjectMembersState.role_choices,
+                                                         lambda r: rx.select.item(r, value=r))),
+                            name="role", default_value="viewer",
                         ),
                         spacing="1",
                     ),
@@ -88,7 +94,7 @@ def _add_form() -> rx.Component:
                     wrap="wrap",
                 ),
                 on_submit=ProjectMembersState.add,
-                reset_on_submit=True,
+                id="add-member-form",  # not reset on submit: a refused form keeps the choice
             ),
             rx.text("Every member of the organization already has a role in this project. Invite more people on ",
                     rx.link("the Members page", href="/settings/members"), ".", size="2", color_scheme="gray"),
@@ -110,10 +116,9 @@ def project_members_page() -> rx.Component:
                 rx.cond(
                     ProjectMembersState.rows.length() > 0,
                     rx.table.root(
-                        rx.table.header(rx.table.row(*[rx.table.column_header_cell(h) for h in
-                                                       ("Member", "Project role", "Organization role", "")])),
+                        rx.table.header(rx.table.row(*[rx.table.column_header_cell(h) for h in COLUMNS])),
                         rx.table.body(rx.foreach(ProjectMembersState.rows, _row)),
-                        width="100%",
+                        width="100%", class_name="tiq-cards",
                     ),
                     rx.cond(ProjectMembersState.loaded, empty_state(
                         "users", "Nobody has a role in this project yet",

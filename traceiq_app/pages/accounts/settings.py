@@ -4,18 +4,18 @@ from __future__ import annotations
 
 import reflex as rx
 
-from traceiq_app.components.layout import app_shell, field, native_form
+from traceiq_app.components.layout import app_shell, card_row, field, native_form
 from traceiq_app.state.accounts.account import PasswordPageState
 from traceiq_app.state.accounts.auth import AuthState
 from traceiq_app.state.accounts.settings import AuditState, MembersState, TokensState
 
+TOKEN_COLUMNS = ("Name", "Token", "Owner", "Scopes", "Expires", "Last used", "Status", "")
+INVITE_COLUMNS = ("Email", "Role", "Invited by", "Expires", "")
+MEMBER_COLUMNS = ("Email", "Name", "Role", "Last sign-in", "")
+
 
 def _scope_checkbox(scope: str, default: bool = False) -> rx.Component:
-    return rx.el.label(
-        rx.el.input(type="checkbox", name=f"scope_{scope}", default_checked=default),
-        " " + scope,
-        style={"marginRight": "1em"},
-    )
+    return rx.checkbox(scope, name=f"scope_{scope}", default_checked=default, margin_right="1em")
 
 
 @rx.page(route="/settings/tokens", title="API tokens · TraceIQ",
@@ -29,10 +29,11 @@ def tokens_page() -> rx.Component:
             rx.callout(
                 rx.vstack(
                     rx.text("Copy your new token now: it will not be shown again."),
-                    rx.code(TokensState.new_token, id="new-token", size="3"),
+                    rx.code(TokensState.new_token, id="new-token", size="3",
+                            style={"wordBreak": "break-all", "maxWidth": "100%"}),
                     rx.button("Done", on_click=TokensState.dismiss_new_token, size="1", variant="soft"),
                 ),
-                icon="key", color_scheme="green", role="status",
+                icon="key", color_scheme="green", role="status", max_width="100%",
             ),
         ),
         rx.card(
@@ -47,15 +48,14 @@ def tokens_page() -> rx.Component:
                     spacing="3",
                 ),
                 on_submit=TokensState.create_token,
-                reset_on_submit=True,
+                id="token-form",  # not reset on submit: a refused form keeps what was typed
             ),
             width="100%",
         ),
         rx.table.root(
-            rx.table.header(rx.table.row(*[rx.table.column_header_cell(h) for h in
-                                           ("Name", "Token", "Owner", "Scopes", "Expires", "Last used",
-                                            "Status", "")])),
-            rx.table.body(rx.foreach(TokensState.tokens, lambda t: rx.table.row(
+            rx.table.header(rx.table.row(*[rx.table.column_header_cell(h) for h in TOKEN_COLUMNS])),
+            rx.table.body(rx.foreach(TokensState.tokens, lambda t: card_row(
+                TOKEN_COLUMNS,
                 rx.table.cell(t["name"]), rx.table.cell(rx.code(t["prefix"], "_…")), rx.table.cell(t["owner"]),
                 rx.table.cell(t["scopes"]), rx.table.cell(t["expires_at"]), rx.table.cell(t["last_used_at"]),
                 rx.table.cell(t["status"]),
@@ -64,6 +64,7 @@ def tokens_page() -> rx.Component:
                                                 on_click=TokensState.revoke_token(t["id"])))),  # type: ignore[operator]
             ))),
             width="100%",
+            class_name="tiq-cards",
         ),
         title="API tokens",
     )
@@ -76,9 +77,9 @@ def _pending_invites() -> rx.Component:
             rx.cond(
                 MembersState.invites.length() > 0,
                 rx.table.root(
-                    rx.table.header(rx.table.row(*[rx.table.column_header_cell(h) for h in
-                                                   ("Email", "Role", "Invited by", "Expires", "")])),
-                    rx.table.body(rx.foreach(MembersState.invites, lambda i: rx.table.row(
+                    rx.table.header(rx.table.row(*[rx.table.column_header_cell(h) for h in INVITE_COLUMNS])),
+                    rx.table.body(rx.foreach(MembersState.invites, lambda i: card_row(
+                        INVITE_COLUMNS,
                         rx.table.cell(i["email"]), rx.table.cell(i["role"]), rx.table.cell(i["invited_by"]),
                         rx.table.cell(i["expires_at"]),
                         rx.table.cell(rx.button("Revoke", color_scheme="red", size="1", variant="soft",
@@ -86,6 +87,7 @@ def _pending_invites() -> rx.Component:
                                                 on_click=MembersState.revoke_invite(i["id"]))),  # type: ignore[operator]
                     ))),
                     width="100%",
+                    class_name="tiq-cards",
                 ),
                 rx.text("No pending invitations.", size="2", color_scheme="gray"),
             ),
@@ -110,8 +112,8 @@ def members_page() -> rx.Component:
                         rx.heading("Invite someone", size="4"),
                         rx.hstack(
                             field("Email", "email", type_="email"),
-                            rx.el.select(rx.el.option("member", value="member"), rx.el.option("admin", value="admin"),
-                                         rx.el.option("owner", value="owner"), name="role", aria_label="Role"),
+                            rx.select(["member", "admin", "owner"], name="role", default_value="member",
+                                      aria_label="Role"),
                             rx.button("Invite", type="submit"),
                             align="end",
                         ),
@@ -120,16 +122,16 @@ def members_page() -> rx.Component:
                         spacing="3",
                     ),
                     on_submit=MembersState.invite,
-                    reset_on_submit=True,
+                    id="invite-form",  # not reset on submit: a refused form keeps what was typed
                 ),
                 width="100%",
             ),
         ),
         rx.cond(MembersState.can_manage, _pending_invites()),
         rx.table.root(
-            rx.table.header(rx.table.row(*[rx.table.column_header_cell(h) for h in
-                                           ("Email", "Name", "Role", "Last sign-in", "")])),
-            rx.table.body(rx.foreach(MembersState.members, lambda m: rx.table.row(
+            rx.table.header(rx.table.row(*[rx.table.column_header_cell(h) for h in MEMBER_COLUMNS])),
+            rx.table.body(rx.foreach(MembersState.members, lambda m: card_row(
+                MEMBER_COLUMNS,
                 rx.table.cell(m["email"]), rx.table.cell(m["display_name"]),
                 rx.table.cell(rx.cond(
                     MembersState.can_manage,
@@ -143,6 +145,7 @@ def members_page() -> rx.Component:
                                                 on_click=MembersState.remove(m["user_id"])))),  # type: ignore[operator]
             ))),
             width="100%",
+            class_name="tiq-cards",
         ),
         title="Members",
     )

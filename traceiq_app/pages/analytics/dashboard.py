@@ -8,7 +8,9 @@ from typing import Any
 import reflex as rx
 
 from traceiq_app.components.analytics.bits import chart, scroll_x, truncated
+from traceiq_app.components.analytics.figures import CHARTS
 from traceiq_app.components.catalog.catalog_bits import empty_state, error_callout, project_nav
+from traceiq_app.components.defects.dashboard import defects_section
 from traceiq_app.components.layout import app_shell
 from traceiq_app.state.accounts.auth import AuthState
 from traceiq_app.state.analytics.dashboard import DashboardState as S
@@ -46,13 +48,11 @@ def _filters() -> rx.Component:
 
 
 def _charts() -> rx.Component:
-    def one(fig: Any, name: str) -> rx.Component:
-        return chart(fig, name, on_click=lambda points: S.chart_click(name, points))  # type: ignore[operator]
+    def one(name: str) -> rx.Component:
+        return chart(S.figs[name], name, on_click=lambda points: S.chart_click(name, points))  # type: ignore[operator]
 
     return rx.grid(
-        one(S.fig_pass_rate, "pass_rate"), one(S.fig_outcomes, "outcomes"),
-        one(S.fig_duration, "duration"), one(S.fig_flaky, "flaky"),
-        one(S.fig_environment, "environment"), one(S.fig_browser, "browser"), one(S.fig_branch, "branch"),
+        *[one(name) for name in CHARTS],
         columns=rx.breakpoints(initial="1", md="2"), spacing="3", width="100%",
     )
 
@@ -103,6 +103,10 @@ def _health() -> rx.Component:
             width="100%", align="center", wrap="wrap",
         ),
         rx.cond(
+            ~S.tables_loaded,
+            rx.hstack(rx.spinner(size="2"), rx.text("Reading the test health…", color_scheme="gray", size="2"),
+                      align="center", id="health-loading"),
+        rx.cond(
             S.rows.length() > 0,
             scroll_x(rx.table.root(
                 rx.table.header(rx.table.row(*[_sort_header(label, key) for label, key in HEALTH_COLUMNS],
@@ -112,7 +116,9 @@ def _health() -> rx.Component:
                 width="100%", variant="surface", size="1", id="health-table",
             )),
             rx.text("No test matches this view.", color_scheme="gray", size="2"),
-        ),
+        )),
+        rx.cond(S.more_rows & S.tables_loaded,
+                rx.button("Show all tests", on_click=S.show_all_rows, variant="soft", size="1", id="health-show-all")),
         width="100%", spacing="3",
     )
 
@@ -121,7 +127,8 @@ def _quarantines() -> rx.Component:
     def row(q: Any) -> rx.Component:
         return rx.table.row(
             rx.table.cell(truncated(q["name"])), rx.table.cell(rx.badge(q["state"])),
-            rx.table.cell(truncated(q["reason"], max_width="18em")), rx.table.cell(q["expires_at"].to(str)[:10]),
+            rx.table.cell(truncated(q["reason"], max_width="18em")), rx.table.cell(truncated(q["owner"], max_width="14em")),
+            rx.table.cell(q["expires_at"].to(str)[:10]),
             rx.table.cell(rx.cond(S.can_quarantine, rx.button("Lift", size="1", variant="soft",
                                                               on_click=S.lift(q["test_id"])))),  # type: ignore[operator]
             data_quarantine=q["name"],
@@ -135,7 +142,7 @@ def _quarantines() -> rx.Component:
                     color_scheme="gray", size="2"),
             scroll_x(rx.table.root(
                 rx.table.header(rx.table.row(*[rx.table.column_header_cell(h) for h in
-                                               ("Test", "State", "Reason", "Expires", "")])),
+                                               ("Test", "State", "Reason", "Owner", "Expires", "")])),
                 rx.table.body(rx.foreach(S.quarantines, row)), width="100%", variant="surface", size="1",
                 id="quarantine-table")),
             width="100%", spacing="2",
@@ -178,6 +185,14 @@ def _dialog() -> rx.Component:
                              placeholder="e.g. payment sandbox times out, JIRA-123"),
                     rx.el.label("Days", html_for="q-days"),
                     rx.input(id="q-days", name="days", type="number", min=1, max=365, default_value="14"),
+                    rx.el.label("Owner", html_for="q-owner"),
+                    rx.select.root(
+                        rx.select.trigger(id="q-owner", aria_label="Owner", width="100%"),
+                        rx.select.content(rx.foreach(S.q_owners, lambda o: rx.select.item(o["label"], value=o["id"]))),
+                        name="owner", default_value=S.q_owner,
+                    ),
+                    rx.text("Who looks after this test until the quarantine ends (a project member).", size="1",
+                            color_scheme="gray"),
                     rx.hstack(rx.button("Cancel", type="button", variant="soft", color_scheme="gray",
                                         on_click=S.close_quarantine),
                               rx.button("Quarantine", type="submit", color_scheme="orange"), justify="end",
@@ -210,21 +225,27 @@ def analytics_page() -> rx.Component:
     return app_shell(
         rx.cond(S.error != "", error_callout(S.error)),
         rx.cond(
-            S.project_name != "",
+            S.error == "",
             rx.vstack(
-                project_nav(S.pid, S.project_name, "analytics"),
-                rx.hstack(rx.heading("Analytics", size="5"), rx.spacer(), _summary_links(),
-                          width="100%", align="center", wrap="wrap"),
-                _filters(),
+                rx.cond(S.project_name != "", rx.fragment(
+                    project_nav(S.pid, S.project_name, "analytics"),
+                    rx.hstack(rx.heading("Analytics", size="5"), rx.spacer(), _summary_links(),
+                              width="100%", align="center", wrap="wrap"),
+                    _filters(),
+                )),
+                # The charts render (empty) while the page loads, so Plotly's script is fetched
+                # and parsed while the server reads the series, not after.
                 rx.cond(
-                    S.has_data,
-                    rx.vstack(_charts(), _quarantines(), _health(), _clusters(), width="100%", spacing="4"),
-                    rx.cond(S.loaded, empty_state(
+                    S.has_data | ~S.loaded,
+                    rx.vstack(_charts(), rx.cond(S.loaded, rx.fragment(_quarantines(), _health(), _clusters())),
+                              width="100%", spacing="4"),
+                    empty_state(
                         "chart-line", "No results yet",
                         "Charts appear once tests have run: start a run from the Runs page, or upload JUnit / "
                         "Playwright results with `traceiq import` or POST /api/v1/projects/{project}/results.",
-                        "If you filtered, clear the filters.")),
+                        "If you filtered, clear the filters."),
                 ),
+                defects_section(),
                 spacing="4", width="100%", id="analytics-main", min_width="0",
             ),
         ),

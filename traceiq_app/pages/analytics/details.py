@@ -40,6 +40,10 @@ def test_history_page() -> rx.Component:
                       _stat("Flip rate", S.summary["flip_rate"]), _stat("Health", S.summary["health"]),
                       _stat("Median ms", S.summary["median"]), _stat("p95 ms", S.summary["p95"]),
                       rx.cond(S.summary["slowing"] == "yes", rx.badge("slowing down", color_scheme="amber")),
+                      rx.cond(S.last_failure != "", rx.link(
+                          rx.button(rx.icon("bug", size=16), "Raise defect from the last failure", variant="soft",
+                                    color_scheme="red", size="2", tab_index=-1),
+                          href="/projects/" + S.pid + "/defects/new?from_result=" + S.last_failure)),
                       wrap="wrap", spacing="2"),
             rx.foreach(S.quarantine, lambda q: rx.callout(
                 rx.text("Quarantine (", q["state"], "): ", q["reason"], " — until ", q["expires_at"].to(str)[:10]),

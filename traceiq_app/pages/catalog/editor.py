@@ -4,12 +4,17 @@ from __future__ import annotations
 
 import reflex as rx
 
+from traceiq_app.components.ai.draft_review import draft_dry_run
 from traceiq_app.components.catalog.catalog_bits import choice, error_callout
 from traceiq_app.components.catalog.editor_panels import history_panel, settings_panel
 from traceiq_app.components.catalog.editor_steps import step_list
+from traceiq_app.components.defects.test_panel import test_defects_panel
 from traceiq_app.components.layout import app_shell
 from traceiq_app.state.accounts.auth import AuthState
+from traceiq_app.state.ai.draft_review import DraftReviewState
 from traceiq_app.state.catalog.editor import EditorState
+from traceiq_app.state.catalog.locator_advice import LocatorAdviceState
+from traceiq_app.state.defects.test_panel import TestDefectsState
 
 
 def _header() -> rx.Component:
@@ -145,6 +150,7 @@ def _editor() -> rx.Component:
         _header(),
         rx.flex(
             rx.vstack(
+                draft_dry_run(),
                 rx.heading("Steps", size="4"),
                 step_list(),
                 _save_bar(),
@@ -163,6 +169,7 @@ def _editor() -> rx.Component:
                     ),
                     width="100%",
                 ),
+                test_defects_panel(),
                 width=rx.breakpoints(initial="100%", lg="26em"),
                 flex_shrink="0",
             ),
@@ -186,12 +193,13 @@ def _page() -> rx.Component:
     )
 
 
-@rx.page(route="/tests/[test_id]", title="Test editor · TraceIQ", on_load=[AuthState.require_login, EditorState.load])
+@rx.page(route="/tests/[test_id]", title="Test editor · TraceIQ",
+         on_load=[AuthState.require_login, EditorState.load, LocatorAdviceState.check_all, DraftReviewState.load, TestDefectsState.load])
 def edit_test_page() -> rx.Component:
     return _page()
 
 
 @rx.page(route="/projects/[project_id]/tests/new", title="New test · TraceIQ",
-         on_load=[AuthState.require_login, EditorState.load])
+         on_load=[AuthState.require_login, EditorState.load, LocatorAdviceState.check_all, DraftReviewState.load, TestDefectsState.clear_panel])
 def new_test_page() -> rx.Component:
     return _page()

@@ -1,14 +1,17 @@
 # mypy: disable-error-code="operator"
-"""/projects/<id>/settings: the project's Network section (target allowlist)."""
+"""/projects/<id>/settings: the execution settings of the project and its folders (editable), and
+the Network section (target allowlist). `?folder=<id>` opens the settings of that folder."""
 
 from __future__ import annotations
 
 import reflex as rx
 
 from traceiq_app.components.catalog.catalog_bits import error_callout, project_nav
+from traceiq_app.components.catalog.settings_form import execution_settings_card
 from traceiq_app.components.layout import app_shell
 from traceiq_app.components.network import hosts_form
 from traceiq_app.state.accounts.auth import AuthState
+from traceiq_app.state.catalog.execution_settings import ExecutionSettingsState
 from traceiq_app.state.catalog.project_settings import HOSTS_INPUT, ProjectSettingsState
 
 
@@ -38,7 +41,7 @@ def _network() -> rx.Component:
 
 
 @rx.page(route="/projects/[project_id]/settings", title="Project settings · TraceIQ",
-         on_load=[AuthState.require_login, ProjectSettingsState.load])
+         on_load=[AuthState.require_login, ProjectSettingsState.load, ExecutionSettingsState.load])
 def project_settings_page() -> rx.Component:
     return app_shell(
         rx.cond(
@@ -46,6 +49,10 @@ def project_settings_page() -> rx.Component:
             rx.vstack(error_callout(ProjectSettingsState.error), rx.link("Back to your projects", href="/projects")),
             rx.vstack(
                 project_nav(ProjectSettingsState.pid, ProjectSettingsState.project_name, "settings"),
+                execution_settings_card(),
+                rx.cond(ProjectSettingsState.pid != "", rx.link(
+                    rx.button(rx.icon("list-plus", size=16), "Custom fields", variant="soft", tab_index=-1),
+                    href="/projects/" + ProjectSettingsState.pid + "/custom-fields", id="custom-fields-link")),
                 _network(),
                 spacing="4",
                 width="100%",

@@ -11,8 +11,13 @@ import reflex as rx
 
 from traceiq_app.components.catalog.catalog_bits import empty_state, error_callout, project_nav, section
 from traceiq_app.components.catalog.tree import suite_tree
-from traceiq_app.components.layout import app_shell
-from traceiq_app.components.runs.run_dialog import run_dialog, run_dialog_button, run_folder_button
+from traceiq_app.components.layout import app_shell, card_row
+from traceiq_app.components.runs.run_dialog import (
+    run_dialog,
+    run_dialog_button,
+    run_folder_button,
+    run_selected_button,
+)
 from traceiq_app.state.accounts.auth import AuthState
 from traceiq_app.state.catalog.suites import ROOT, SuitesState
 from traceiq_app.state.runs.run_dialog import RunTestState
@@ -106,6 +111,8 @@ def _folder_actions() -> rx.Component:
                 on_change=SuitesState.move_selected,
                 size="1",
             ),
+            rx.link(rx.button(rx.icon("settings", size=14), "Folder settings", variant="soft", size="1", tab_index=-1),
+                    href="/projects/" + SuitesState.pid + "/settings?folder=" + SuitesState.selected),
             rx.button(rx.icon("trash-2", size=14), "Delete folder", variant="soft", color_scheme="red", size="1",
                       on_click=SuitesState.delete_suite(SuitesState.selected)),
             spacing="2",
@@ -122,10 +129,23 @@ def _last_run(status: Any) -> rx.Component:
                    )
 
 
+TEST_COLUMNS = ("Test", "Last run", "Priority", "Steps", "Version", "Tags", "")
+
+
 def _test_row(t: Any) -> rx.Component:
-    return rx.table.row(
+    return card_row(("", *TEST_COLUMNS), *_test_cells(t))  # the first cell: the selection checkbox
+
+
+def _test_cells(t: Any) -> list[rx.Component]:
+    return [
+        rx.cond(SuitesState.can_run, rx.table.cell(rx.checkbox(
+            aria_label="Select " + t["name"], checked=SuitesState.checked.contains(t["id"]),
+            on_change=lambda on: SuitesState.toggle_checked(t["id"], on)), width="2em")),
         rx.table.cell(rx.link(t["name"], href="/tests/" + t["id"], weight="medium", title=t["name"],
-                              style=TRUNCATE, max_width=["9em", "14em", "22em"])),
+                              style=TRUNCATE, max_width=["9em", "14em", "22em"]),
+                      rx.cond(t["fields"] != "", rx.text(t["fields"], size="1", color_scheme="gray", title=t["fields"],
+                                                         style=TRUNCATE, max_width=["9em", "14em", "22em"],
+                                                         class_name="tiq-test-fields"))),
         rx.table.cell(_last_run(t["last"]), custom_attrs={"data-testid": "last-run"}),
         rx.table.cell(_priority(t["priority"])),
         rx.table.cell(rx.text(t["steps"], size="2"), display=WIDE_ONLY),
@@ -155,7 +175,7 @@ def _test_row(t: Any) -> rx.Component:
                 spacing="2",
             ),
         )),
-    )
+    ]
 
 
 def _tests_card() -> rx.Component:
@@ -170,12 +190,17 @@ def _tests_card() -> rx.Component:
                            max_width="100%"),
                 _folder_actions(),
                 rx.spacer(),
+                rx.cond(SuitesState.can_run & (SuitesState.checked.length() > 0),
+                        run_selected_button(SuitesState.pid, SuitesState.checked)),
                 rx.cond((SuitesState.selected != "") & SuitesState.can_run,
                         run_folder_button(SuitesState.pid, SuitesState.selected)),
                 rx.cond(SuitesState.can_write, rx.hstack(
                     rx.link(rx.button(rx.icon("upload", size=16), "Import", variant="soft", tab_index=-1),
                             href=import_href),
                     rx.link(rx.button(rx.icon("plus", size=16), "New test", tab_index=-1), href=new_test_href),
+                    rx.link(rx.button(rx.icon("clipboard-list", size=16), "New manual test", variant="soft",
+                                      tab_index=-1),
+                            href="/projects/" + SuitesState.pid + "/manual-tests/new?suite=" + SuitesState.selected),
                     spacing="2",
                 )),
                 align="center",
@@ -184,9 +209,13 @@ def _tests_card() -> rx.Component:
                 spacing="3",
             ),
             rx.cond(SuitesState.tests.length() > 3, rx.input(
-                rx.input.slot(rx.icon("search", size=14)), placeholder="Search tests by name or tag",
+                rx.input.slot(rx.icon("search", size=14)), placeholder="Search tests by name, tag or field",
                 aria_label="Search tests", value=SuitesState.search, on_change=SuitesState.set_search,
                 width="100%", max_width="24em")),
+            rx.cond(SuitesState.tests.length() > 0, rx.link(
+                rx.button(rx.icon("download", size=14), "Tests as CSV", variant="soft", size="1", tab_index=-1),
+                href="/api/v1/projects/" + SuitesState.pid + "/tests.csv", is_external=True, id="tests-csv",
+                aria_label="Download the project's tests with their custom fields as CSV")),
             rx.cond(
                 (SuitesState.tests.length() > 0) & (SuitesState.shown_tests.length() == 0),
                 rx.text("No test matches “", SuitesState.search, "”.", size="2", color_scheme="gray"),
@@ -194,10 +223,16 @@ def _tests_card() -> rx.Component:
             rx.cond(
                 SuitesState.tests.length() > 0,
                 rx.table.root(
-                    rx.table.header(rx.table.row(*[
-                        rx.table.column_header_cell(h, display=WIDE_ONLY if h in ("Steps", "Version", "Tags") else None)
-                        for h in ("Test", "Last run", "Priority", "Steps", "Version", "Tags", "")])),
+                    rx.table.header(rx.table.row(
+                        rx.cond(SuitesState.can_run, rx.table.column_header_cell(rx.checkbox(
+                            aria_label="Select all tests",
+                            checked=(SuitesState.checked.length() > 0)
+                            & (SuitesState.checked.length() == SuitesState.shown_tests.length()),
+                            on_change=SuitesState.toggle_all))),
+                        *[rx.table.column_header_cell(h, display=WIDE_ONLY if h in ("Steps", "Version", "Tags") else None)
+                          for h in TEST_COLUMNS])),
                     rx.table.body(rx.foreach(SuitesState.shown_tests, _test_row)),
+                    class_name="tiq-cards",
                     width="100%",
                     max_width="100%",
                     variant="surface",

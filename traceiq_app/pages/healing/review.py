@@ -93,6 +93,10 @@ def _proposal(row: Any) -> rx.Component:
                 rx.badge(row["version"], variant="outline"),
                 rx.spacer(),
                 rx.text("score ", row["score"], size="1", color_scheme="gray"),
+                rx.cond(row["ranked"] != "", rx.badge(rx.icon("sparkles", size=12), "picked by the model",
+                                                      color_scheme="violet", variant="outline",
+                                                      title="A near-tie the offline score refused; the language "
+                                                            "model ranked the candidates", data_ranked="model")),
                 rx.text(row["created"], size="1", color_scheme="gray"),
                 rx.cond(row["run_href"] != "", rx.link("run", href=row["run_href"], size="1")),
                 width="100%", align="center", wrap="wrap",

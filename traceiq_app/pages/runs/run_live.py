@@ -6,6 +6,7 @@ from typing import Any
 
 import reflex as rx
 
+from traceiq_app.components.ai.explain import explain_failure
 from traceiq_app.components.catalog.catalog_bits import error_callout
 from traceiq_app.components.layout import app_shell
 from traceiq_app.pages.runs.runs import status_badge
@@ -65,6 +66,11 @@ STEP_CSS = {
     ".tiq-steps": {"width": "100%"},
     ".tiq-steps-toggle": {"cursor": "pointer", "fontSize": "var(--font-size-1)", "color": "var(--gray-11)"},
     ".tiq-steps:not([open]) .tiq-steps-toggle::after": {"content": "' (collapsed: the test passed)'"},
+    ".tiq-duration-bar": {"width": "100%", "height": "4px", "borderRadius": "2px", "background": "var(--gray-a3)",
+                          "overflow": "hidden"},
+    ".tiq-duration-fill": {"height": "100%", "minWidth": "2px", "background": "var(--accent-9)", "borderRadius": "2px"},
+    "[data-test-status=failed] .tiq-duration-fill, [data-test-status=error] .tiq-duration-fill": {
+        "background": "var(--red-9)"},
     ".tiq-step-note": {"color": "var(--orange-11)", "fontSize": "var(--font-size-1)", "display": "block"},
 }
 
@@ -74,7 +80,7 @@ def live_test_card(id: rx.Var[str], name: rx.Var[str], browser: rx.Var[str], att
               status: rx.Var[str], duration: rx.Var[str], error: rx.Var[str], total_steps: rx.Var[int],
               done_steps: rx.Var[int], trace: rx.Var[str], video: rx.Var[str], screenshot: rx.Var[str],
               steps: rx.Var[list[StepRow]], collapse: rx.Var[bool], healed: rx.Var[str],
-              hint: rx.Var[str]) -> rx.Component:
+              hint: rx.Var[str], bar: rx.Var[int], defect_href: rx.Var[str]) -> rx.Component:
     name_ = name.to(str)
     return rx.card(
         rx.vstack(
@@ -91,10 +97,18 @@ def live_test_card(id: rx.Var[str], name: rx.Var[str], browser: rx.Var[str], att
                 rx.text(duration, size="1", color_scheme="gray"),
                 width="100%", align="center", wrap="wrap",
             ),
+            # Duration bar: this test's time against the run's longest test.
+            rx.cond(duration != "", rx.el.div(
+                rx.el.div(class_name="tiq-duration-fill", style={"width": bar.to_string() + "%"}),
+                class_name="tiq-duration-bar", aria_label="Duration of " + name_, title=duration,
+                custom_attrs={"role": "meter", "aria-valuemin": 0, "aria-valuemax": 100, "aria-valuenow": bar,
+                              "aria-valuetext": duration, "data-duration-percent": bar},
+            )),
             rx.cond(error != "", rx.callout(error, icon="triangle-alert", color_scheme="red", size="1",
                                             width="100%")),
             rx.cond(hint != "", rx.text(rx.text.strong("Likely cause: "), hint, size="2", color_scheme="gray",
                                         data_failure_hint="")),
+            rx.cond(hint != "", explain_failure(id)),
             # Passed tests of a long run start collapsed (their steps one click away).
             rx.el.details(
                 rx.el.summary("Steps", class_name="tiq-steps-toggle"),
@@ -110,9 +124,17 @@ def live_test_card(id: rx.Var[str], name: rx.Var[str], browser: rx.Var[str], att
                             style={"maxWidth": "100%", "maxHeight": "360px"}),
                 open=status != "passed",
             )),
-            rx.cond(trace != "", rx.link(rx.button(rx.icon("scan-search", size=16), "Open trace", variant="soft",
-                                                   size="1", tab_index=-1),
-                                         href=trace, is_external=True, aria_label="Open trace of " + name_)),
+            rx.hstack(
+                rx.cond(trace != "", rx.link(rx.button(rx.icon("scan-search", size=16), "Open trace", variant="soft",
+                                                       size="1", tab_index=-1),
+                                             href=trace, is_external=True, aria_label="Open trace of " + name_)),
+                # One click from a failure to a defect (prefilled; offers "Attach to DEF-n" for a known cluster).
+                rx.cond((defect_href != "") & ((status == "failed") | (status == "error")),
+                        rx.link(rx.button(rx.icon("bug", size=16), "Raise defect", variant="soft", color_scheme="red",
+                                          size="1", tab_index=-1),
+                                href=defect_href, aria_label="Raise a defect for " + name_)),
+                spacing="2", wrap="wrap",
+            ),
             spacing="2", width="100%",
         ),
         width="100%", data_test_id=id, data_test_status=status, tab_index=-1,
@@ -167,7 +189,16 @@ def _test(t: TestRow) -> rx.Component:
     return live_test_card(id=t.id, name=t.name, browser=t.browser, attempt=t.attempt, status=t.status,
                      duration=t.duration, error=t.error, total_steps=t.total_steps, done_steps=t.done_steps,
                      trace=t.trace, video=t.video, screenshot=t.screenshot, steps=t.steps, healed=t.healed, hint=t.hint,
-                     collapse=RunLiveState.tests.length() > COLLAPSE_AFTER)
+                     collapse=RunLiveState.tests.length() > COLLAPSE_AFTER,
+                     bar=_percent_of_longest(t.duration_ms),
+                     defect_href=rx.cond(RunLiveState.run_pid != "",
+                                         "/projects/" + RunLiveState.run_pid + "/defects/new?from_result=" + t.id, ""))
+
+
+def _percent_of_longest(duration_ms: Any) -> rx.Var:
+    """A whole percentage of the run's longest test (the duration bar's width)."""
+    ratio = duration_ms.to(int) * 100 / RunLiveState.longest_ms
+    return rx.Var(_js_expr=f"Math.floor({ratio!s})", _var_type=int, _var_data=ratio._get_all_var_data())
 
 
 def _cancel_button() -> rx.Component:

@@ -7,7 +7,7 @@ from typing import Any
 import reflex as rx
 
 from traceiq_app.components.catalog.catalog_bits import empty_state, error_callout, project_nav
-from traceiq_app.components.layout import app_shell
+from traceiq_app.components.layout import app_shell, card_row
 from traceiq_app.components.runs.run_dialog import run_dialog, run_dialog_button
 from traceiq_app.state.accounts.auth import AuthState
 from traceiq_app.state.runs.runs_list import STATUSES, TRIGGERS, RunsListState
@@ -21,8 +21,12 @@ def status_badge(status: Any) -> rx.Component:
                     variant="soft", data_status=status)
 
 
+RUN_COLUMNS = ("Status", "Started", "Trigger / who", "Environment", "Branch", "Duration", "Results")
+
+
 def _row(r: Any) -> rx.Component:
-    return rx.table.row(
+    return card_row(
+        RUN_COLUMNS,
         rx.table.cell(rx.link(status_badge(r["status"]), href="/runs/" + r["id"], aria_label="Open run " + r["id"])),
         rx.table.cell(rx.link(r["created_at"], href="/runs/" + r["id"])),
         rx.table.cell(rx.text(r["trigger"], " · ", r["who"], size="2")),
@@ -38,30 +42,36 @@ def _row(r: Any) -> rx.Component:
     )
 
 
-# Filters apply as soon as one changes (a select, a date; the branch on Enter or leaving it).
-SUBMIT_FILTERS = rx.call_script("document.getElementById('runs-filters')?.requestSubmit()")
+# Filters apply as soon as one changes (a select, a date; the branch on Enter or leaving it). The
+# timeout lets a Radix select write its hidden form value first.
+SUBMIT_FILTERS = rx.call_script("setTimeout(() => document.getElementById('runs-filters')?.requestSubmit(), 0)")
 
 
-def _native_select(name: str, label: str, options: Any, value: Any) -> rx.Component:
-    return rx.el.select(*options, name=name, aria_label=label, default_value=value, on_change=SUBMIT_FILTERS,
-                        style={"padding": "0.3em", "maxWidth": "14em", "textOverflow": "ellipsis",
-                               "minWidth": "0"})
+def _filter_select(name: str, label: str, items: list[Any], value: Any) -> rx.Component:
+    """A Radix select inside the filters form (its hidden native select carries `name`)."""
+    return rx.select.root(
+        rx.select.trigger(aria_label=label, max_width="14em", min_width="0", id=f"filter-{name}",
+                          style={"overflow": "hidden", "textOverflow": "ellipsis", "whiteSpace": "nowrap"}),
+        rx.select.content(*items),
+        name=name, default_value=value, on_change=SUBMIT_FILTERS,
+    )
 
 
 def _filters() -> rx.Component:
     return rx.form(
         rx.flex(
-            _native_select("status", "Status", [rx.el.option("any status" if s == "all" else s, value=s)
+            _filter_select("status", "Status", [rx.select.item("any status" if s == "all" else s, value=s)
                                                 for s in STATUSES], RunsListState.f_status),
-            _native_select("trigger", "Trigger", [rx.el.option("any trigger" if s == "all" else s, value=s)
+            _filter_select("trigger", "Trigger", [rx.select.item("any trigger" if s == "all" else s, value=s)
                                                   for s in TRIGGERS], RunsListState.f_trigger),
-            _native_select("suite_id", "Folder", [rx.el.option("all folders", value="all"),
+            _filter_select("suite_id", "Folder", [rx.select.item("all folders", value="all"),
                                                   rx.foreach(RunsListState.suites,
-                                                             lambda s: rx.el.option(s["name"], value=s["id"]))],
+                                                             lambda s: rx.select.item(s["name"], value=s["id"]))],
                            RunsListState.f_suite),
-            _native_select("environment_id", "Environment",
-                           [rx.el.option("all environments", value="all"),
-                            rx.foreach(RunsListState.environments, lambda e: rx.el.option(e["name"], value=e["id"]))],
+            _filter_select("environment_id", "Environment",
+                           [rx.select.item("all environments", value="all"),
+                            rx.foreach(RunsListState.environments,
+                                       lambda e: rx.select.item(e["name"], value=e["id"]))],
                            RunsListState.f_env),
             rx.input(name="branch", placeholder="branch", aria_label="Branch", default_value=RunsListState.f_branch,
                      width="9em", on_blur=SUBMIT_FILTERS),
@@ -96,10 +106,9 @@ def runs_page() -> rx.Component:
                 rx.cond(
                     RunsListState.rows.length() > 0,
                     rx.table.root(
-                        rx.table.header(rx.table.row(*[rx.table.column_header_cell(h) for h in (
-                            "Status", "Started", "Trigger / who", "Environment", "Branch", "Duration", "Results")])),
+                        rx.table.header(rx.table.row(*[rx.table.column_header_cell(h) for h in RUN_COLUMNS])),
                         rx.table.body(rx.foreach(RunsListState.rows, _row)),
-                        width="100%", variant="surface",
+                        width="100%", variant="surface", class_name="tiq-cards",
                     ),
                     rx.cond(RunsListState.loaded, empty_state("list-video", "No runs",
                                                               "No run matches. Start one with “Run tests”.")),

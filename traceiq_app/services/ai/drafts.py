@@ -4,12 +4,15 @@ else offline), dry-run in the same browser, and save a valid result as a draft t
 
 from __future__ import annotations
 
+import shutil
+import tempfile
 import uuid
+from pathlib import Path
 from typing import Any
 
 from traceiq_app.engine.model import TestDefinition
 from traceiq_app.engine.results import RunOptions
-from traceiq_app.services.ai import access
+from traceiq_app.services.ai import access, draft_screens
 from traceiq_app.services.ai.client import LLMClient, LLMError
 from traceiq_app.services.ai.generate import (
     SNAPSHOT_JS,
@@ -43,10 +46,15 @@ def page_snapshot(start_url: str, engine: Any = None) -> str:
     return result.variables.get("snapshot", "") if result.status == "passed" else ""
 
 
-def dry_run(definition: dict[str, Any], engine: Any = None) -> DryRun:
+def dry_run(definition: dict[str, Any], engine: Any = None, folder: Path | None = None) -> DryRun:
+    """Run the steps once; with `folder`, a screenshot after every step is kept there."""
     engine = engine or _get_engine()
-    result = engine.run(TestDefinition.model_validate(definition), RunOptions(trace="off", default_timeout_ms=5_000))
-    return DryRun(result.status, result.failed_step, result.error)
+    options = RunOptions(trace="off", default_timeout_ms=5_000, artifacts_dir=folder,
+                         screenshot_every_step=folder is not None)
+    result = engine.run(TestDefinition.model_validate(definition), options)
+    steps = [{"step": s.index, "action": s.type, "status": str(s.status), "error": s.error, "screenshot": s.screenshot}
+             for s in result.steps]
+    return DryRun(result.status, result.failed_step, result.error, steps)
 
 
 def generate_draft(project_id: uuid.UUID, description: str, start_url: str, author_id: uuid.UUID | None = None,
@@ -58,22 +66,32 @@ def generate_draft(project_id: uuid.UUID, description: str, start_url: str, auth
         return Generation(problems=["description: say what the test should do"])
     if not start_url.startswith(("http://", "https://")):
         return Generation(problems=[f"start URL: {start_url!r} is not an http(s) URL"])
-    if access.status(project_id):
-        result = offline_steps(description, start_url)
-    else:
-        try:
-            access.take_request(project_id)
-            client = LLMClient.from_settings(secrets)
-            result = generate_with_model(client, description, start_url, page_snapshot(start_url, engine),
-                                         lambda d: dry_run(d, engine))
-        except LLMError as exc:
-            return Generation(source="llm", problems=[exc.message])
-    if result.valid and result.dry_run is None:
-        result.dry_run = dry_run({"version": 1, "name": result.name, "steps": result.steps}, engine)
-    if result.valid:
-        result.test_id = save_draft(project_id, result, description, author_id)
-    return result
+    work = Path(tempfile.mkdtemp(prefix="tiq-dry-run-"))
+    counter = iter(range(1_000))
 
+    def run_dry(definition: dict[str, Any]) -> DryRun:
+        return dry_run(definition, engine, work / f"try-{next(counter)}")
+
+    try:
+        if access.status(project_id):
+            result = offline_steps(description, start_url)
+        else:
+            try:
+                access.take_request(project_id)
+                client = LLMClient.from_settings(secrets)
+                result = generate_with_model(client, description, start_url, page_snapshot(start_url, engine),
+                                             run_dry)
+            except LLMError as exc:
+                return Generation(source="llm", problems=[exc.message])
+        if result.valid and result.dry_run is None:
+            result.dry_run = run_dry({"version": 1, "name": result.name, "steps": result.steps})
+        if result.valid:
+            result.test_id = save_draft(project_id, result, description, author_id)
+            if result.dry_run is not None:
+                draft_screens.keep(result.test_id, result.dry_run.status, result.dry_run.steps)
+        return result
+    finally:
+        shutil.rmtree(work, ignore_errors=True)
 
 GENERATE_JOB = "jobs.ai_generate.generate_test"
 

@@ -17,6 +17,7 @@ class Explanation:
     summary: str
     source: str  # "llm" or "offline"
     offline: str
+    note: str = ""  # why the model did not answer (not configured, rate limit, timeout...), "" when it did
 
 
 _RULES: list[tuple[re.Pattern[str], str]] = [
@@ -72,6 +73,10 @@ def explain(error: str, step: dict[str, Any] | None = None, console: list[str] |
                                           '{"summary": "..."}'},
             {"role": "user", "content": prompt}])
         summary = str(json.loads(reply).get("summary") or "").strip()
-    except (LLMError, ValueError, AttributeError):
-        return Explanation(offline, "offline", offline)
-    return Explanation(summary or offline, "llm" if summary else "offline", offline)
+    except LLMError as exc:
+        return Explanation(offline, "offline", offline, f"{exc.message}; this is the offline explanation")
+    except (ValueError, AttributeError):
+        return Explanation(offline, "offline", offline, "the model's answer was not usable; this is the offline "
+                                                        "explanation")
+    return Explanation(summary or offline, "llm" if summary else "offline", offline,
+                       "" if summary else "the model gave no summary; this is the offline explanation")

@@ -69,6 +69,8 @@ class DryRun:
     status: str
     failed_step: int | None = None
     error: str | None = None
+    # per step {"step", "action", "status", "error", "screenshot": local path or None}
+    steps: list[dict[str, Any]] = field(default_factory=list)
 
 
 @dataclass

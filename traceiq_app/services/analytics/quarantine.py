@@ -218,6 +218,8 @@ def create(project_id: uuid.UUID, principal: Principal, data: QuarantineIn, now:
     with session_scope() as session:
         project = session.get(Project, project_id)
         assert project is not None
+        if data.owner_user_id is not None:
+            _check_owner(session, project, data.owner_user_id)
         existing = session.exec(select(Quarantine).where(Quarantine.project_id == project_id,
                                                          Quarantine.test_key == data.test_key,
                                                          col(Quarantine.state).in_([PROPOSED, ACTIVE]))).all()
@@ -317,11 +319,16 @@ def resolve_test(project_id: uuid.UUID, ref: str) -> tuple[str, str]:
 
 
 def check_owner(project_id: uuid.UUID, owner_user_id: uuid.UUID) -> None:
-    """The owner must belong to the project's organization."""
-    from traceiq_app.services.platform.permissions import org_role
-
+    """The owner must be a member of the project (a project role, or an org role that gives one)."""
     with session_scope() as session:
         project = session.get(Project, project_id)
         assert project is not None
-        if org_role(session, owner_user_id, project.org_id) is None:
-            raise QuarantineError("owner", "is not a member of this organization")
+        _check_owner(session, project, owner_user_id)
+
+
+def _check_owner(session: Session, project: Project, owner_user_id: uuid.UUID) -> None:
+    from traceiq_app.services.platform.permissions import project_role
+
+    if project_role(session, owner_user_id, project)[0] is None:
+        raise QuarantineError("owner", "is not a member of this project: pick one of the project's members "
+                                       "(Members page) as the owner")

@@ -241,3 +241,9 @@ def update_suite_settings(project_id: uuid.UUID, suite_id: uuid.UUID | str, sett
         suite.settings = parsed.to_json()
         session.add(suite)
         return suite
+
+
+def suite_settings(project_id: uuid.UUID, suite_id: uuid.UUID | str) -> dict[str, Any]:
+    """A folder's own execution settings (what it sets, not what it inherits)."""
+    with session_scope() as session:
+        return dict(visible_suite(session, project_id, suite_id).settings or {})

@@ -309,16 +309,22 @@ def update_test_case(
         before = case.definition()
         case.name, case.description = new_name, new_desc
         case.tags, case.steps, case.options = list(new_tags), copy.deepcopy(new_steps), dict(new_options)
-        if case.definition() != before:
-            case.version += 1
-            session.add(case)
-            session.flush()
-            session.add(case.version_row(author_id))
-        else:
-            case.updated_at = utcnow()
-            session.add(case)
+        return save_version(session, case, before, author_id)
+
+
+def save_version(session: Session, case: TestCase, before: dict[str, Any], author_id: uuid.UUID | None) -> TestCase:
+    """After an edit of `case`: a new version (and its history row) when its definition changed
+    from `before`, else only the edit time."""
+    if case.definition() != before:
+        case.version += 1
+        session.add(case)
         session.flush()
-        return case
+        session.add(case.version_row(author_id))
+    else:
+        case.updated_at = utcnow()
+        session.add(case)
+    session.flush()
+    return case
 
 
 def restore_version(project_id: uuid.UUID, test_id: uuid.UUID | str, version: int,
@@ -330,6 +336,10 @@ def restore_version(project_id: uuid.UUID, test_id: uuid.UUID | str, version: in
             TestCaseVersion.test_case_id == case.id, TestCaseVersion.version == int(version))).first()
         if row is None:
             raise NotFound(f"version {version}")
+        if case.kind == "manual":  # a manual definition (preconditions, action/data/expected steps)
+            from traceiq_app.services.catalog.manual_cases import restore_manual
+
+            return restore_manual(session, case, dict(row.definition or {}), int(version), author_id)
         raw = dict(row.definition or {})
         try:
             TestDefinition.model_validate(raw)

@@ -4,4 +4,5 @@ proposals editors accept (a new test version, new locator first, old ones kept a
 or reject (remembered, never proposed again) (`proposals`), locator advice for the editor
 (`advice`).
 
-May call: platform, catalog (test cases and their versions). Runs calls it from the worker."""
+May call: platform, catalog (test cases and their versions), ai (`rank.ranker_for`: a model ranks
+near-tied candidates when the project enabled AI). Runs calls it from the worker."""

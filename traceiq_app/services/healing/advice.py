@@ -13,7 +13,7 @@ from pydantic import ValidationError
 from sqlmodel import col, select
 
 from traceiq_app.db import session_scope
-from traceiq_app.engine.healing.advice import advise
+from traceiq_app.engine.healing.advice import advise, problems
 from traceiq_app.engine.model import Locator
 from traceiq_app.models import HealingFingerprint, TestCase
 from traceiq_app.services.catalog.projects import Invalid, NotFound
@@ -108,3 +108,40 @@ def apply(project_id: uuid.UUID, test_id: uuid.UUID | str, step: int, field: str
         old = [loc.model_dump(mode="json", exclude_defaults=True) for loc in _target(steps[step], field)]
         steps[step] = {**steps[step], field: [better.model_dump(mode="json", exclude_defaults=True), *old]}
         return update_test_case(project_id, case.id, steps=steps, author_id=user_id, session=session).version
+
+
+
+GENERIC_BETTER = ("prefer a role + accessible name, a label or a test id locator (run the test once and TraceIQ "
+                  "suggests one for this element)")
+
+
+def advise_locators(project_id: uuid.UUID, test_id: uuid.UUID | str | None, step: int, action: str, field: str,
+                    locators: list[dict[str, Any]]) -> dict[str, str] | None:
+    """Advice for the locators the editor holds (not yet saved): None when the first one is sound,
+    else {"kind", "message", "suggestion"}: a concrete suggestion when a passing run of this test
+    (in this project) fingerprinted the step's element, else a general one."""
+    try:
+        target = [Locator.model_validate(item) for item in locators]
+    except ValidationError:
+        return None
+    found = problems(target[0]) if target else []
+    if not found:
+        return None
+    fields = _fields({"action": action})
+    fp: dict[str, Any] | None = None
+    if test_id and field in fields:
+        nth = fields.index(field)
+        slot = str(step) if nth == 0 else f"{step}.{nth}"
+        with session_scope() as session:
+            try:
+                case = session.get(TestCase, uuid.UUID(str(test_id)))
+            except ValueError:
+                case = None
+            if case is not None and case.project_id == project_id and case.deleted_at is None:
+                row = session.exec(select(HealingFingerprint).where(
+                    col(HealingFingerprint.test_case_id) == case.id, col(HealingFingerprint.slot) == slot)).first()
+                fp = dict(row.fingerprint) if row is not None else None
+    advice = advise(target, fp)
+    better = next((a.suggestion for a in advice if a.suggestion is not None), None)
+    return {"kind": advice[0].kind, "message": "; ".join(a.message for a in advice),
+            "suggestion": f"try {better.describe()}" if better is not None else GENERIC_BETTER}

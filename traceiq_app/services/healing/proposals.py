@@ -56,7 +56,7 @@ def propose(session: Session, *, project_id: uuid.UUID, run_id: uuid.UUID, test_
             continue
         changes.append({"step": index, "field": fields[nth], "from": _as_list(step.get(fields[nth])),
                         "to": record["locator"], "from_text": record["from"], "to_text": record["to"],
-                        "score": record["score"]})
+                        "score": record["score"], "ranked_by": record.get("ranked_by", "rapidfuzz")})
     if not changes:
         return None
     key = _key(test_case_id, changes)

@@ -53,7 +53,12 @@ def options_for_run(project_id: uuid.UUID, test_case_id: uuid.UUID | None) -> He
     mode = get_mode(project_id)
     if mode == "off":
         return None
-    return HealingOptions(fingerprints=fingerprints(test_case_id), heal=True, apply=mode == "heal")
+    from traceiq_app.services.ai.rank import ranker_for
+    from traceiq_app.settings import get_settings
+
+    budget_ms = get_settings().llm_rank_budget_ms
+    return HealingOptions(fingerprints=fingerprints(test_case_id), heal=True, apply=mode == "heal",
+                          ranker=ranker_for(project_id, budget_ms), rank_budget_ms=budget_ms)
 
 
 def save_fingerprints(test_case_id: uuid.UUID, recorded: dict[str, dict[str, Any]],

@@ -5,7 +5,8 @@ channel) and queues it on the `traceiq-notify` RQ queue; `jobs/notify.py` sends 
 with backoff, and keeps the delivery log. Outgoing requests pass the SSRF guard (`outbound`).
 
 Event types: run.finished, run.failed, run.recovered, schedule.missed, test.flaky_detected
-(published by the analytics domain), defect.assigned, defect.status_changed, and
+(published by the analytics domain), defect.assigned, defect.status_changed, defect.commented
+(the defect's watchers get these in the app whatever their preferences, the actor excepted), and
 notification.test (the "send test event" button).
 
 May call: platform (permissions, audit, mail, secrets at rest). Called by runs (run ends,

@@ -24,7 +24,7 @@ from traceiq_app.services.platform.secrets_crypto import decrypt_secrets, encryp
 KINDS = ("webhook", "slack", "teams", "email")
 KIND_LABELS = {"webhook": "Webhook", "slack": "Slack", "teams": "Microsoft Teams", "email": "E-mail"}
 EVENT_TYPES = ("run.finished", "run.failed", "run.recovered", "test.flaky_detected", "schedule.missed",
-               "defect.assigned", "defect.status_changed")
+               "defect.assigned", "defect.status_changed", "defect.commented")
 TEST_EVENT = "notification.test"
 FILTER_KEYS = ("suite_ids", "tags", "branches", "environment_ids", "triggers")
 EMAIL_RE = re.compile(r"^[^@\s,;]+@[^@\s,;]+\.[^@\s,;]+$")

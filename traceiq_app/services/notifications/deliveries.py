@@ -21,6 +21,7 @@ import json
 import logging
 import time
 import uuid
+from collections.abc import Iterable
 from datetime import datetime, timedelta
 from typing import Any
 
@@ -67,10 +68,13 @@ def next_delay_s(failed_attempts: int, retry_after_s: float | None = None) -> fl
 
 # ---- publishing ---------------------------------------------------------------------------
 def publish(project_id: uuid.UUID, event_type: str, data: dict[str, Any], event_id: str | None = None,
-            *, only_channel_id: uuid.UUID | None = None) -> list[uuid.UUID]:
+            *, only_channel_id: uuid.UUID | None = None, watchers: Iterable[uuid.UUID] = (),
+            actor_id: uuid.UUID | None = None) -> list[uuid.UUID]:
     """Queue `event_type` for every channel of the project with a matching rule (or only for
     `only_channel_id`, rules ignored: the "send test event" button). Returns the ids of the
-    deliveries this call created (none for a repeated event id)."""
+    deliveries this call created (none for a repeated event id). `watchers` (users who asked to
+    follow the object) get it in their in-app inbox too, except `actor_id` (who caused it); they
+    are never part of the payload channels receive."""
     if event_type not in KNOWN_EVENTS:
         raise ValueError(f"unknown event type {event_type!r}")
     event_id = event_id or f"evt_{uuid7().hex}"
@@ -105,7 +109,7 @@ def publish(project_id: uuid.UUID, event_type: str, data: dict[str, Any], event_
         try:
             from traceiq_app.services.notifications.inbox import fan_out
 
-            fan_out(project_id, event_type, data, event_id)
+            fan_out(project_id, event_type, data, event_id, watchers=watchers, actor_id=actor_id)
         except Exception:  # noqa: BLE001 - the inbox must not stop the channels' deliveries
             log.exception("could not add %s to the in-app inboxes", event_type)
     return created

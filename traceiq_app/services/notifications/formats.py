@@ -21,6 +21,7 @@ TITLES = {
     "test.flaky_detected": "Flaky test detected",
     "defect.assigned": "Defect assigned",
     "defect.status_changed": "Defect status changed",
+    "defect.commented": "New comment on a defect",
     "notification.test": "Test notification",
 }
 

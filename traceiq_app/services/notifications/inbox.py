@@ -1,12 +1,13 @@
 """The in-app inbox (the bell): `fan_out` gives every member of the project (explicit project
-members, and the org's owners and admins) who wants the event type in the app one row, once per
-event; users read their own rows only (`unread_count`, `recent`, `mark_all_read`) and choose
+members, and the org's owners and admins) who wants the event type in the app, and every watcher
+of the object but its actor, one row, once per event; users read their own rows only (`unread_count`, `recent`, `mark_all_read`) and choose
 their in-app events per project (`preferences` / `set_preferences`; no choice = DEFAULT_EVENTS).
 """
 
 from __future__ import annotations
 
 import uuid
+from collections.abc import Iterable
 from datetime import datetime
 from typing import Any
 from urllib.parse import urlsplit
@@ -27,7 +28,7 @@ from traceiq_app.models import (
 )
 from traceiq_app.services.notifications import channels, formats
 
-DEFAULT_EVENTS = ("run.failed", "run.recovered", "schedule.missed")
+DEFAULT_EVENTS = ("run.failed", "run.recovered", "schedule.missed", "defect.assigned", "defect.status_changed")
 
 
 def _recipients(project: Project) -> set[uuid.UUID]:
@@ -40,8 +41,11 @@ def _recipients(project: Project) -> set[uuid.UUID]:
     return admins | {u for u in project_members if u in org_members}
 
 
-def fan_out(project_id: uuid.UUID, event_type: str, data: dict[str, Any], event_id: str) -> int:
-    """One inbox row per interested member; returns how many were added."""
+def fan_out(project_id: uuid.UUID, event_type: str, data: dict[str, Any], event_id: str,
+            *, watchers: Iterable[uuid.UUID] = (), actor_id: uuid.UUID | None = None) -> int:
+    """One inbox row per interested member; returns how many were added. `watchers` who may
+    still read the project get a row whatever their preferences (watching is asking for it),
+    except `actor_id`: nobody is told about what they just did because they watch it."""
     with session_scope() as session:
         project = session.get(Project, project_id)
         prefs = {p.user_id: set(p.in_app_events) for p in session.exec(
@@ -54,8 +58,10 @@ def fan_out(project_id: uuid.UUID, event_type: str, data: dict[str, Any], event_
     url = urlsplit(raw_url).path or None if isinstance(raw_url, str) else None  # in-app links stay on our origin
     added = 0
     with session_scope() as session:
-        for user_id in _recipients(project):
-            if event_type not in prefs.get(user_id, set(DEFAULT_EVENTS)):
+        readers = _recipients(project)
+        watching = {w for w in watchers if w != actor_id} & readers
+        for user_id in sorted(readers, key=str):
+            if user_id not in watching and event_type not in prefs.get(user_id, set(DEFAULT_EVENTS)):
                 continue
             try:
                 with session.begin_nested():

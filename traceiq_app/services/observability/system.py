@@ -129,24 +129,26 @@ def storage_usage(session: Session, org_id: uuid.UUID) -> list[dict[str, Any]]:
 
 
 def retention(session: Session, org_id: uuid.UUID) -> dict[str, Any]:
-    """The rules in force (settings) and what they delete now and within a week, for this org."""
-    from traceiq_app.services.runs.retention import retention_days
+    """The artifact rules in force (settings), the org's saved run rules, and what the next pass
+    deletes now (the sweep's own dry run) and artifacts expiring within a week."""
+    from traceiq_app.services.runs.retention import retention_days, sweep
+    from traceiq_app.services.runs.retention_rules import list_rules
 
     settings = get_settings()
     rules = [{"kind": kind.value, "outcome": outcome.value, "days": retention_days(kind, outcome, settings)}
              for kind in ArtifactKind for outcome in ArtifactOutcome]
     now = datetime.now(UTC)
-
-    def due(until: datetime) -> dict[str, Any]:
-        count, size = session.exec(
-            select(func.count(), func.coalesce(func.sum(Artifact.size_bytes), 0))
-            .select_from(Artifact).join(Project, col(Project.id) == col(Artifact.project_id))
-            .where(Project.org_id == org_id, col(Artifact.expires_at).is_not(None), col(Artifact.expires_at) <= until)
-        ).one()
-        return {"files": int(count), "mb": round(int(size) / 1e6, 2)}
-
+    next_pass = sweep(now, dry_run=True, org_id=org_id).as_dict()
+    week = now + timedelta(days=7)
+    count, size = session.exec(
+        select(func.count(), func.coalesce(func.sum(Artifact.size_bytes), 0))
+        .select_from(Artifact).join(Project, col(Project.id) == col(Artifact.project_id))
+        .where(Project.org_id == org_id, col(Artifact.expires_at).is_not(None), col(Artifact.expires_at) <= week)
+    ).one()
     return {"rules": rules, "source": "TRACEIQ_RETENTION_PASSED_DAYS / _FAILED_DAYS / _RULES",
-            "deleted_next_pass": due(now), "deleted_within_7_days": due(now + timedelta(days=7))}
+            "run_rules": list_rules(org_id), "next_pass": next_pass,
+            "deleted_next_pass": {"files": next_pass["artifacts"], "mb": round(next_pass["bytes"] / 1e6, 2)},
+            "deleted_within_7_days": {"files": int(count), "mb": round(int(size) / 1e6, 2)}}
 
 
 def report(org_id: uuid.UUID) -> dict[str, Any]:

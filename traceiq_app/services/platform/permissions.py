@@ -60,6 +60,11 @@ PROJECT_ACTIONS: dict[str, tuple[ProjectRole | None, str]] = {
     "analytics.settings": (ProjectRole.admin, "write"),  # flakiness thresholds, automatic quarantine
     "notification.read": (ProjectRole.viewer, "read"),
     "notification.write": (ProjectRole.admin, "write"),  # channels hold URLs and secrets
+    "manual_run.read": (ProjectRole.viewer, "read"),  # manual runs, their results and attachments
+    "manual_run.write": (ProjectRole.editor, "write"),  # start a manual run, record step results
+    "defect.read": (ProjectRole.viewer, "read"),
+    "defect.write": (ProjectRole.editor, "write"),  # raise, edit, move, comment, attach
+    "custom_field.write": (ProjectRole.admin, "write"),  # custom field definitions
 }
 
 # action -> (minimum org role or None = never, token scope needed)
@@ -76,6 +81,7 @@ ORG_ACTIONS: dict[str, tuple[OrgRole | None, str]] = {
     "token.manage_all": (OrgRole.admin, "admin"),  # everybody's tokens in the org
     "audit.read": (OrgRole.admin, "admin"),
     "system.read": (OrgRole.admin, "admin"),  # the System page / GET /api/v1/system
+    "retention.write": (OrgRole.admin, "admin"),  # retention rules on the System page
 }
 
 ALL_ACTIONS = frozenset(PROJECT_ACTIONS) | frozenset(ORG_ACTIONS)

@@ -39,6 +39,7 @@ from traceiq_app.models import (
     TestCase,
     TestResult,
     TestResultStatus,
+    VideoMode,
     resolve_settings,
     utcnow,
 )
@@ -79,7 +80,9 @@ def select_tests(session: Session, project_id: uuid.UUID, selection: RunSelectio
     suites = list(session.exec(select(Suite).where(Suite.project_id == project_id)).all())
     deleted_suites = _descendant_suites(suites, [s.id for s in suites if s.deleted_at is not None])
     # Imported test cases (results of another runner) have no native steps: never run them here.
-    cases = [c for c in cases if c.suite_id not in deleted_suites and c.source_format != SourceFormat.imported]
+    # Manual test cases are run by people (services/manual/runs.py), never by the worker.
+    cases = [c for c in cases if c.suite_id not in deleted_suites and c.source_format != SourceFormat.imported
+             and c.kind != "manual"]
     if not (selection.suite_ids or selection.test_ids or selection.tags):
         return cases
     in_suites = _descendant_suites(suites, selection.suite_ids) if selection.suite_ids else set()
@@ -216,6 +219,16 @@ def _browsers(browsers: Sequence[Browser | str] | None) -> list[Browser] | None:
     return [Browser(b) for b in browsers]
 
 
+def default_video(project: Project) -> VideoMode:
+    """The project's video default for a new run."""
+    configured = project.execution_settings().video
+    if configured is not None:
+        return VideoMode(configured)
+    from traceiq_app.settings import get_settings
+
+    return VideoMode.on if get_settings().run_video else VideoMode.off
+
+
 def start_run(
     project_id: uuid.UUID,
     *,
@@ -235,11 +248,14 @@ def start_run(
     dispatch: bool = True,
     ci_url: str | None = None,
     pr: str | None = None,
+    video: VideoMode | str | None = None,
 ) -> Run:
     """Create a run and its queued tests, publish `run.queued`, and enqueue the first jobs.
 
     `browsers` None: each test's resolved `browsers` setting (default chromium). `parallelism`
-    None: no limit beyond the number of workers. Raises RunError for a bad request.
+    None: no limit beyond the number of workers. `video` None: the project's default (its
+    settings' `video`, else "on" when TRACEIQ_RUN_VIDEO is set, else "off"). Raises RunError for a
+    bad request.
     """
     if isinstance(selection, dict):
         selection = RunSelection.model_validate(selection)
@@ -252,10 +268,13 @@ def start_run(
     for field, value in (("branch", branch), ("commit_sha", commit_sha)):
         if value is not None and not is_valid_text(value):
             raise RunError(f"{field}: contains characters that are not valid Unicode (a lone surrogate)")
+    if video is not None and str(video) not in {m.value for m in VideoMode}:
+        raise RunError(f"video: choose off, failures (on failure) or on (always), not {str(video)!r}")
     with session_scope() as session:
         project = session.get(Project, project_id)
         if project is None or project.deleted_at is not None:
             raise RunError("project not found")
+        video_mode = VideoMode(str(video)) if video is not None else default_video(project)
         environment = None
         if environment_id is not None:
             environment = session.get(Environment, environment_id)
@@ -280,6 +299,7 @@ def start_run(
             schedule_id=schedule_id,
             rerun_of_id=rerun_of_id,
             status=RunStatus.queued,
+            video=video_mode,
             total=len(planned),
         )
         session.add(run)

@@ -186,6 +186,7 @@ class ClaimedTest:
     run_started: bool  # this claim moved the run from queued to running
     allow_link_local: bool = False
     deny_private: bool = False
+    video: str = "off"  # the run's video mode: off / failures / on
 
 
 def claim(test_result_id: uuid.UUID, worker_name: str | None) -> ClaimedTest | None:
@@ -235,6 +236,7 @@ def claim(test_result_id: uuid.UUID, worker_name: str | None) -> ClaimedTest | N
             run_started=run_started,
             allow_link_local=policy.allow_link_local if policy else False,
             deny_private=policy.deny_private if policy else False,
+            video=str(run.video or "off"),
         )
 
 

@@ -15,7 +15,9 @@ time); every step is also safe to run concurrently (conditional updates in the d
 
 from __future__ import annotations
 
+import contextlib
 import logging
+import threading
 import time
 import uuid
 from collections.abc import Callable
@@ -24,6 +26,7 @@ from datetime import UTC, datetime, timedelta
 from typing import Any
 
 import redis
+from redis.exceptions import LockError
 from rq.job import Job
 from sqlmodel import col, select
 
@@ -66,6 +69,7 @@ class PassReport:
     requeued: list[uuid.UUID] = field(default_factory=list)
     fired: list[uuid.UUID] = field(default_factory=list)
     purged: int = 0
+    purged_runs: int = 0
     notifications: int = 0  # notification deliveries queued for a (re)try
 
 
@@ -197,21 +201,42 @@ def maintenance_pass(now: datetime | None = None, clock: Callable[[], datetime] 
     try:
         interval = int(get_settings().retention_interval_minutes * 60)
         if client.set(RETENTION_KEY, "1", nx=True, ex=max(interval, 1)):
-            report.purged = retention.purge_expired(now).deleted
+            swept = retention.sweep(now, dry_run=False)
+            report.purged, report.purged_runs = swept.artifacts, swept.runs
     except Exception:  # noqa: BLE001
         log.exception("maintenance: retention failed")
     return report
 
 
-def run_locked_pass(client: redis.Redis | None = None, lock_ttl_s: float = 30.0) -> PassReport | None:
-    """`maintenance_pass` if no other process is running one (Redis lock with a token)."""
+def run_locked_pass(client: redis.Redis | None = None, lease_s: float = 5.0) -> PassReport | None:
+    """`maintenance_pass` if no other process is running one.
+
+    The lock is a short lease (redis-py's token lock) that a keeper thread renews while the
+    pass runs, so a long pass keeps it, and a worker killed in the middle of a pass holds it
+    for at most `lease_s`: the others' next pass (and with it the lost-worker reaper) is not
+    held up for longer than that.
+    """
     client = client or get_redis()
-    token = uuid.uuid4().hex
-    if not client.set(LOCK_KEY, token, nx=True, px=int(lock_ttl_s * 1000)):
+    lock = client.lock(LOCK_KEY, timeout=lease_s, blocking=False, thread_local=False)
+    if not lock.acquire():
         return None
+    done = threading.Event()
+
+    def keep() -> None:
+        while not done.wait(lease_s / 3):
+            try:
+                lock.reacquire()
+            except LockError:  # expired and taken by another process: ours is no longer
+                return
+            except (redis.RedisError, OSError):
+                continue
+
+    keeper = threading.Thread(target=keep, name="traceiq-maintenance-lease", daemon=True)
+    keeper.start()
     try:
         return maintenance_pass(client=client)
     finally:
-        # Release only our own lock (it may have expired and been taken by someone else).
-        client.eval("if redis.call('get', KEYS[1]) == ARGV[1] then return redis.call('del', KEYS[1]) end return 0",
-                    1, LOCK_KEY, token)
+        done.set()
+        keeper.join()
+        with contextlib.suppress(LockError):  # only our own token: it may have expired and been taken
+            lock.release()

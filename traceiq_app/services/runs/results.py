@@ -196,8 +196,10 @@ def close_analytics(session: Session, run: Run) -> tuple[int, int]:
     """The closing run's analytics facts and flaky states (services/analytics); returns the
     (failed, errors) that quarantined tests forgive."""
     from traceiq_app.services.analytics import facts, quarantine
+    from traceiq_app.services.defects import occurrences
 
     written = facts.record_run(session, run)
+    occurrences.record_run(session, run, written)  # later failures of a tracked cluster join its defect
     quarantine.evaluate(session, run.project_id, {f.test_key: f.test_name for f in written})
     return quarantine.forgiven(written)
 

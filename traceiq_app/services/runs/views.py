@@ -25,6 +25,7 @@ from traceiq_app.db import session_scope
 from traceiq_app.models import (
     Artifact,
     Environment,
+    Project,
     Run,
     RunStatus,
     RunTrigger,
@@ -375,7 +376,7 @@ def rerun_failed(run_id: uuid.UUID, *, user_id: uuid.UUID | None = None) -> Run:
         environment_id=original.environment_id, browsers=list(original.browsers or []) or None,
         retries=original.retries, parallelism=original.parallelism, timeout_s=original.timeout_s,
         trigger=RunTrigger.rerun, user_id=user_id, rerun_of_id=original.id, branch=original.branch,
-        commit_sha=original.commit_sha,
+        commit_sha=original.commit_sha, video=original.video,
     )
 
 
@@ -390,7 +391,11 @@ def dialog_choices(project_id: uuid.UUID) -> dict[str, Any]:
         envs = s.exec(select(Environment).where(Environment.project_id == project_id)
                        .order_by(col(Environment.name))).all()
         tags = sorted({t for c in cases for t in (c.tags or [])})
+        project = s.get(Project, project_id)
+        from traceiq_app.services.runs.control import default_video
+
         return {
+            "video": default_video(project).value if project is not None else "off",
             "suites": [{"id": str(x.id), "name": x.name} for x in suites],
             "tests": [{"id": str(c.id), "name": c.name} for c in cases],
             "tags": tags,

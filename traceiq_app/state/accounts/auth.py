@@ -76,6 +76,20 @@ def login_url(next_path: str) -> str:
     return "/login?" + urlencode({"next": next_path})
 
 
+# Pages of one project (or of its runs and tests): they belong to the organization they are in.
+PROJECT_PAGE_PREFIXES = ("/projects/", "/tests/", "/runs/", "/manual-runs/")
+
+
+def page_after_org_switch(path: str, query: str = "") -> str:
+    """Where the tab goes once the user picked another organization: from a project's page
+    (which belongs to the organization left) to the new one's projects; any other page is
+    opened again, so its on_load lists what the new organization holds."""
+    path = path.rstrip("/") or "/"  # the router reports "/defects/" for /defects
+    if path.startswith(PROJECT_PAGE_PREFIXES):
+        return "/projects"
+    return path + (f"?{query}" if query else "")
+
+
 class AuthState(rx.State):
     """Public: what the navbar shows about the signed-in user. Safe for anyone to call."""
 
@@ -141,15 +155,20 @@ class AuthState(rx.State):
         self._refresh(self._principal())
 
     @rx.event
-    def select_org(self, org_id: str) -> None:
+    def select_org(self, org_id: str) -> Any:
         principal = self._principal()
         if principal is None:
-            return
+            return None
         with session_scope() as session:
             if not any(str(m.org_id) == org_id for m in memberships(session, principal.user_id)):
-                return  # not theirs: ignore silently
+                return None  # not theirs: ignore silently
+        changed = org_id != self.org_id
         self.org_id = org_id
         self._refresh(principal)
+        if not changed:
+            return None
+        url = self.router.url
+        return rx.redirect(page_after_org_switch(url.path or "/", url.query))
 
     @rx.event
     def require_login(self) -> Any:

@@ -57,7 +57,7 @@ class TokensState(ProtectedState):
         except PermissionDenied as exc:
             return toast_error(exc)
         self.new_token = raw
-        return [TokensState.load_tokens, rx.toast.success("Token created: copy it now, it is shown only once.")]
+        return [TokensState.load_tokens, _reset_form("token-form"), rx.toast.success("Token created: copy it now, it is shown only once.")]
 
     @rx.event
     def dismiss_new_token(self) -> None:
@@ -101,7 +101,7 @@ class MembersState(ProtectedState):
         except (AccountError, PermissionDenied, MailError) as exc:
             return toast_error(exc)
         self.invite_link = link
-        return [MembersState.load_members,
+        return [MembersState.load_members, _reset_form("invite-form"),
                 rx.toast.success("Invitation e-mailed." if mailed else "Invitation link created: send it yourself.")]
 
     @rx.event
@@ -197,3 +197,9 @@ class AuditState(ProtectedState):
     def prev_page(self) -> Any:
         self.page = max(0, self.page - 1)
         return self._load()
+
+
+def _reset_form(form_id: str) -> Any:
+    """Empty a form after the server accepted it (forms are not reset on submit: a refused one
+    keeps what the user typed)."""
+    return rx.call_script(f"document.getElementById('{form_id}')?.reset()")

@@ -7,15 +7,16 @@ reads or changes anything. Charts are kept as the small series dict; figures are
 
 from __future__ import annotations
 
+import json
 import uuid
 from datetime import UTC, datetime, timedelta
 from typing import Any
 from urllib.parse import urlencode
 
-import plotly.graph_objects as go
 import reflex as rx
 
 from traceiq_app.components.analytics import figures
+from traceiq_app.services.accounts import members as members_service
 from traceiq_app.services.analytics import clusters as clusters_service
 from traceiq_app.services.analytics import filters as filters_service
 from traceiq_app.services.analytics import health as health_service
@@ -26,10 +27,20 @@ from traceiq_app.services.catalog import projects
 from traceiq_app.services.runs import views as run_views
 from traceiq_app.state import guard
 from traceiq_app.state.accounts.auth import ProtectedState
+from traceiq_app.state.defects.dashboard import DefectDashState
 
 MAX_ROWS = 300
+FIRST_ROWS = 50  # rows of the health table sent on load; "Show all" asks for up to MAX_ROWS
 VIEWS = ("all", "flaky", "slowing")
 BUCKETS = ("day", "run")
+# Resolves once every chart of the dashboard has its traces drawn (or after 3 s at most): polled
+# with timers, not animation frames, so a tab opened in the background still resolves.
+AFTER_CHARTS_DRAWN_JS = "const charts = " + json.dumps(figures.CHARTS) + ";" + """new Promise((resolve) => {
+  const started = Date.now();
+  const drawn = () => charts.every((id) => document.querySelector(`#chart-${id} .main-svg g.trace`));
+  const check = () => (drawn() || Date.now() - started > 3000) ? resolve(true) : setTimeout(check, 25);
+  check();
+})"""
 
 
 def _pct(value: float) -> str:
@@ -69,8 +80,11 @@ class DashboardState(ProtectedState):
     suites: rx.Field[list[dict[str, str]]] = rx.field([])
     environments: rx.Field[list[dict[str, str]]] = rx.field([])
     series: rx.Field[dict[str, Any]] = rx.field({})
-    # health table
+    # health table (and the quarantines and clusters), loaded after the charts
+    tables_loaded: bool = False
     rows: rx.Field[list[dict[str, str]]] = rx.field([])
+    row_limit: int = FIRST_ROWS
+    more_rows: bool = False  # the table was cut at row_limit
     view: str = "all"
     sort_by: str = "health"
     descending: bool = False
@@ -80,35 +94,14 @@ class DashboardState(ProtectedState):
     q_open: bool = False
     q_test: str = ""
     q_name: str = ""
+    q_owners: rx.Field[list[dict[str, str]]] = rx.field([])  # the project's members: {"id", "label"}
+    q_owner: str = ""  # the picker's first value (the user opening the dialog)
 
     # ---- figures (computed from the series this tab was allowed to load) ----------------------
     @rx.var
-    def fig_pass_rate(self) -> go.Figure:
-        return figures.build(self.series, "pass_rate")
-
-    @rx.var
-    def fig_outcomes(self) -> go.Figure:
-        return figures.build(self.series, "outcomes")
-
-    @rx.var
-    def fig_duration(self) -> go.Figure:
-        return figures.build(self.series, "duration")
-
-    @rx.var
-    def fig_flaky(self) -> go.Figure:
-        return figures.build(self.series, "flaky")
-
-    @rx.var
-    def fig_environment(self) -> go.Figure:
-        return figures.build(self.series, "environment")
-
-    @rx.var
-    def fig_browser(self) -> go.Figure:
-        return figures.build(self.series, "browser")
-
-    @rx.var
-    def fig_branch(self) -> go.Figure:
-        return figures.build(self.series, "branch")
+    def figs(self) -> dict[str, figures.Figure]:
+        """Every chart's Plotly JSON by name (figures.CHARTS), from the series."""
+        return {name: figures.build(self.series, name) for name in figures.CHARTS}
 
     @rx.var
     def summary_query(self) -> str:
@@ -136,12 +129,21 @@ class DashboardState(ProtectedState):
             branch=self.f_branch or None, environment=None if self.f_env in ("", "all") else self.f_env)
 
     def _reload(self) -> None:
+        self._reload_charts()
+        self._reload_tables()
+
+    def _reload_charts(self) -> None:
+        _principal, pid = guard.require(self, "analytics.read", self.pid)
+        self.series = trends_service.trends(pid, self._filters(pid), self.bucket if self.bucket in BUCKETS else "day")
+        self.has_data = bool(self.series.get("x"))
+
+    def _reload_tables(self) -> None:
         principal, pid = guard.require(self, "analytics.read", self.pid)
         flt = self._filters(pid)
-        self.series = trends_service.trends(pid, flt, self.bucket if self.bucket in BUCKETS else "day")
-        self.has_data = bool(self.series.get("x"))
+        limit = max(FIRST_ROWS, min(self.row_limit, MAX_ROWS))
         items = health_service.health_table(pid, flt, view=None if self.view == "all" else self.view,
-                                            sort=self.sort_by, descending=self.descending)[:MAX_ROWS]
+                                            sort=self.sort_by, descending=self.descending)
+        self.more_rows = len(items) > limit
         self.rows = [{
             "test_id": i["test_id"], "name": i["name"], "runs": str(i["runs"]), "pass_rate": _pct(i["pass_rate"]),
             "flip_rate": _pct(i["flip_rate"]), "flaky_on_retry": _pct(i["flaky_on_retry_rate"]),
@@ -151,13 +153,17 @@ class DashboardState(ProtectedState):
             "quarantined": "yes" if i["quarantined"] else "",
             "last_failure": ((i["last_failure"] or {}).get("error") or "")[:160],
             "href": f"/projects/{pid}/analytics/test?" + urlencode({"key": i["test_id"]}),
-        } for i in items]
-        self.quarantines = [{k: str(v or "") for k, v in q.items()} for q in quarantine_service.listing(pid)]
+        } for i in items[:limit]]
+        emails = {m["user_id"]: m["email"] for m in members_service.list_project_members(principal, pid)}
+        self.quarantines = [{**{k: str(v or "") for k, v in q.items()},
+                             "owner": emails.get(str(q["owner_user_id"] or ""), "—")}
+                            for q in quarantine_service.listing(pid)]
         self.clusters = [{"id": c["id"], "category": c["category"], "signature": c["signature"],
                           "count": str(c["count"]), "tests": str(c["tests"]), "last_seen": (c["last_seen"] or "")[:10],
                           "href": f"/projects/{pid}/analytics/clusters/{c['id']}"}
                          for c in clusters_service.clusters(pid, flt, limit=10)]
         self.can_quarantine = guard.can(principal, "quarantine.write", pid)
+        self.tables_loaded = True
 
     def _fail(self, exc: BaseException) -> Any:
         message = guard.error_message(exc)
@@ -170,8 +176,10 @@ class DashboardState(ProtectedState):
     # ---- events ----------------------------------------------------------------------------
     @rx.event
     def load(self) -> Any:
+        """Charts first: the browser draws them while the health table, quarantines and clusters
+        are read (they sit below the charts)."""
         self.pid = guard.id_from_path(self, "projects") or self.pid
-        self.error, self.loaded = "", False
+        self.error, self.loaded, self.tables_loaded, self.row_limit = "", False, False, FIRST_ROWS
         view = guard.query_param(self, "view")
         self.view = view if view in VIEWS else "all"
         try:
@@ -179,8 +187,36 @@ class DashboardState(ProtectedState):
             self.project_name = projects.get_project(pid).name
             choices = run_views.filter_choices(pid)
             self.suites, self.environments = choices.suites, choices.environments
-            self._reload()
+            self._reload_charts()
             self.loaded = True
+        except (*guard.DENIED, filters_service.FilterError) as exc:
+            yield self._fail(exc)
+            return
+        if not self.has_data:
+            yield DefectDashState.load
+            return
+        # The tables (and the defects section) are asked for once the browser has drawn the
+        # charts: rendering them while Plotly lays out seven charts made every one of Plotly's
+        # text measurements re-lay out the whole page (the charts are what the page opens on).
+        yield rx.call_script(AFTER_CHARTS_DRAWN_JS, callback=DashboardState.load_tables)
+
+    @rx.event
+    def load_tables(self, _drawn: Any = None) -> Any:
+        """The health table, quarantines and clusters (below the charts), then the defects section."""
+        try:
+            guard.require(self, "analytics.read", self.pid)
+            if self.tables_loaded:  # already sent (a second call from the same tab)
+                return None
+            self._reload_tables()
+        except (*guard.DENIED, filters_service.FilterError) as exc:
+            return self._fail(exc)
+        return DefectDashState.load
+
+    @rx.event
+    def show_all_rows(self) -> Any:
+        self.row_limit = MAX_ROWS
+        try:
+            self._reload_tables()
         except (*guard.DENIED, filters_service.FilterError) as exc:
             return self._fail(exc)
         return None
@@ -273,9 +309,12 @@ class DashboardState(ProtectedState):
     @rx.event
     def open_quarantine(self, test_id: str, name: str) -> Any:
         try:
-            guard.require(self, "quarantine.write", self.pid)
+            principal, pid = guard.require(self, "quarantine.write", self.pid)
+            self.q_owners = [{"id": m["user_id"], "label": f"{m['display_name']} ({m['email']})" if m["display_name"]
+                              else m["email"]} for m in members_service.list_project_members(principal, pid)]
         except guard.DENIED as exc:
             return rx.toast.error(guard.error_message(exc))
+        self.q_owner = str(principal.user_id)
         self.q_test, self.q_name, self.q_open = test_id[:300], name[:300], True
         return None
 
@@ -294,10 +333,15 @@ class DashboardState(ProtectedState):
                 raise quarantine_service.QuarantineError("days", "is not a whole number") from None
             if not 1 <= days <= 365:
                 raise quarantine_service.QuarantineError("days", "must be between 1 and 365")
+            chosen = str(form_data.get("owner") or self.q_owner or "")
+            try:
+                owner = uuid.UUID(chosen) if chosen else None  # None: the user quarantining it
+            except ValueError:
+                raise quarantine_service.QuarantineError("owner", "pick the owner from the project's members") from None
             from traceiq_app.models import utcnow
 
             quarantine_service.create(pid, principal, quarantine_service.QuarantineIn(
-                key, name, str(form_data.get("reason") or ""), None, utcnow() + timedelta(days=days)))
+                key, name, str(form_data.get("reason") or ""), owner, utcnow() + timedelta(days=days)))
             self.q_open = False
             self._reload()
         except guard.DENIED as exc:

@@ -9,7 +9,6 @@ from __future__ import annotations
 import contextlib
 from typing import Any
 
-import plotly.graph_objects as go
 import reflex as rx
 
 from traceiq_app.components.analytics import figures
@@ -43,13 +42,14 @@ class TestHistoryState(ProtectedState):
     trend: rx.Field[dict[str, Any]] = rx.field({})
     clusters: rx.Field[list[dict[str, str]]] = rx.field([])
     quarantine: rx.Field[list[dict[str, str]]] = rx.field([])
+    last_failure: str = ""  # the newest failed result's id: "Raise defect" prefills from it
 
     @rx.var
-    def fig_timeline(self) -> go.Figure:
+    def fig_timeline(self) -> figures.Figure:
         return figures.test_timeline(self.timeline)
 
     @rx.var
-    def fig_steps(self) -> go.Figure:
+    def fig_steps(self) -> figures.Figure:
         return figures.step_trend(self.trend)
 
     @rx.event
@@ -71,6 +71,8 @@ class TestHistoryState(ProtectedState):
                             "slowing": "yes" if h["slowing_down"] else ""}
             self.timeline = test_history.timeline(pid, self.key)
             self.trend = test_history.step_trend(pid, self.key)
+            self.last_failure = next((r["test_result_id"] or "" for r in reversed(self.timeline)
+                                      if r["status"] in ("failed", "error")), "")
             self.clusters = [{k: _s(v) for k, v in c.items() if not isinstance(v, list)}
                              for c in clusters_service.clusters(pid, test_key=self.key)]
             self.quarantine = [{k: _s(v) for k, v in q.items()} for q in quarantine_service.listing(pid)
@@ -78,6 +80,7 @@ class TestHistoryState(ProtectedState):
             self.loaded = True
         except guard.DENIED as exc:
             self.timeline, self.trend, self.clusters, self.quarantine, self.summary = [], {}, [], [], {}
+            self.last_failure = ""
             self.project_name, self.error, self.loaded = "", guard.error_message(exc), True
         return None
 

@@ -47,6 +47,7 @@ class DiffRow:
 class EditorState(ProtectedState):
     pid: str = ""
     tid: str = ""  # "" = a new, unsaved test
+    _manual_url: str = ""  # set when the test is a manual one: load redirects to its form
     suite_id: str = ""
     breadcrumb: str = ""
     name: str = ""
@@ -189,6 +190,9 @@ class EditorState(ProtectedState):
         self.can_write = guard.can(principal, "test.write", pid)
         if self.tid:
             case = test_cases.get_test_case(pid, self.tid)
+            if case.kind == "manual":  # manual tests have their own form (pages/manual/editor.py)
+                self._manual_url = f"/projects/{pid}/manual-tests/{case.id}"
+                return
             self.suite_id = str(case.suite_id or "")
             self.name, self.description = case.name, case.description or ""
             self.tags_text = ", ".join(case.tags or [])
@@ -284,12 +288,15 @@ class EditorState(ProtectedState):
             self.priority, self.version, self.source_format, self.options = "medium", 0, "native", {}
             self._fields_from_options()
             self.steps = [step_to_view(new_step("goto"))]
+        self._manual_url = ""
         try:
             self._load_test()
         except guard.DENIED as exc:
             self.error = guard.error_message(exc)
             self.steps, self.history, self.settings_rows = [], [], []
         self.loaded = True
+        if self._manual_url:
+            return rx.redirect(self._manual_url)
         return None
 
     # ---- draft edits (this tab's own state; nothing is stored until save) -------------------------
@@ -332,7 +339,7 @@ class EditorState(ProtectedState):
         view = step_to_view(new_step(self.add_action))
         self.steps = [*self.steps, view]
         self._changed()
-        return rx.call_script(f"setTimeout(() => document.getElementById('step-{view.uid}')?.focus(), 50)")
+        return _focus_step(view.uid, 50)
 
     @rx.event
     def set_action(self, index: int, action: str) -> None:
@@ -417,7 +424,7 @@ class EditorState(ProtectedState):
         self.steps = steps
         self._changed()
         uid = steps[target].uid
-        return rx.call_script(f"setTimeout(() => document.getElementById('step-{uid}')?.focus(), 30)")
+        return _focus_step(uid, 30)
 
     @rx.event
     def move_step(self, index: int, delta: int) -> Any:
@@ -554,3 +561,17 @@ class EditorState(ProtectedState):
         suite = f"?suite={case.suite_id}" if case.suite_id else ""
         return [rx.toast.success("Test deleted — restore it from the project page"),
                 rx.redirect(f"/projects/{pid}{suite}")]
+
+
+# Moves the focus to a step's header (after "Add step", a keyboard move), unless the user already
+# went on into a field: focusing late stole the keys typed meanwhile (a locator typed right after
+# "Add step" arrived as its first two characters).
+_FOCUS_STEP_JS = """setTimeout(() => {{
+  const a = document.activeElement;
+  if (a && a !== document.body && (a.isContentEditable || ['INPUT', 'TEXTAREA', 'SELECT'].includes(a.tagName))) return;
+  document.getElementById('step-{uid}')?.focus();
+}}, {delay})"""
+
+
+def _focus_step(uid: str, delay: int) -> Any:
+    return rx.call_script(_FOCUS_STEP_JS.format(uid=uid, delay=delay))

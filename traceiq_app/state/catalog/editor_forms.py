@@ -77,6 +77,9 @@ class AltView:
     extra: str = ""  # JSON of the other locator options (exact, has_text, nth, frame, within...)
     placeholder: str = ""
     error: str = ""
+    # Identity of this alternative in the page (its inputs' React key): the inputs are uncontrolled
+    # (typing never waits for the server), so a reordered or replaced alternative must remount.
+    uid: str = dataclasses.field(default_factory=lambda: new_uid())
 
 
 @dataclasses.dataclass

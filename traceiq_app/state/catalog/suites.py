@@ -12,6 +12,7 @@ from typing import Any
 import reflex as rx
 
 from traceiq_app.services.catalog import projects, suites, test_cases
+from traceiq_app.services.defects import custom_fields
 from traceiq_app.services.runs import history as run_history
 from traceiq_app.state import guard
 from traceiq_app.state.accounts.auth import ProtectedState
@@ -34,18 +35,33 @@ class SuitesState(ProtectedState):
     can_run: bool = False
     loaded: bool = False
     error: str = ""
-    search: str = ""  # narrows the tests table by name or tag, as the user types
+    search: str = ""  # narrows the tests table by name, tag or custom field value, as the user types
+    checked: rx.Field[list[str]] = rx.field([])  # tests ticked for "Run N selected" (ids of `tests`)
 
     @rx.var
     def shown_tests(self) -> list[dict[str, str]]:
         words = self.search.lower().split()
         return [t for t in self.tests
-                if all(w in t["name"].lower() or w in t["tags"].lower() for w in words)]
+                if all(w in t["name"].lower() or w in t["tags"].lower() or w in t["fields"].lower() for w in words)]
 
     @rx.event
     def set_search(self, value: str) -> None:
         """Draft only: filters the rows this tab already holds."""
         self.search = str(value)[:200]
+
+    @rx.event
+    def toggle_checked(self, test_id: str, on: bool) -> None:
+        """Draft only: ticks a row of this tab's table (running them authorizes `run.start`)."""
+        tid = str(test_id)
+        if tid not in {t["id"] for t in self.tests}:
+            return
+        rest = [x for x in self.checked if x != tid]
+        self.checked = [*rest, tid] if on else rest
+
+    @rx.event
+    def toggle_all(self, on: bool) -> None:
+        """Draft only: ticks every shown row (or none)."""
+        self.checked = [t["id"] for t in self.shown_tests] if on else []
 
     # ---- helpers (not callable from clients) --------------------------------------------
     def _authorized(self, action: str) -> Any:
@@ -67,12 +83,17 @@ class SuitesState(ProtectedState):
         self.selected_name = next((n["name"] for n in self.tree if n["id"] == self.selected), "Not in a folder")
         cases = test_cases.list_test_cases(pid, self.selected or None)
         last = run_history.last_statuses([c.id for c in cases])
+        fields = custom_fields.list_fields(pid, "test")
+        values = custom_fields.test_values_many(pid, [c.id for c in cases]) if fields else {}
         self.tests = [
             {"id": str(c.id), "name": c.name, "version": str(c.version), "priority": str(c.priority),
              "tags": ", ".join(c.tags or []), "steps": str(len(c.steps or [])), "source": str(c.source_format),
-             "last": last.get(str(c.id), "")}
+             "last": last.get(str(c.id), ""),
+             "fields": custom_fields.summary(fields, values.get(str(c.id), {}))}
             for c in cases
         ]
+        live = {t["id"] for t in self.tests}
+        self.checked = [x for x in self.checked if x in live]
         self.deleted_suites = [{"id": str(s.id), "name": s.name} for s in suites.deleted_suites(pid)]
         self.deleted_tests = [{"id": str(c.id), "name": c.name}
                               for c in test_cases.list_test_cases(pid, deleted=True)]

@@ -30,7 +30,8 @@ def _row(p: proposals.ProposalView) -> dict[str, str]:
             "test_href": f"/tests/{p.test_case_id}", "run_href": f"/runs/{p.run_id}" if p.run_id else "",
             "status": p.status, "created": p.created_at.strftime("%Y-%m-%d %H:%M UTC"),
             "from": "\n".join(lines_from), "to": "\n".join(lines_to), "score": ", ".join(scores),
-            "version": f"v{p.new_version}" if p.new_version else f"from v{p.base_version}"}
+            "version": f"v{p.new_version}" if p.new_version else f"from v{p.base_version}",
+            "ranked": "model" if any(c.get("ranked_by") == "model" for c in p.changes) else ""}
 
 
 class HealingState(ProtectedState):
@@ -49,7 +50,7 @@ class HealingState(ProtectedState):
     ai_configured: bool = False
     generate_error: str = ""
 
-    def _refresh(self, pid: Any) -> None:
+    def _reload_view(self, pid: Any) -> None:
         self.mode = store.get_mode(pid)
         self.ai_enabled = ai_access.enabled(pid)
         self.ai_off_reason = ai_access.status(pid)
@@ -70,7 +71,7 @@ class HealingState(ProtectedState):
             self.project_name = projects.get_project(pid).name
             self.can_write = guard.can(principal, "test.write", pid)
             self.can_admin = guard.can(principal, "project.update", pid)
-            self._refresh(pid)
+            self._reload_view(pid)
         except guard.DENIED as exc:
             self.error, self.project_name, self.rows = guard.error_message(exc), "", []
         self.loaded = True
@@ -82,7 +83,7 @@ class HealingState(ProtectedState):
             if value not in FILTERS:
                 return rx.toast.error(f"Show: choose one of {', '.join(FILTERS)}.")
             self.show = value
-            self._refresh(pid)
+            self._reload_view(pid)
         except guard.DENIED as exc:
             return rx.toast.error(guard.error_message(exc))
         return None
@@ -104,7 +105,7 @@ class HealingState(ProtectedState):
         except guard.DENIED as exc:
             self._refresh_quietly()
             return rx.toast.error(guard.error_message(exc))
-        self._refresh(pid)
+        self._reload_view(pid)
         return rx.toast.success(f"Accepted: the test is now at version {version}.")
 
     @rx.event
@@ -114,7 +115,7 @@ class HealingState(ProtectedState):
             proposals.reject(pid, proposal_id, principal.user_id)
         except guard.DENIED as exc:
             return rx.toast.error(guard.error_message(exc))
-        self._refresh(pid)
+        self._reload_view(pid)
         return rx.toast.success("Rejected: this change will not be proposed again.")
 
     @rx.event
@@ -128,7 +129,7 @@ class HealingState(ProtectedState):
             version = advice.apply(pid, test_id, index, str(field), principal.user_id)
         except guard.DENIED as exc:
             return rx.toast.error(guard.error_message(exc))
-        self._refresh(pid)
+        self._reload_view(pid)
         return rx.toast.success(f"Applied: the test is now at version {version} (the old locator is kept as a "
                                 "fallback).")
 
@@ -137,7 +138,7 @@ class HealingState(ProtectedState):
         try:
             principal, pid = guard.require(self, "project.update", self.pid)
             ai_access.set_enabled(pid, bool(value), principal.user_id)
-            self._refresh(pid)
+            self._reload_view(pid)
         except guard.DENIED as exc:
             return rx.toast.error(guard.error_message(exc))
         return rx.toast.success("AI assistance " + ("enabled." if value else "turned off."))
@@ -163,6 +164,6 @@ class HealingState(ProtectedState):
     def _refresh_quietly(self) -> None:
         try:
             _principal, pid = guard.require(self, "test.read", self.pid)
-            self._refresh(pid)
+            self._reload_view(pid)
         except guard.DENIED:
             pass

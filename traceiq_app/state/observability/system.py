@@ -88,9 +88,10 @@ class SystemState(ProtectedState):
         else:
             self.rules = [{"kind": r["kind"], "outcome": r["outcome"],
                            "keep": "forever" if r["days"] == 0 else f"{r['days']} days"} for r in retention["rules"]]
-            now, week = retention["deleted_next_pass"], retention["deleted_within_7_days"]
-            self.retention_preview = (f"The next cleanup deletes {now['files']} files ({_mb(now['mb'])}); "
-                                      f"within 7 days: {week['files']} files ({_mb(week['mb'])}).")
+            nxt, week = retention["next_pass"], retention["deleted_within_7_days"]
+            self.retention_preview = (f"The next cleanup deletes {nxt['runs']} runs, {nxt['results']} test results "
+                                      f"and {nxt['artifacts']} artifacts ({_mb(nxt['bytes'] / 1e6)}); artifacts "
+                                      f"expiring within 7 days: {week['files']} ({_mb(week['mb'])}).")
         self.problems = problems
         self.generated_at = report["generated_at"].replace("T", " ").replace("+00:00", " UTC")
         self.loaded = True

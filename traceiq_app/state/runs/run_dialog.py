@@ -1,6 +1,7 @@
 """The "Run tests" dialog (project page, runs list): pick folders / tests / tags, an
 environment, browsers, retries and parallelism, start the run and open its live page.
-"Run this folder" on the project page opens it with that folder already ticked.
+"Run this folder" on the project page opens it with that folder already ticked; "Run N selected"
+(tests list) with those tests ticked. Video: off / on failure / always, the project's default first.
 
 Every public method is an event handler any client can call: `open_dialog` and `start`
 authorize `run.start` on the project before reading choices or calling the runs service.
@@ -23,6 +24,7 @@ from traceiq_app.state import guard
 from traceiq_app.state.accounts.auth import ProtectedState
 
 BROWSERS = ("chromium", "firefox", "webkit")
+VIDEO_CHOICES = (("off", "Off"), ("failures", "On failure"), ("on", "Always"))
 
 
 class RunDialogState(ProtectedState):
@@ -38,10 +40,27 @@ class RunDialogState(ProtectedState):
     preselected: str = ""
     # The environment selected when the dialog opens: last choice, or the only one, or "none".
     env_default: str = "none"
+    # Tests ticked when the dialog opens (the tests list's selection).
+    preselected_tests: rx.Field[list[str]] = rx.field([])
+    # The video choice when the dialog opens: the project's default.
+    video_default: str = "off"
+
+    @rx.event
+    def open_with_tests(self, project_id: str, test_ids: list[str]) -> Any:
+        """The tests list's "Run N selected": the dialog with exactly those tests ticked."""
+        result = self._open(project_id, "")
+        if self.open:
+            known = {t["id"] for t in self.tests}
+            self.preselected_tests = [str(t) for t in (test_ids or [])[:500] if str(t) in known]
+        return result
 
     @rx.event
     def open_dialog(self, project_id: str, suite_id: str = "") -> Any:
+        return self._open(project_id, suite_id)
+
+    def _open(self, project_id: str, suite_id: str) -> Any:
         self.error = ""
+        self.preselected_tests = []
         try:
             principal, pid = guard.require(self, "run.start", project_id)
             choices = run_views.dialog_choices(pid)
@@ -51,6 +70,7 @@ class RunDialogState(ProtectedState):
         self.dpid = str(pid)
         self.suites, self.tests = choices["suites"], choices["tests"]
         self.tags, self.environments = choices["tags"], choices["environments"]
+        self.video_default = choices["video"]
         self.env_default = dialog_memory.default_environment(principal.user_id, pid,
                                                              [e["id"] for e in self.environments])
         wanted = str(suite_id or "")
@@ -90,18 +110,20 @@ class RunDialogState(ProtectedState):
             parallelism = int(form_data.get("parallelism") or 0) or None
         except ValueError:
             return rx.toast.error("retries and parallelism must be numbers")
+        video = str(form_data.get("video") or "") or None
         try:
             with tracing.span("ui.event RunDialogState.start", {"traceiq.project.id": str(pid)}):
                 run = runs_service.start_run(
                     pid, selection={"suite_ids": suite_ids, "test_ids": test_ids, "tags": tags},
                     environment_id=env_id, browsers=browsers, retries=retries, parallelism=parallelism,
                     trigger=RunTrigger.ui, user_id=principal.user_id,
-                    branch=(str(form_data.get("branch") or "").strip() or None),
+                    branch=(str(form_data.get("branch") or "").strip() or None), video=video,
                 )
         except runs_service.RunError as exc:
             return rx.toast.error(str(exc))
         dialog_memory.remember_environment(principal.user_id, pid, env_id)
-        _audit(principal, pid, "run.start", run.id, {"total": run.total, "browsers": run.browsers})
+        _audit(principal, pid, "run.start", run.id, {"total": run.total, "browsers": run.browsers,
+                                                    "video": str(run.video)})
         self.open = False
         return [rx.toast.success(f"Run started: {run.total} test(s)"), rx.redirect(f"/runs/{run.id}")]
 

@@ -73,6 +73,7 @@ class TestRow:
     attempt: int = 1
     status: str = "queued"
     duration: str = ""
+    duration_ms: int = 0  # for the duration bar (scaled to the run's longest test)
     error: str = ""
     total_steps: int = 0
     done_steps: int = 0
@@ -192,6 +193,11 @@ class RunLiveState(ProtectedState):
         return int(100 * self.finished_tests / self.total) if self.total else 0
 
     @rx.var
+    def longest_ms(self) -> int:
+        """The longest test of the run: the duration bars' full width (1 when none ended yet)."""
+        return max((t.duration_ms for t in self.tests), default=0) or 1
+
+    @rx.var
     def is_final(self) -> bool:
         return self.status in FINAL
 
@@ -241,6 +247,7 @@ class RunLiveState(ProtectedState):
             rows.append(TestRow(
                 id=t["id"], name=t["name"], browser=t["browser"], attempt=t["attempt"], status=t["status"],
                 duration=run_views.format_duration(t["duration_ms"]) if t["duration_ms"] is not None else "",
+                duration_ms=int(t["duration_ms"] or 0),
                 error=t["error"], total_steps=t["total_steps"], steps=steps,
                 done_steps=sum(1 for s in steps if s.status != "running"),
                 healed=healing_store.healed_label(healed.get(t["id"], []), t["status"]),
@@ -376,6 +383,7 @@ class RunLiveState(ProtectedState):
                     t.error = _cut(d.get("error"))
                     if d.get("duration_ms") is not None:
                         t.duration = run_views.format_duration(int(d["duration_ms"]))
+                        t.duration_ms = int(d["duration_ms"])
                     if t.id not in wanted:
                         wanted.append(t.id)
             elif ev.type in (live_events.RUN_PROGRESS, live_events.RUN_FINISHED):

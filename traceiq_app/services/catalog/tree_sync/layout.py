@@ -3,6 +3,8 @@
     _environments.yaml          environments (names of secrets only, never values)
     checkout/_suite.yaml        a folder = a suite: {id, name, settings?}
     checkout/pay-by-card.yaml   a test: {id, name, description?, priority, tags, options?, steps}
+    checkout/refund.yaml        a manual test: {id, name, kind: manual, description?, preconditions?,
+                                priority, tags, steps: [{action, data, expected}]}
     smoke-home.yaml             a test outside any folder
 
 Folder and file names come from the suite/test names (lowercase, `-`), numbered `-2`, `-3` when
@@ -23,7 +25,8 @@ import yaml
 
 SUITE_FILE = "_suite.yaml"
 ENVIRONMENTS_FILE = "_environments.yaml"
-TEST_KEYS = ("id", "name", "description", "priority", "tags", "options", "steps")
+TEST_KEYS = ("id", "name", "kind", "description", "preconditions", "priority", "tags", "options", "steps")
+MANUAL = "manual"
 SUITE_KEYS = ("id", "name", "settings")
 ENV_KEYS = ("id", "name", "base_url", "variables", "secrets")
 STEP_FIRST = ("action", "name")
@@ -87,8 +90,12 @@ def dump(data: dict[str, Any]) -> str:
 
 def test_document(case: dict[str, Any]) -> dict[str, Any]:
     doc: dict[str, Any] = {"id": case["id"], "name": case["name"]}
+    if case.get("kind") == MANUAL:  # automated tests omit it (their files stay as they were)
+        doc["kind"] = MANUAL
     if case.get("description"):
         doc["description"] = case["description"]
+    if case.get("kind") == MANUAL and case.get("preconditions"):
+        doc["preconditions"] = case["preconditions"]
     doc["priority"] = case["priority"]
     doc["tags"] = list(case.get("tags") or [])
     if case.get("options"):

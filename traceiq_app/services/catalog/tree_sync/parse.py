@@ -38,6 +38,8 @@ class WantedTest:
     tags: list[str]
     options: dict[str, Any]
     steps: list[dict[str, Any]]
+    kind: str = "automated"  # or "manual"
+    preconditions: str | None = None
 
 
 @dataclass
@@ -107,9 +109,32 @@ def _unknown_keys(path: str, data: dict[str, Any], allowed: tuple[str, ...], pro
             problems.add(path, f"{key}: unknown field (allowed: {', '.join(allowed)})")
 
 
+def _manual_steps(path: str, data: dict[str, Any], problems: _Problems) -> list[dict[str, Any]]:
+    """A manual test's steps and fields; problems located like the automated ones."""
+    from traceiq_app.services.catalog.manual_cases import clean_steps
+    from traceiq_app.services.catalog.projects import Invalid
+
+    if data.get("options"):
+        problems.add(path, "options: a manual test has no options (they are for automated tests)")
+    preconditions = data.get("preconditions")
+    if preconditions is not None and not isinstance(preconditions, str):
+        problems.add(path, "preconditions: must be text")
+    try:
+        return list(clean_steps(data.get("steps") if isinstance(data.get("steps"), list) else None))
+    except Invalid as exc:
+        problems.add(path, exc.message)
+        return []
+
+
 def _test(path: str, data: dict[str, Any], folder: str | None, problems: _Problems) -> WantedTest | None:
     before = len(problems.items)
     _unknown_keys(path, data, layout.TEST_KEYS, problems)
+    kind = data.get("kind") or "automated"
+    if kind not in ("automated", layout.MANUAL):
+        problems.add(path, f"kind: '{kind}' is not automated or manual")
+        return None
+    if "preconditions" in data and kind != layout.MANUAL:
+        problems.add(path, "preconditions: only manual tests have preconditions (add 'kind: manual')")
     name = data.get("name")
     if not isinstance(name, str) or not name.strip():
         problems.add(path, "name: required (the test's name)")
@@ -131,11 +156,15 @@ def _test(path: str, data: dict[str, Any], folder: str | None, problems: _Proble
     for key in options:
         if key not in OPTION_KEYS:
             problems.add(path, f"options.{key}: unknown option (allowed: {', '.join(OPTION_KEYS)})")
-    steps = data.get("steps")
-    if not isinstance(steps, list) or not steps:
-        problems.add(path, "steps: add at least one step")
-        steps = []
-    if len(problems.items) == before:
+    steps: Any
+    if kind == layout.MANUAL:
+        steps = _manual_steps(path, data, problems)
+    else:
+        steps = data.get("steps")
+        if not isinstance(steps, list) or not steps:
+            problems.add(path, "steps: add at least one step")
+            steps = []
+    if len(problems.items) == before and kind != layout.MANUAL:
         for problem in validate_parts(name, steps, description=description, tags=tags, options=options):
             problems.add(path, str(problem))
     if len(problems.items) != before:
@@ -144,7 +173,7 @@ def _test(path: str, data: dict[str, Any], folder: str | None, problems: _Proble
                       description=(description or "").strip() or None, priority=priority,
                       tags=list(dict.fromkeys(t.strip() for t in tags if t.strip())),
                       options={k: v for k, v in options.items() if v is not None and v != {} and v != []},
-                      steps=steps)
+                      steps=steps, kind=kind, preconditions=str(data.get("preconditions") or "").strip() or None)
 
 
 def _environments(data: dict[str, Any], problems: _Problems) -> list[WantedEnvironment]:

@@ -15,9 +15,9 @@ from typing import Any
 from pydantic import ValidationError
 from sqlmodel import Session
 
-from traceiq_app.models import Environment, ExecutionSettings, Suite, TestCase, utcnow
-from traceiq_app.models.test_case import build_definition
-from traceiq_app.services.catalog import test_cases
+from traceiq_app.models import Environment, ExecutionSettings, Suite, TestCase, TestPriority, utcnow
+from traceiq_app.models.test_case import build_definition, manual_definition
+from traceiq_app.services.catalog import manual_cases, test_cases
 from traceiq_app.services.catalog.environments import _check_base_url, _check_names
 from traceiq_app.services.catalog.projects import Invalid
 from traceiq_app.services.catalog.tree_sync.parse import (
@@ -147,7 +147,12 @@ def _plan_suites(wanted: Wanted, state: ServerState, plan: Plan, problems: list[
             plan.kept.append(change)
 
 
-def _definition(test: WantedTest) -> dict[str, Any]:
+def _definition(test: WantedTest, case: TestCase | None = None) -> dict[str, Any]:
+    """What the file asks for, in the form `case.definition()` has (a manual test keeps the
+    attachment list it has on the server: files do not carry attachments)."""
+    if test.kind == "manual":
+        files = list(((case.options or {}) if case is not None else {}).get("attachments") or [])
+        return manual_definition(test.name, test.description, test.preconditions, test.tags, test.steps, files)
     return build_definition(test.name, test.description, test.tags, test.steps, test.options)
 
 
@@ -165,6 +170,11 @@ def _plan_tests(wanted: Wanted, state: ServerState, plan: Plan, problems: list[d
                        else "no test with this id in the project (deleted? remove the id line to create it anew)")
                 problems.append({"file": test.path, "problem": f"id: {why}"})
                 continue
+            if state.tests[test.id].kind != test.kind:
+                problems.append({"file": test.path, "problem": f"kind: this test is {state.tests[test.id].kind} "
+                                 f"on the server; a test's kind cannot change (remove the id line to create a "
+                                 f"new {test.kind} test)"})
+                continue
             claimed[test.id] = test.path
         suite_id = plan.suite_ids.get(test.folder) if test.folder else None
         case = state.tests.get(test.id) if test.id else None
@@ -174,8 +184,8 @@ def _plan_tests(wanted: Wanted, state: ServerState, plan: Plan, problems: list[d
             continue
         plan.test_ids[test.path] = case.id
         details = []
-        if case.definition() != _definition(test):
-            diff = test_cases.diff_definitions(case.definition(), _definition(test))
+        if case.definition() != _definition(test, case):
+            diff = test_cases.diff_definitions(case.definition(), _definition(test, case))
             details.append(f"new version {case.version + 1}: {diff.summary()}")
         if str(case.priority) != test.priority:
             details.append(f"priority {case.priority} -> {test.priority}")
@@ -291,6 +301,9 @@ def apply_plan(session: Session, project_id: uuid.UUID, wanted: Wanted, plan: Pl
     for test in wanted.tests:
         suite_id = suite_ids[test.folder] if test.folder else None
         existing = plan.test_ids.get(test.path)
+        if test.kind == "manual":
+            _apply_manual(session, project_id, test, existing, suite_id, author_id)
+            continue
         if existing is None:
             test_cases.create_test_case(project_id, test.name, test.steps, suite_id=suite_id,
                                         description=test.description, tags=test.tags, priority=test.priority,
@@ -313,6 +326,25 @@ def apply_plan(session: Session, project_id: uuid.UUID, wanted: Wanted, plan: Pl
             session.add(row)
     _apply_environments(session, project_id, wanted.environments, plan)
     session.flush()
+
+
+def _apply_manual(session: Session, project_id: uuid.UUID, test: WantedTest, existing: uuid.UUID | None,
+                  suite_id: uuid.UUID | None, author_id: uuid.UUID | None) -> None:
+    common: dict[str, Any] = {"description": test.description, "preconditions": test.preconditions,
+                              "tags": test.tags, "author_id": author_id, "session": session}
+    if existing is None:
+        manual_cases.create_manual_case(project_id, test.name, test.steps, suite_id=suite_id,
+                                        priority=test.priority, **common)
+        return
+    case = session.get(TestCase, existing)
+    assert case is not None
+    if case.suite_id != suite_id:
+        test_cases.move_test_case(project_id, existing, suite_id, session=session)
+    if case.definition() != _definition(test, case):
+        manual_cases.update_manual_case(project_id, existing, name=test.name, steps=test.steps, **common)
+    if str(case.priority) != test.priority:
+        case.priority = TestPriority(test.priority)
+        session.add(case)
 
 
 def _siblings(project_id: uuid.UUID, parent: uuid.UUID | None) -> Any:

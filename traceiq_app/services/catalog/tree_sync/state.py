@@ -15,7 +15,7 @@ from traceiq_app.services.catalog.tree_sync import layout
 @dataclass
 class ServerState:
     suites: dict[uuid.UUID, Suite] = field(default_factory=dict)  # visible ones only
-    tests: dict[uuid.UUID, TestCase] = field(default_factory=dict)  # live native tests in visible places
+    tests: dict[uuid.UUID, TestCase] = field(default_factory=dict)  # live native/manual tests in visible places
     environments: dict[uuid.UUID, Environment] = field(default_factory=dict)
     hidden_suites: set[uuid.UUID] = field(default_factory=set)  # deleted, or inside a deleted folder
     other_tests: dict[uuid.UUID, TestCase] = field(default_factory=dict)  # imported results' tests, hidden ones
@@ -47,6 +47,7 @@ def load_state(session: Session, project_id: uuid.UUID) -> ServerState:
     for case in session.exec(select(TestCase).where(TestCase.project_id == project_id,
                                                     col(TestCase.deleted_at).is_(None))).all():
         in_view = case.suite_id is None or case.suite_id in state.suites
+        # Manual tests are files too (`kind: manual`, steps of action/data/expected).
         if in_view and case.source_format != SourceFormat.imported:
             state.tests[case.id] = case
         else:
@@ -102,8 +103,10 @@ def export_files(state: ServerState) -> dict[str, str]:
     for case_id, path in test_paths(state, folders).items():
         case = state.tests[case_id]
         files[path] = layout.dump(layout.test_document({
-            "id": str(case.id), "name": case.name, "description": case.description,
-            "priority": str(case.priority), "tags": case.tags or [], "options": case.options or {},
+            "id": str(case.id), "name": case.name, "kind": case.kind, "description": case.description,
+            "preconditions": case.preconditions, "priority": str(case.priority), "tags": case.tags or [],
+            # A manual test's options hold its attachment list: files stay on the server, not in files.
+            "options": (case.options or {}) if case.kind != "manual" else {},
             "steps": case.steps or []}))
     if state.environments:
         envs = sorted(state.environments.values(), key=lambda e: (e.name.lower(), str(e.id)))

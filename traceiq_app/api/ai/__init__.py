@@ -1,0 +1,1 @@
+"""/api routes of the ai domain: the dry-run screenshots of AI draft tests."""

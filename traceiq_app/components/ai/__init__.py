@@ -1,0 +1,1 @@
+"""UI pieces of the ai domain (draft dry-run screenshots, the "Explain this failure" button)."""

@@ -1,0 +1,1 @@
+"""UI pieces of the defect pages and the test page's defects panel."""

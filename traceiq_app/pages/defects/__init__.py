@@ -1,0 +1,1 @@
+"""Defect pages: list, new, detail; the custom fields page."""

@@ -1,0 +1,1 @@
+"""Pages of manual testing: manual runs and the manual test editor."""

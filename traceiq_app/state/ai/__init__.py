@@ -1,0 +1,1 @@
+"""Reflex states of the ai domain: the dry run of an AI draft (editor), failure explanations (run page)."""

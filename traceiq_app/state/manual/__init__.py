@@ -1,0 +1,1 @@
+"""States of the manual-testing pages (manual runs, the manual test editor)."""
