@@ -12,7 +12,7 @@ import ipaddress
 import os
 import re
 import secrets
-from functools import lru_cache
+import threading
 from pathlib import Path
 from typing import Literal
 
@@ -62,6 +62,9 @@ class Settings(BaseSettings):
     # --- runs and workers ----------------------------------------------------------------
     warm_browsers: bool = Field(True, alias="TRACEIQ_WARM_BROWSERS")
     browser_idle_seconds: float = Field(300.0, alias="TRACEIQ_BROWSER_IDLE_SECONDS", ge=0, le=86_400)
+    # The first test after an idle close relaunches the browser while its attempt is claimed.
+    browser_early_relaunch: bool = Field(True, alias="TRACEIQ_BROWSER_EARLY_RELAUNCH")
+    browser_idle_keep_driver: bool = Field(False, alias="TRACEIQ_BROWSER_IDLE_KEEP_DRIVER")
     heartbeat_seconds: float = Field(2.0, alias="TRACEIQ_HEARTBEAT_SECONDS", gt=0, le=60)
     worker_lost_seconds: float = Field(15.0, alias="TRACEIQ_WORKER_LOST_SECONDS", ge=1, le=3600)
     maintenance_seconds: float = Field(2.0, alias="TRACEIQ_MAINTENANCE_SECONDS", gt=0, le=600)
@@ -80,6 +83,7 @@ class Settings(BaseSettings):
     retention_interval_minutes: float = Field(60.0, alias="TRACEIQ_RETENTION_INTERVAL_MINUTES", gt=0)
     artifact_url_ttl_seconds: int = Field(300, alias="TRACEIQ_ARTIFACT_URL_TTL_SECONDS", ge=10, le=86_400)
     max_upload_mb: int = Field(100, alias="TRACEIQ_MAX_UPLOAD_MB", ge=1, le=10_000)
+    manual_attachment_max_kb: int = Field(5120, alias="TRACEIQ_MANUAL_ATTACHMENT_MAX_KB", ge=1, le=1024 * 1024)
 
     # --- security ------------------------------------------------------------------------
     secret_key: str | None = Field(None, alias="TRACEIQ_SECRET_KEY")
@@ -118,6 +122,7 @@ class Settings(BaseSettings):
     llm_timeout_seconds: float = Field(60.0, alias="TRACEIQ_LLM_TIMEOUT_SECONDS", gt=0, le=600)
     llm_retries: int = Field(2, alias="TRACEIQ_LLM_RETRIES", ge=0, le=10)
     llm_rate_limit_per_minute: int = Field(20, alias="TRACEIQ_LLM_RATE_LIMIT_PER_MINUTE", ge=1, le=10_000)
+    llm_rank_budget_ms: int = Field(1500, alias="TRACEIQ_LLM_RANK_BUDGET_MS", ge=100, le=30_000)
 
     # --- single sign-on (OpenID Connect) -------------------------------------------------------
     oidc_issuer: str | None = Field(None, alias="TRACEIQ_OIDC_ISSUER")
@@ -212,11 +217,32 @@ def env_var_names() -> list[str]:
     return sorted(str(f.alias) for f in Settings.model_fields.values() if f.alias)
 
 
-@lru_cache(maxsize=1)
+_settings_lock = threading.Lock()
+_settings: Settings | None = None
+_settings_generation = 0
+
+
 def get_settings() -> Settings:
-    return Settings()
+    """The settings, read from the environment once. A read that was under way in another
+    thread when `reset_settings_cache()` ran is never kept: it may have read the old
+    environment (an lru_cache would store it after the reset, and a test then saw a previous
+    test's database)."""
+    global _settings
+    current = _settings
+    if current is not None:
+        return current
+    with _settings_lock:
+        generation = _settings_generation
+    built = Settings()
+    with _settings_lock:
+        if _settings is None and generation == _settings_generation:
+            _settings = built
+        return _settings if _settings is not None else built
 
 
 def reset_settings_cache() -> None:
     """Tests change the environment between cases; let them re-read it."""
-    get_settings.cache_clear()
+    global _settings, _settings_generation
+    with _settings_lock:
+        _settings = None
+        _settings_generation += 1

@@ -32,7 +32,7 @@ from tests.accounts.permission_matrix import (
 from tests.support.processes import RedisServer
 from traceiq_app.services.platform import permissions
 from traceiq_app.services.platform.permissions import PermissionDenied
-from traceiq_app.settings import reset_settings_cache
+from traceiq_app.settings import get_settings, reset_settings_cache
 
 ORIGIN = "http://testserver"
 
@@ -74,6 +74,7 @@ def matrix_db(template: ms.Template, tmp_path: Path, monkeypatch: pytest.MonkeyP
     monkeypatch.delenv("REDIS_URL", raising=False)
     monkeypatch.setattr(passwords, "_hasher", PasswordHasher(time_cost=1, memory_cost=1024, parallelism=1))
     reset_settings_cache()
+    assert get_settings().database_url_effective == url, "the settings do not read this case's database"
     ctx = ms.context(template)
     ctx.redis_url = matrix_redis.url
     yield url, ctx
@@ -121,6 +122,8 @@ def _call_outside_any_event_loop(call: Any, state: Any, ctx: MatrixContext) -> A
         result = call(state, ctx)
         if inspect.iscoroutine(result):
             return asyncio.run(result)
+        if inspect.isgenerator(result):  # a handler that yields deltas (e.g. charts before tables)
+            return list(result)
         if inspect.isasyncgen(result):
             async def drain() -> None:
                 async for _ in result:
@@ -148,6 +151,8 @@ def test_handler_allows_and_denies_as_declared(key: str, persona: str, matrix_db
     cookie = ms.session_cookie(ctx.user_ids[persona]) if persona != "anonymous" else None
     state = ms.state_for(cls, cookie)
     ctx.alice_token_id()  # fixtures the call needs exist before the "before" fingerprint
+    if entry.prepare is not None:
+        entry.prepare(ctx)
     before = ms.acme_fingerprint(url, str(ctx.acme_id))
     spy = _DeniedSpy(monkeypatch)
     assert entry.call is not None
