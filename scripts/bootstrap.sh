@@ -23,6 +23,9 @@ if [ "$(id -u)" != 0 ]; then SUDO="sudo"; fi
 missing=()
 if [ "$role" != web ]; then
   command -v chromium >/dev/null 2>&1 || [ -n "${TRACEIQ_CHROMIUM_PATH:-}" ] || missing+=(chromium)
+  # The headless shell runs the tests (faster to launch, lighter); the full browser stays for
+  # headed runs (`traceiq exec --headed`).
+  [ -x /usr/lib/chromium/chromium-headless-shell ] || [ -n "${TRACEIQ_CHROMIUM_PATH:-}" ] || missing+=(chromium-headless-shell)
   command -v ffmpeg >/dev/null 2>&1 || missing+=(ffmpeg)
   # Fonts so screenshots of pages show text; Debian's chromium does not pull them in.
   [ -d /usr/share/fonts/truetype/dejavu ] || missing+=(fonts-dejavu-core)
