@@ -17,7 +17,11 @@ proportional set size (PSS, /proc/<pid>/smaps_rollup) summed over the whole proc
    launched after the attempt was claimed) and =true (launched while it is claimed), and prints
    the ratio of the after-idle medians.
 
+   `--compare-browser` measures it all with the full browser in headless mode (what the engine
+   launched before) and then with the default, Chromium's headless shell, side by side.
+
     .venv/bin/python bench/bench_footprint.py [--no-web] [--idle 5] [--cycles 3] [--compare]
+                                              [--compare-browser] [--keep-driver]
 """
 
 from __future__ import annotations
@@ -145,6 +149,29 @@ def seed(site_url: str) -> uuid.UUID:
         return project.id
 
 
+LAST: dict[str, float] = {}  # the last `measure`'s footprint and timings, for the comparisons
+FULL_CHROMIUM = "/usr/bin/chromium"
+
+
+def compare_browsers(args: argparse.Namespace, settings: dict[str, str], site_url: str) -> None:
+    """The full browser in headless mode (the engine's choice before the headless shell) against
+    the engine's default now (Debian's chromium-headless-shell), side by side."""
+    rows = {}
+    for label, extra in (("full chromium", {"TRACEIQ_CHROMIUM_PATH": FULL_CHROMIUM}), ("default (headless shell)", {})):
+        print(f"--- {label}", flush=True)
+        first, worst = measure(args, {**settings, **extra}, site_url)
+        rows[label] = (first, worst, dict(LAST))
+    (f_first, f_max, full), (d_first, d_max, dflt) = rows.values()
+    print(f"warm idle PSS: full {full['warm_mb']:.0f} MB, default {dflt['warm_mb']:.0f} MB "
+          f"(ratio {dflt['warm_mb'] / full['warm_mb']:.2f}); after the idle close: full {full['idle_mb']:.0f} MB, "
+          f"default {dflt['idle_mb']:.0f} MB", flush=True)
+    print(f"first test after idle, enqueue -> first step start: full median {f_first * 1000:.0f} ms "
+          f"(+{full['cost'] * 1000:.0f} ms over warm {full['warm_first'] * 1000:.0f}), max {f_max * 1000:.0f}; "
+          f"default median {d_first * 1000:.0f} ms (+{dflt['cost'] * 1000:.0f} ms over warm "
+          f"{dflt['warm_first'] * 1000:.0f}), max {d_max * 1000:.0f}; ratio {d_first / f_first:.2f} (median)",
+          flush=True)
+
+
 def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--no-web", action="store_true", help="redis-server and two workers only (no frontend build)")
@@ -152,10 +179,18 @@ def main() -> None:
     parser.add_argument("--cycles", type=int, default=3, help="first-test-after-idle measurements")
     parser.add_argument("--compare", action="store_true",
                         help="measure with TRACEIQ_BROWSER_EARLY_RELAUNCH off, then on, and print the ratio")
+    parser.add_argument("--compare-browser", action="store_true",
+                        help=f"measure with the full browser ({FULL_CHROMIUM}), then the default headless shell")
+    parser.add_argument("--keep-driver", action="store_true", help="TRACEIQ_BROWSER_IDLE_KEEP_DRIVER=true")
     args = parser.parse_args()
 
     settings = {"TRACEIQ_BROWSER_IDLE_SECONDS": str(args.idle)}
+    if args.keep_driver:
+        settings["TRACEIQ_BROWSER_IDLE_KEEP_DRIVER"] = "true"
     with serve_directory(SITE) as site_url:
+        if args.compare_browser:
+            compare_browsers(args, settings, site_url)
+            return
         if not args.compare:
             measure(args, settings, site_url)
             return
@@ -230,6 +265,7 @@ def measure(args: argparse.Namespace, settings: dict[str, str], site_url: str) -
               f"cost of idle close +{(cold_first - warm_first) * 1000:.0f} ms", flush=True)
         print(f"whole one-test run: warm {warm_total:.2f} s, first after idle {cold_total:.2f} s "
               f"(+{cold_total - warm_total:.2f} s)", flush=True)
+        LAST.update(warm_mb=warm_mb, idle_mb=idle_mb, warm_first=warm_first, cost=cold_first - warm_first)
         return cold_first, max(c[1] for c in cold)
     finally:
         for p in procs:
