@@ -13,7 +13,10 @@ from pathlib import Path
 
 from playwright.sync_api import Page, expect, sync_playwright
 
-SYSTEM_CHROMIUM = "/usr/bin/chromium"
+# What Playwright itself runs for headless Chromium is its headless shell; on Debian that is the
+# chromium-headless-shell package (the full browser when it is missing).
+SYSTEM_CHROMIUM = next((p for p in ("/usr/lib/chromium/chromium-headless-shell", "/usr/bin/chromium")
+                        if Path(p).exists()), "/usr/bin/chromium")
 TIMEOUT = 5000
 
 
