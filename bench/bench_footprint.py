@@ -33,6 +33,7 @@ import sys
 import tempfile
 import time
 import uuid
+from dataclasses import dataclass
 from pathlib import Path
 
 import psutil
@@ -149,26 +150,37 @@ def seed(site_url: str) -> uuid.UUID:
         return project.id
 
 
-LAST: dict[str, float] = {}  # the last `measure`'s footprint and timings, for the comparisons
 FULL_CHROMIUM = "/usr/bin/chromium"
+
+
+@dataclass(frozen=True)
+class Measured:
+    """One `measure`: idle footprint and enqueue -> first step start, in MB and seconds."""
+    warm_mb: float
+    idle_mb: float
+    warm_first: float  # median on a warm browser
+    first: float  # median of the first tests after idle
+    worst: float  # max of the first tests after idle
+
+    @property
+    def cost(self) -> float:
+        return self.first - self.warm_first
 
 
 def compare_browsers(args: argparse.Namespace, settings: dict[str, str], site_url: str) -> None:
     """The full browser in headless mode (the engine's choice before the headless shell) against
     the engine's default now (Debian's chromium-headless-shell), side by side."""
-    rows = {}
-    for label, extra in (("full chromium", {"TRACEIQ_CHROMIUM_PATH": FULL_CHROMIUM}), ("default (headless shell)", {})):
-        print(f"--- {label}", flush=True)
-        first, worst = measure(args, {**settings, **extra}, site_url)
-        rows[label] = (first, worst, dict(LAST))
-    (f_first, f_max, full), (d_first, d_max, dflt) = rows.values()
-    print(f"warm idle PSS: full {full['warm_mb']:.0f} MB, default {dflt['warm_mb']:.0f} MB "
-          f"(ratio {dflt['warm_mb'] / full['warm_mb']:.2f}); after the idle close: full {full['idle_mb']:.0f} MB, "
-          f"default {dflt['idle_mb']:.0f} MB", flush=True)
-    print(f"first test after idle, enqueue -> first step start: full median {f_first * 1000:.0f} ms "
-          f"(+{full['cost'] * 1000:.0f} ms over warm {full['warm_first'] * 1000:.0f}), max {f_max * 1000:.0f}; "
-          f"default median {d_first * 1000:.0f} ms (+{dflt['cost'] * 1000:.0f} ms over warm "
-          f"{dflt['warm_first'] * 1000:.0f}), max {d_max * 1000:.0f}; ratio {d_first / f_first:.2f} (median)",
+    print("--- full chromium", flush=True)
+    full = measure(args, {**settings, "TRACEIQ_CHROMIUM_PATH": FULL_CHROMIUM}, site_url)
+    print("--- default (headless shell)", flush=True)
+    dflt = measure(args, settings, site_url)
+    print(f"warm idle PSS: full {full.warm_mb:.0f} MB, default {dflt.warm_mb:.0f} MB "
+          f"(ratio {dflt.warm_mb / full.warm_mb:.2f}); after the idle close: full {full.idle_mb:.0f} MB, "
+          f"default {dflt.idle_mb:.0f} MB", flush=True)
+    print(f"first test after idle, enqueue -> first step start: full median {full.first * 1000:.0f} ms "
+          f"(+{full.cost * 1000:.0f} ms over warm {full.warm_first * 1000:.0f}), max {full.worst * 1000:.0f}; "
+          f"default median {dflt.first * 1000:.0f} ms (+{dflt.cost * 1000:.0f} ms over warm "
+          f"{dflt.warm_first * 1000:.0f}), max {dflt.worst * 1000:.0f}; ratio {dflt.first / full.first:.2f} (median)",
           flush=True)
 
 
@@ -198,16 +210,17 @@ def main() -> None:
         for early in ("false", "true"):
             print(f"--- TRACEIQ_BROWSER_EARLY_RELAUNCH={early}", flush=True)
             firsts[early] = measure(args, {**settings, "TRACEIQ_BROWSER_EARLY_RELAUNCH": early}, site_url)
-        (off_med, off_max), (on_med, on_max) = firsts["false"], firsts["true"]
+        off, on = firsts["false"], firsts["true"]
+        off_med, off_max, on_med, on_max = off.first, off.worst, on.first, on.worst
         print(f"first test after idle, enqueue -> first step start: launch after the claim median "
               f"{off_med * 1000:.0f} ms max {off_max * 1000:.0f} ms; launch during the claim median "
               f"{on_med * 1000:.0f} ms max {on_max * 1000:.0f} ms; ratio {on_med / off_med:.2f} (median), "
               f"{on_max / off_max:.2f} (max)", flush=True)
 
 
-def measure(args: argparse.Namespace, settings: dict[str, str], site_url: str) -> tuple[float, float]:
-    """Prints the footprint and timings; returns the median and max enqueue -> first step start
-    of the first tests after idle, in seconds."""
+def measure(args: argparse.Namespace, settings: dict[str, str], site_url: str) -> Measured:
+    """Prints the footprint and timings and returns them (the first tests after idle: median and
+    max enqueue -> first step start)."""
     procs: list[subprocess.Popen[bytes]] = []
     server = redis = None
     tmp = Path(tempfile.mkdtemp(prefix="tiq-footprint-"))
@@ -265,8 +278,7 @@ def measure(args: argparse.Namespace, settings: dict[str, str], site_url: str) -
               f"cost of idle close +{(cold_first - warm_first) * 1000:.0f} ms", flush=True)
         print(f"whole one-test run: warm {warm_total:.2f} s, first after idle {cold_total:.2f} s "
               f"(+{cold_total - warm_total:.2f} s)", flush=True)
-        LAST.update(warm_mb=warm_mb, idle_mb=idle_mb, warm_first=warm_first, cost=cold_first - warm_first)
-        return cold_first, max(c[1] for c in cold)
+        return Measured(warm_mb, idle_mb, warm_first, cold_first, max(c[1] for c in cold))
     finally:
         for p in procs:
             p.terminate()
